@@ -1,0 +1,32 @@
+"""Assemble (05:00 local, or on demand with {"edition_date": "YYYY-MM-DD"}): build the edition."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event, context):
+    from digest.bootstrap import container
+    from digest.services.assemble import assemble
+
+    app = container()
+    day = app.day_from(event)
+    logger.append_keys(edition_date=day.isoformat())
+    result = assemble(day, stories=app.stories, editions=app.editions, blobs=app.blobs, env=app.env,
+                      brand=app.brand, options=app.assemble_options(), clock=app.clock)
+    metrics.add_metric(name="EditionsBuilt", unit=MetricUnit.Count, value=int(result.created))
+    record = result.record
+    return {
+        "edition_date": day.isoformat(),
+        "created": result.created,
+        "version": record.version if record else None,
+        "status": record.status if record else "none",
+        "stories": record.story_count if record else 0,
+        "reason": result.reason,
+    }

@@ -1,0 +1,25 @@
+"""Dispatch (06:00 local, or on demand): queue the day's edition for every active subscriber."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event, context):
+    from digest.bootstrap import container
+    from digest.services.dispatch import dispatch
+
+    app = container()
+    day = app.day_from(event).isoformat()
+    logger.append_keys(edition_date=day)
+    result = dispatch(day, editions=app.editions, subscribers=app.subscribers, queue=app.queue,
+                      batch_size=app.settings.send_batch_size)
+    metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
+    return {"edition_date": day, "recipients": result.recipients, "messages": result.messages,
+            "reason": result.reason}

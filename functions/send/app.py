@@ -1,0 +1,33 @@
+"""Send (SQS): one email per recipient in each batch; partial batch failures are reported."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class RetryLater(Exception):
+    """Some recipients of the batch were throttled; SQS redelivers it and the ledger skips the rest."""
+
+
+def record_handler(record):
+    from digest.bootstrap import container
+
+    result = container().sender.send_message(record.body)
+    metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=result.sent)
+    metrics.add_metric(name="EmailsFailed", unit=MetricUnit.Count, value=result.failed)
+    metrics.add_metric(name="OutcomesUnknown", unit=MetricUnit.Count, value=result.unknown)
+    if result.retry:
+        raise RetryLater(f"{len(result.retry)} recipients throttled")
+    return {"sent": result.sent, "skipped": result.skipped, "already": result.already}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event, context):
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,150 @@
+"""DynamoDB stores (pynamodb) for stories, editions, subscribers and the delivery ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+
+from digest.adapters.dynamo_models import EditionItem, LedgerItem, StoryItem, SubscriberItem
+from digest.core.story import Story
+from digest.core.subscriber import Delivery, Subscriber
+from digest.errors import StorageError
+from digest.ports import EditionRecord
+
+LEDGER_DAYS = 400
+
+
+def _conditional_put(item, condition) -> bool:
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise StorageError(f"could not write to {item.Meta.table_name}") from exc
+    return True
+
+
+class DynamoStories:
+    def __init__(self, model: type[StoryItem]) -> None:
+        self.model = model
+
+    def add(self, story: Story) -> bool:
+        item = self.model(
+            story.story_id, day=story.day, published=story.published.isoformat(),
+            stored_at=datetime.now(timezone.utc),
+            **{k: v for k, v in asdict(story).items() if k not in ("story_id", "published")},
+        )
+        return _conditional_put(item, self.model.story_id.does_not_exist())
+
+    def between(self, start: datetime, end: datetime) -> list[Story]:
+        stories = []
+        day = start.date()
+        try:
+            while day <= end.date():
+                condition = self.model.published.between(start.isoformat(), end.isoformat())
+                for item in self.model.by_day.query(day.isoformat(), condition):
+                    stories.append(self._story(item))
+                day += timedelta(days=1)
+        except PynamoDBException as exc:
+            raise StorageError("could not read stories") from exc
+        return [s for s in stories if start <= s.published < end]
+
+    @staticmethod
+    def _story(item: StoryItem) -> Story:
+        return Story(
+            story_id=item.story_id, source=item.source, agency=item.agency, attribution=item.attribution,
+            guid=item.guid, title=item.title, body=item.body, url=item.url,
+            published=datetime.fromisoformat(item.published), content_hash=item.content_hash,
+        )
+
+
+class DynamoEditions:
+    def __init__(self, model: type[EditionItem]) -> None:
+        self.model = model
+
+    def latest(self, edition_date: str) -> EditionRecord | None:
+        for item in self.model.query(edition_date, scan_index_forward=False, limit=1, consistent_read=True):
+            return self._record(item)
+        return None
+
+    def get(self, edition_date: str, version: int) -> EditionRecord | None:
+        try:
+            return self._record(self.model.get(edition_date, version, consistent_read=True))
+        except self.model.DoesNotExist:
+            return None
+
+    def add(self, record: EditionRecord) -> bool:
+        return _conditional_put(self.model(**asdict(record)), self.model.version.does_not_exist())
+
+    def update(self, record: EditionRecord) -> None:
+        self.model(**asdict(record)).save()
+
+    @staticmethod
+    def _record(item: EditionItem) -> EditionRecord:
+        return EditionRecord(**{k: item.attribute_values.get(k) for k in EditionRecord.__dataclass_fields__})
+
+
+class DynamoSubscribers:
+    def __init__(self, model: type[SubscriberItem]) -> None:
+        self.model = model
+
+    def put(self, subscriber: Subscriber) -> None:
+        self.model(**asdict(subscriber)).save()
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        try:
+            return self._subscriber(self.model.get(subscriber_id, consistent_read=True))
+        except self.model.DoesNotExist:
+            return None
+
+    def with_status(self, status: str) -> Iterator[Subscriber]:
+        for item in self.model.by_status.query(status):
+            yield self._subscriber(item)
+
+    def set_status(self, subscriber_id: str, status: str) -> bool:
+        try:
+            self.model(subscriber_id).update(
+                actions=[self.model.status.set(status)], condition=self.model.subscriber_id.exists()
+            )
+        except PynamoDBException as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                return False
+            raise StorageError("could not update subscriber") from exc
+        return True
+
+    @staticmethod
+    def _subscriber(item: SubscriberItem) -> Subscriber:
+        return Subscriber(**{k: item.attribute_values.get(k, "") for k in Subscriber.__dataclass_fields__})
+
+
+class DynamoLedger:
+    def __init__(self, model: type[LedgerItem]) -> None:
+        self.model = model
+
+    def _item(self, edition_id: str, subscriber_id: str, state: str, **extra: str) -> LedgerItem:
+        now = datetime.now(timezone.utc)
+        expires = int((now + timedelta(days=LEDGER_DAYS)).timestamp())
+        return self.model(edition_id, subscriber_id, state=state, updated_at=now, expires_at=expires, **extra)
+
+    def claim(self, edition_id: str, subscriber_id: str) -> bool:
+        return _conditional_put(self._item(edition_id, subscriber_id, "claimed"), self.model.edition_id.does_not_exist())
+
+    def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
+        try:
+            item = self.model.get(edition_id, subscriber_id, consistent_read=True)
+        except self.model.DoesNotExist:
+            return None
+        return Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail)
+
+    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
+        self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail).save()
+
+    def release(self, edition_id: str, subscriber_id: str) -> None:
+        try:
+            self.model(edition_id, subscriber_id).delete(condition=self.model.state == "claimed")
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise StorageError("could not release ledger claim") from exc

@@ -1,0 +1,92 @@
+"""pynamodb models of our tables. Table names come from Settings, bound at run time by ``bind``."""
+
+from __future__ import annotations
+
+from inspect import getmembers
+from typing import TypeVar
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Index
+from pynamodb.models import Model
+
+M = TypeVar("M", bound=Model)
+
+
+def bind(base: type[M], table: str, region: str, host: str | None = None) -> type[M]:
+    """A subclass of ``base`` bound to one table (so nothing is fixed at import time).
+
+    Indexes get fresh instances: pynamodb ties an index object to the last model class
+    that declared it.
+    """
+    meta = {"table_name": table, "region": region, "max_retry_attempts": 5}
+    if host:
+        meta["host"] = host
+    namespace: dict[str, object] = {"Meta": type("Meta", (), meta)}
+    namespace.update({name: type(index)() for name, index in getmembers(base, lambda o: isinstance(o, Index))})
+    return type(base.__name__, (base,), namespace)
+
+
+class ByDay(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    published = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    subscriber_id = UnicodeAttribute(range_key=True)
+
+
+class StoryItem(Model):
+    story_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute()  # by_day index hash key
+    published = UnicodeAttribute()  # ISO 8601 UTC; by_day index range key
+    source = UnicodeAttribute()
+    agency = UnicodeAttribute()
+    attribution = UnicodeAttribute()
+    guid = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    url = UnicodeAttribute()
+    content_hash = UnicodeAttribute()
+    stored_at = UTCDateTimeAttribute()
+    by_day = ByDay()
+
+
+class EditionItem(Model):
+    edition_date = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    content_hash = UnicodeAttribute()
+    status = UnicodeAttribute()
+    story_count = NumberAttribute()
+    subject = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    audio_key = UnicodeAttribute(default="")
+    audio_status = UnicodeAttribute(default="none")
+
+
+class SubscriberItem(Model):
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    status = UnicodeAttribute()  # by_status index hash key
+    plan = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    by_status = ByStatus()
+
+
+class LedgerItem(Model):
+    edition_id = UnicodeAttribute(hash_key=True)
+    subscriber_id = UnicodeAttribute(range_key=True)
+    state = UnicodeAttribute()
+    message_id = UnicodeAttribute(default="")
+    detail = UnicodeAttribute(default="")
+    updated_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # TTL, epoch seconds

@@ -1,0 +1,182 @@
+"""Composition root: builds adapters and services once, lazily, on first use.
+
+Handlers call ``container()``; tests and the CLI build ``Container(settings)`` themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from functools import cached_property
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from digest.config import Settings
+from digest.core.edition import Brand
+from digest.core.story import Source
+from digest.errors import ConfigError
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+def load_sources(text: str | None = None) -> list[Source]:
+    """Sources from JSON text, by default the bundled ``digest/sources.json``."""
+    if text is None:
+        text = resources.files("digest").joinpath("sources.json").read_text("utf-8")
+    try:
+        return [Source(**entry) for entry in json.loads(text)]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"malformed source list: {exc}") from exc
+
+
+class Container:
+    def __init__(self, settings: Settings, clock: Any = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.brand = Brand()
+
+    def today(self) -> date:
+        """The edition day: today in the newsroom's time zone."""
+        return self.clock.now().astimezone(ZoneInfo(self.settings.edition_timezone)).date()
+
+    def day_from(self, event: Any) -> date:
+        """``edition_date`` from a manual invocation's event, else today."""
+        raw = event.get("edition_date") if isinstance(event, dict) else None
+        if not raw:
+            return self.today()
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError as exc:
+            raise ConfigError(f"edition_date must be YYYY-MM-DD, got {raw!r}") from exc
+
+    def assemble_options(self):
+        from digest.services.assemble import AssembleOptions
+
+        s = self.settings
+        return AssembleOptions(s.public_base_url, s.max_stories, s.min_stories, s.window_hours)
+
+    def sources(self) -> list[Source]:
+        """The configured sources: ``SOURCES_FILE`` when set, else the bundled list."""
+        path = self.settings.sources_file
+        if not path:
+            return load_sources()
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return load_sources(handle.read())
+        except OSError as exc:
+            raise ConfigError(f"cannot read SOURCES_FILE {path}: {exc.strerror}") from exc
+
+    def client(self, service: str) -> Any:
+        from digest.adapters.aws import client
+
+        return client(service, self.settings.region, self.settings.endpoint_url)
+
+    def _model(self, name: str, table: str) -> Any:
+        from digest.adapters import dynamo_models
+        from digest.adapters.dynamo_models import bind
+
+        return bind(getattr(dynamo_models, name), table, self.settings.region, self.settings.endpoint_url)
+
+    @cached_property
+    def stories(self):
+        from digest.adapters.dynamo import DynamoStories
+
+        return DynamoStories(self._model("StoryItem", self.settings.stories_table))
+
+    @cached_property
+    def editions(self):
+        from digest.adapters.dynamo import DynamoEditions
+
+        return DynamoEditions(self._model("EditionItem", self.settings.editions_table))
+
+    @cached_property
+    def subscribers(self):
+        from digest.adapters.dynamo import DynamoSubscribers
+
+        return DynamoSubscribers(self._model("SubscriberItem", self.settings.subscribers_table))
+
+    @cached_property
+    def ledger(self):
+        from digest.adapters.dynamo import DynamoLedger
+
+        return DynamoLedger(self._model("LedgerItem", self.settings.ledger_table))
+
+    @cached_property
+    def blobs(self):
+        from digest.adapters.s3 import S3Blobs
+
+        return S3Blobs(self.client("s3"), self.settings.archive_bucket)
+
+    @cached_property
+    def queue(self):
+        from digest.adapters.sqs import SqsQueue
+
+        return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
+
+    @cached_property
+    def mailer(self):
+        from digest.adapters.ses import SesMailer
+
+        return SesMailer(self.client("sesv2"), self.settings.ses_configuration_set)
+
+    @cached_property
+    def fetcher(self):
+        from digest.adapters.http_fetch import HttpFetcher
+
+        return HttpFetcher(allow_loopback=self.settings.allow_loopback_fetch)
+
+    @cached_property
+    def narrator(self):
+        s = self.settings
+        if s.narrator == "espeak":
+            from digest.adapters.espeak import EspeakNarrator
+
+            return EspeakNarrator(self.blobs)
+        from digest.adapters.polly import PollyNarrator
+
+        return PollyNarrator(self.client("polly"), s.archive_bucket, s.polly_voice, s.polly_engine, s.audio_topic_arn)
+
+    @cached_property
+    def env(self):
+        from digest.core.render import environment
+
+        return environment(self.settings.template_dir)
+
+    @cached_property
+    def signing_secret(self) -> str:
+        if self.settings.signing_secret:
+            return self.settings.signing_secret
+        if not self.settings.signing_secret_arn:
+            raise ConfigError("set SIGNING_SECRET_ARN (or SIGNING_SECRET) to sign unsubscribe links")
+        from digest.adapters.secrets import read_secret
+
+        return read_secret(self.client("secretsmanager"), self.settings.signing_secret_arn)
+
+    @cached_property
+    def sender(self):
+        from digest.services.send import Sender, SendOptions
+
+        options = SendOptions(self.settings.sender, self.settings.api_base_url, self.signing_secret)
+        return Sender(editions=self.editions, blobs=self.blobs, subscribers=self.subscribers,
+                      ledger=self.ledger, mailer=self.mailer, clock=self.clock, options=options)
+
+
+_container: Container | None = None
+
+
+def use(instance: Container | None) -> None:
+    """Make ``instance`` the process-wide container (the CLI and tests); ``None`` forgets it."""
+    global _container
+    _container = instance
+
+
+def container() -> Container:
+    """The process-wide container, built from the environment on first call."""
+    global _container
+    if _container is None:
+        _container = Container(Settings.from_env())
+    return _container

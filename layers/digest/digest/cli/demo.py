@@ -1,0 +1,141 @@
+"""``digest demo``: the whole morning offline, on the embedded local AWS stack."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from datetime import date, datetime, time as clock_time
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.bootstrap import Container, load_sources
+from digest.config import Settings
+from digest.core.edition import site_key, version_key
+from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.errors import DigestError
+from digest.local.feedserver import FeedServer
+from digest.local.stack import LocalStack, drain_queue
+from digest.services.assemble import assemble
+from digest.services.dispatch import dispatch
+from digest.services.ingest import ingest
+from digest.services.narrate import narrate
+
+FEED_FILES = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
+
+
+class DemoClock:
+    """The demo's clock: set to each stage's scheduled local time on the edition day."""
+
+    def __init__(self, when: datetime) -> None:
+        self.when = when
+
+    def now(self) -> datetime:
+        return self.when
+
+
+class Steps:
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.started = total, 0, time.monotonic()
+
+    def __call__(self, title: str) -> None:
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {title}", flush=True)
+
+
+def run_demo(out: str, day: date | None) -> int:
+    out_dir = Path(out).resolve()
+    step = Steps(7)
+    stack = LocalStack()
+    step("starting the local AWS stack (moto server) and creating the template's resources")
+    stack.start()
+    try:
+        env = stack.create_resources()
+        settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1"})
+        settings = replace(settings, narrator="espeak", allow_loopback_fetch=True,
+                           api_base_url="https://news.example.org/digest/api")
+        zone = ZoneInfo(settings.edition_timezone)
+        day = day or datetime.now(zone).date()
+        clock = DemoClock(datetime.combine(day, clock_time(5, 0), zone))
+        app = Container(settings, clock)
+        _run_morning(app, stack, day, zone, clock, step, out_dir)
+    finally:
+        stack.stop()
+    print(f"done in {time.monotonic() - step.started:.1f} s; the edition is in {out_dir}")
+    return 0
+
+
+def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: DemoClock,
+                 step: Steps, out_dir: Path) -> None:
+    samples = json.loads(resources.files("digest").joinpath("samples", "subscribers.json").read_text("utf-8"))
+    for entry in samples:
+        app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE,
+                                       entry.get("plan", "trial"), entry.get("timezone", "UTC"), entry.get("name", "")))
+    with FeedServer(day) as feeds:
+        sources = [replace(s, url=feeds.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
+        step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
+        report = ingest(sources, app.fetcher, app.stories, clock)
+    print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
+
+    step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")
+    built = assemble(day, stories=app.stories, editions=app.editions, blobs=app.blobs, env=app.env,
+                     brand=app.brand, options=app.assemble_options(), clock=clock)
+    if built.record is None:
+        raise DigestError(f"no edition was built: {built.reason}")
+    record = built.record
+    print(f"      version {record.version}, {record.story_count} stories, status {record.status} {built.reason}")
+
+    step("narrating the edition (espeak-ng + lame stand in for Amazon Polly)")
+    narrated = narrate(record.edition_date, editions=app.editions, blobs=app.blobs, narrator=app.narrator)
+    if app.narrator.notice:
+        print(f"      notice: {app.narrator.notice}")
+    print(f"      audio: {narrated.audio_status if narrated else 'none'}")
+
+    step("dispatching to the send queue and sending through SES v2")
+    clock.when = datetime.combine(day, clock_time(6, 0), zone)
+    queued = dispatch(record.edition_date, editions=app.editions, subscribers=app.subscribers,
+                      queue=app.queue, batch_size=app.settings.send_batch_size)
+    totals: dict[str, int] = {}
+
+    def handle(body: str) -> None:
+        result = app.sender.send_message(body)
+        for key in ("sent", "skipped", "already", "unknown", "failed"):
+            totals[key] = totals.get(key, 0) + getattr(result, key)
+
+    drain_queue(app.client("sqs"), app.settings.send_queue_url, handle)
+    print(f"      {queued.recipients} recipients in {queued.messages} messages: "
+          + ", ".join(f"{v} {k}" for k, v in totals.items()))
+
+    step(f"writing the edition and the sent emails to {out_dir}")
+    _write_outputs(app, stack, record.edition_date, record.version, out_dir)
+    step("checking the output")
+    for name in ("email.html", "email.txt", "index.html", "edition.mp3", "edition.ssml"):
+        path = out_dir / name
+        print(f"      {path}  ({path.stat().st_size:,} bytes)")
+    print(f"      {out_dir / 'emails'}  ({len(list((out_dir / 'emails').glob('*.eml')))} .eml files)")
+
+
+def _write_outputs(app: Container, stack: LocalStack, day: str, version: int, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    emails = out_dir / "emails"
+    emails.mkdir(exist_ok=True)
+    for old in emails.glob("*.eml"):
+        old.unlink()
+    files = {
+        "email.html": version_key(day, version, "email.html"),
+        "email.txt": version_key(day, version, "email.txt"),
+        "edition.ssml": version_key(day, version, "edition.ssml"),
+        "index.html": site_key(day, "index.html"),
+        "edition.mp3": site_key(day, "edition.mp3"),
+    }
+    for name, key in files.items():
+        data = app.blobs.get(key)
+        if data is None:
+            raise DigestError(f"the stack has no {key}")
+        (out_dir / name).write_bytes(data)
+    by_address = {s.email: s.subscriber_id for s in app.subscribers.with_status(ACTIVE)}
+    for number, message in enumerate(stack.sent_emails(), start=1):
+        to = message.get("destinations") or [""]
+        name = by_address.get(to[0], f"message-{number}")
+        (emails / f"{name}.eml").write_text(message["raw_data"], encoding="utf-8")

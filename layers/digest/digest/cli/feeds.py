@@ -1,0 +1,51 @@
+"""``digest feeds check``: parse without storing; stories and problems as JSON lines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from digest.core.cluster import cluster
+from digest.core.feeds import parse_feed
+from digest.core.story import Problem, Source
+from digest.core.summary import summarize
+
+
+def _read(target: str) -> tuple[bytes | None, str]:
+    if target.startswith(("http://", "https://")):
+        from digest.adapters.http_fetch import HttpFetcher
+
+        fetched = HttpFetcher(allow_loopback=True).fetch(target)
+        return fetched.body, fetched.error or ""
+    try:
+        return Path(target).read_bytes(), ""
+    except OSError as exc:
+        return None, f"cannot read {target}: {exc.strerror or exc}"
+
+
+def check_feeds(targets: list[str], out: TextIO) -> int:
+    now = datetime.now(timezone.utc)
+    stories, problems = [], []
+    for target in targets:
+        name = Path(target.rstrip("/")).stem or target
+        data, error = _read(target)
+        if data is None:
+            problems.append(Problem(name, "fetch", error))
+            continue
+        result = parse_feed(data, Source(name, name, name, target), now)
+        stories.extend(result.stories)
+        problems.extend(result.problems)
+    cluster_of = {s.story_id: c.cluster_id for c in cluster(stories) for s in c.stories}
+    for story in stories:
+        record = {
+            "type": "story", "id": story.story_id, "agency": story.agency, "title": story.title,
+            "published": story.published.isoformat(), "url": story.url, "summary": summarize(story),
+            "cluster": cluster_of[story.story_id],
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for problem in problems:
+        out.write(json.dumps({"type": "problem", **asdict(problem)}, ensure_ascii=False) + "\n")
+    return 0

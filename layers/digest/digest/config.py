@@ -1,0 +1,105 @@
+"""Settings, parsed once from the environment (see ``Settings.from_env``).
+
+Nothing here runs at import time; bootstrap calls ``from_env`` on first use, and explicit
+arguments (tests, the CLI) beat the environment by building ``Settings`` directly or with
+``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import ConfigError
+
+REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the services and adapters need to know about their surroundings."""
+
+    stories_table: str
+    editions_table: str
+    subscribers_table: str
+    ledger_table: str
+    archive_bucket: str
+    send_queue_url: str
+    sender: str
+    public_base_url: str
+    api_base_url: str
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+    audio_topic_arn: str = ""
+    signing_secret_arn: str = ""
+    signing_secret: str = ""
+    ses_configuration_set: str = ""
+    polly_voice: str = "Joanna"
+    polly_engine: str = "neural"
+    edition_timezone: str = "America/New_York"
+    template_dir: Path = REPO_TEMPLATES
+    narrator: str = "polly"
+    sources_file: str = ""
+    allow_loopback_fetch: bool = False
+    max_stories: int = 8
+    min_stories: int = 3
+    window_hours: int = 24
+    send_batch_size: int = 50
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from environment variables (the names ``template.yaml`` sets).
+
+        Examples
+        --------
+        >>> s = Settings.from_env({"STORIES_TABLE": "s", "EDITIONS_TABLE": "e",
+        ...     "SUBSCRIBERS_TABLE": "u", "LEDGER_TABLE": "l", "ARCHIVE_BUCKET": "b",
+        ...     "SEND_QUEUE_URL": "q", "SENDER": "a@b.c", "PUBLIC_BASE_URL": "https://x",
+        ...     "API_BASE_URL": "https://api"})
+        >>> s.max_stories
+        8
+        """
+        env = os.environ if env is None else env
+
+        def need(name: str) -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                raise ConfigError(f"environment variable {name} is not set")
+            return value
+
+        def number(name: str, default: int) -> int:
+            raw = env.get(name, "").strip()
+            try:
+                return int(raw) if raw else default
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+        return cls(
+            stories_table=need("STORIES_TABLE"),
+            editions_table=need("EDITIONS_TABLE"),
+            subscribers_table=need("SUBSCRIBERS_TABLE"),
+            ledger_table=need("LEDGER_TABLE"),
+            archive_bucket=need("ARCHIVE_BUCKET"),
+            send_queue_url=need("SEND_QUEUE_URL"),
+            sender=need("SENDER"),
+            public_base_url=need("PUBLIC_BASE_URL").rstrip("/"),
+            api_base_url=need("API_BASE_URL").rstrip("/"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            audio_topic_arn=env.get("AUDIO_TOPIC_ARN", ""),
+            signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),
+            signing_secret=env.get("SIGNING_SECRET", ""),
+            ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
+            polly_voice=env.get("POLLY_VOICE", "Joanna"),
+            polly_engine=env.get("POLLY_ENGINE", "neural"),
+            edition_timezone=env.get("EDITION_TIMEZONE", "America/New_York"),
+            template_dir=Path(env.get("TEMPLATE_DIR") or REPO_TEMPLATES),
+            narrator=env.get("NARRATOR", "polly"),
+            sources_file=env.get("SOURCES_FILE", ""),
+            allow_loopback_fetch=env.get("ALLOW_LOOPBACK_FETCH", "") == "1",
+            max_stories=number("MAX_STORIES", 8),
+            min_stories=number("MIN_STORIES", 3),
+            window_hours=number("WINDOW_HOURS", 24),
+        )

@@ -1,0 +1,61 @@
+"""The story: one wire report, cleaned and identified, as the rest of the system sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """A wire feed we poll.
+
+    ``agency`` is the display name ("Associated Press"); ``attribution`` is how a summary names
+    it in running text ("the Associated Press").
+    """
+
+    key: str
+    agency: str
+    attribution: str
+    url: str
+    format: str = "auto"
+    enabled: bool = True
+    interval_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Story:
+    """A cleaned wire story. ``published`` is timezone-aware UTC; ``body`` is plain text."""
+
+    story_id: str
+    source: str
+    agency: str
+    attribution: str
+    guid: str
+    title: str
+    body: str
+    url: str
+    published: datetime
+    content_hash: str
+
+    @property
+    def day(self) -> str:
+        """The UTC day the story was published, the key of the by-day index."""
+        return self.published.strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something we could not read, kept as data (like feedparser's ``bozo``)."""
+
+    source: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class ParseResult:
+    """What a parser could read, plus what went wrong on the way."""
+
+    stories: list[Story] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

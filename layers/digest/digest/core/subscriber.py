@@ -1,0 +1,57 @@
+"""Subscribers and their delivery records."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+ACTIVE = "active"
+PENDING = "pending"
+UNSUBSCRIBED = "unsubscribed"
+
+
+def normalize_address(address: str) -> str:
+    """Lower-cased, trimmed e-mail address.
+
+    Examples
+    --------
+    >>> normalize_address("  Ada.Reader@Example.COM ")
+    'ada.reader@example.com'
+    """
+    return address.strip().lower()
+
+
+def subscriber_id(address: str) -> str:
+    """An opaque, stable id for an address, safe to log.
+
+    Examples
+    --------
+    >>> subscriber_id("Ada@Example.com") == subscriber_id("ada@example.com")
+    True
+    """
+    return "sub-" + hashlib.sha256(normalize_address(address).encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    subscriber_id: str
+    email: str
+    status: str = PENDING
+    plan: str = "trial"
+    timezone: str = "America/New_York"
+    name: str = ""
+
+
+# Ledger states of one (edition, subscriber) delivery.
+CLAIMED = "claimed"  # written before the SES call; the outcome is unknown until marked
+SENT = "sent"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    edition_id: str
+    subscriber_id: str
+    state: str
+    message_id: str = ""
+    detail: str = ""

@@ -1,0 +1,63 @@
+"""Attributed extractive summaries: sentences taken from the wire copy, the agency named in the text."""
+
+from __future__ import annotations
+
+import re
+
+from digest.core.story import Story
+from digest.core.text import sentences, word_count
+
+# "GENEVA (AP) — ", "Geneva (AFP) - ", "LONDON, Nov 27 (Reuters) - "
+_DATELINE = re.compile(r"^[A-Z][\w .,'\u2019-]{1,60}\s*\([A-Za-z .-]{2,30}\)\s*[-\u2013\u2014]+\s*")
+
+
+def strip_dateline(text: str) -> str:
+    """Remove a wire dateline from the start of a story.
+
+    Examples
+    --------
+    >>> strip_dateline("GENEVA (AP) \u2014 Talks resumed.")
+    'Talks resumed.'
+    """
+    return _DATELINE.sub("", text, count=1)
+
+
+def attribute(sentence: str, attribution: str, verb: str = "reported") -> str:
+    """Name the agency in a sentence the way a wire digest does.
+
+    Examples
+    --------
+    >>> attribute("Talks resumed on Friday.", "the Associated Press")
+    'Talks resumed on Friday, the Associated Press reported.'
+    >>> attribute('He said: "No."', "Reuters")
+    'He said: "No.", Reuters reported.'
+    """
+    body = sentence.rstrip()
+    if body.endswith(".") and not body.endswith(".."):
+        body = body[:-1]
+    return f"{body}, {attribution} {verb}."
+
+
+def summarize(story: Story, max_words: int = 90) -> str:
+    """A summary of whole sentences from ``story`` (up to ``max_words``), attributed to its agency.
+
+    The first sentence always survives, however long; later ones are added while they fit.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> s = Story("id", "ap", "Associated Press", "the Associated Press", "g", "T",
+    ...           "PARIS (AP) \u2014 Rain fell. Streets flooded.", "u",
+    ...           datetime(2026, 1, 1, tzinfo=timezone.utc), "h")
+    >>> summarize(s)
+    'Rain fell, the Associated Press reported. Streets flooded.'
+    """
+    chosen: list[str] = []
+    for sentence in sentences(strip_dateline(story.body)):
+        if chosen and word_count(" ".join(chosen + [sentence])) > max_words:
+            break
+        chosen.append(sentence)
+    if not chosen:
+        return attribute(story.title, story.attribution)
+    chosen[0] = attribute(chosen[0], story.attribution)
+    return " ".join(chosen)

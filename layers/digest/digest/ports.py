@@ -1,0 +1,111 @@
+"""The interfaces services depend on. Adapters implement them for AWS; tests implement fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from digest.core.story import Story
+from digest.core.subscriber import Delivery, Subscriber
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Outcome of one HTTP fetch: ``body`` is None when not modified or failed (see ``error``)."""
+
+    url: str
+    status: int
+    body: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """A stored version of an edition: where its renderings are and what state it is in."""
+
+    edition_date: str
+    version: int
+    content_hash: str
+    status: str
+    story_count: int
+    subject: str
+    created_at: str
+    audio_key: str = ""
+    audio_status: str = "none"
+
+
+class Fetcher(Protocol):
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class StoryStore(Protocol):
+    def add(self, story: Story) -> bool:
+        """Store a story unless one with its id exists; True when it was new."""
+
+    def between(self, start: datetime, end: datetime) -> list[Story]:
+        """Stories published in [start, end)."""
+
+
+class EditionStore(Protocol):
+    def latest(self, edition_date: str) -> EditionRecord | None: ...
+
+    def get(self, edition_date: str, version: int) -> EditionRecord | None: ...
+
+    def add(self, record: EditionRecord) -> bool:
+        """Store a new version; False when that version already exists."""
+
+    def update(self, record: EditionRecord) -> None: ...
+
+
+class BlobStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+class SubscriberStore(Protocol):
+    def put(self, subscriber: Subscriber) -> None: ...
+
+    def get(self, subscriber_id: str) -> Subscriber | None: ...
+
+    def with_status(self, status: str) -> Iterator[Subscriber]: ...
+
+    def set_status(self, subscriber_id: str, status: str) -> bool:
+        """Change a subscriber's status; False when there is no such subscriber."""
+
+
+class Ledger(Protocol):
+    def claim(self, edition_id: str, subscriber_id: str) -> bool:
+        """Record the intent to send; False when a record for the pair already exists."""
+
+    def get(self, edition_id: str, subscriber_id: str) -> Delivery | None: ...
+
+    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None: ...
+
+    def release(self, edition_id: str, subscriber_id: str) -> None:
+        """Drop a claim whose send certainly did not happen (e.g. SES throttled it)."""
+
+
+class Queue(Protocol):
+    def send(self, bodies: Iterable[str]) -> int:
+        """Enqueue message bodies; returns how many were sent."""
+
+
+class Mailer(Protocol):
+    def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
+        """Send one raw MIME message; returns the provider's message id."""
+
+
+class Narrator(Protocol):
+    def narrate(self, ssml: str, key: str) -> str:
+        """Produce audio for ``ssml`` at blob ``key``; returns "ready" or "pending"."""

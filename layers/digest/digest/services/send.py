@@ -1,0 +1,111 @@
+"""Send: one email per (edition, subscriber), guarded by the delivery ledger.
+
+Policy for an outcome that cannot be known (the process died, or the SES call failed in a way
+that does not say whether the message was accepted): the ledger keeps the ``claimed`` record
+and nobody re-sends it blindly. Such deliveries are *at most once*: they are counted as
+``unknown`` and reconciled from SES events, never retried by a redelivered message or a
+re-run dispatch. A throttled call (SES certainly did not accept it) releases the claim so the
+retry sends it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from aws_lambda_powertools import Logger
+
+from digest.core.edition import version_key
+from digest.core.message import Envelope, build_message
+from digest.core.render import Recipient, personalize
+from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, SENT
+from digest.core.tokens import UNSUBSCRIBE, make_token
+from digest.errors import MailRejected, MailThrottled, StorageError
+from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
+
+logger = Logger(child=True)
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    sender: str
+    api_base_url: str
+    signing_secret: str
+    list_id: str = "morning-digest"
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    skipped: int = 0
+    already: int = 0
+    unknown: int = 0
+    failed: int = 0
+    retry: list[str] = field(default_factory=list)
+
+
+class Sender:
+    """Sends the recipients of queued batches; renders each edition version's parts once."""
+
+    def __init__(self, *, editions: EditionStore, blobs: BlobStore, subscribers: SubscriberStore,
+                 ledger: Ledger, mailer: Mailer, clock: Clock, options: SendOptions) -> None:
+        self.editions, self.blobs, self.subscribers = editions, blobs, subscribers
+        self.ledger, self.mailer, self.clock, self.options = ledger, mailer, clock, options
+        self._parts = lru_cache(maxsize=4)(self._load_parts)
+
+    def send_message(self, body: str) -> BatchResult:
+        """Handle one queue message body (see ``dispatch``)."""
+        payload = json.loads(body)
+        return self.send_batch(payload["edition_date"], int(payload["version"]), list(payload["subscriber_ids"]))
+
+    def send_batch(self, day: str, version: int, subscriber_ids: list[str]) -> BatchResult:
+        result = BatchResult()
+        subject, text, html = self._parts(day, version)
+        for sid in subscriber_ids:
+            subscriber = self.subscribers.get(sid)
+            if subscriber is None or subscriber.status != ACTIVE:
+                result.skipped += 1
+                continue
+            if not self.ledger.claim(day, sid):
+                existing = self.ledger.get(day, sid)
+                if existing is not None and existing.state == CLAIMED:
+                    result.unknown += 1
+                else:
+                    result.already += 1
+                continue
+            token = make_token(self.options.signing_secret, UNSUBSCRIBE, sid)
+            link = f"{self.options.api_base_url}/unsubscribe/{token}"
+            who = Recipient(unsubscribe_url=link, preferences_url=link)
+            raw = build_message(
+                Envelope(self.options.sender, subscriber.email, subject, self.options.list_id, link, f"{day}:{sid}"),
+                personalize(text, who, is_html=False),
+                personalize(html, who, is_html=True),
+                self.clock.now(),
+            )
+            try:
+                message_id = self.mailer.send_raw(raw, subscriber.email, {"edition": day, "plan": subscriber.plan})
+            except MailThrottled:
+                self.ledger.release(day, sid)
+                result.retry.append(sid)
+                continue
+            except MailRejected as exc:
+                self.ledger.mark(day, sid, FAILED, detail=str(exc)[:300])
+                result.failed += 1
+                continue
+            self.ledger.mark(day, sid, SENT, message_id=message_id)
+            result.sent += 1
+        logger.info("batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}})
+        return result
+
+    def _load_parts(self, day: str, version: int) -> tuple[str, str, str]:
+        record = self.editions.get(day, version)
+        if record is None:
+            raise StorageError(f"no edition {day} v{version}")
+        texts = []
+        for name in ("email.txt", "email.html"):
+            data = self.blobs.get(version_key(day, version, name))
+            if data is None:
+                raise StorageError(f"edition {day} v{version} has no {name}")
+            texts.append(data.decode("utf-8"))
+        return record.subject, texts[0], texts[1]

@@ -1,0 +1,62 @@
+"""Project-level checks: the SAM template lints, import contracts hold, pins agree, handlers stay lean."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_template_is_cfn_lint_clean():
+    result = _run(str(BIN / "cfn-lint"), "template.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts_hold():
+    result = _run(str(BIN / "lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layer_requirements_match_the_project_pins():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    layer = [line.strip() for line in (ROOT / "layers/deps/requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert sorted(layer) == sorted(project)
+    assert all(re.search(r"==\d", pin) for pin in layer), "every runtime dependency is pinned"
+
+
+def test_every_function_in_the_template_has_a_handler_and_events():
+    from digest.local.template import load_template
+
+    resources = load_template()["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert len(functions) >= 6
+    for logical_id, function in functions.items():
+        code = ROOT / function["Properties"]["CodeUri"]
+        assert (code / "app.py").is_file(), f"{logical_id} has no {code}/app.py"
+        assert function["Properties"]["Handler"] == "app.handler"
+        assert list((ROOT / "events" / code.name).glob("*.json")), f"no events/{code.name}/*.json"
+
+
+def test_importing_core_or_a_handler_does_not_import_boto3():
+    probe = (
+        "import sys, importlib.util, pathlib\n"
+        "import digest.core.feeds, digest.core.render, digest.core.message\n"
+        "assert 'boto3' not in sys.modules, 'core imported boto3'\n"
+        "for name in ('ingest', 'assemble', 'narrate', 'dispatch', 'send', 'unsubscribe'):\n"
+        "    path = pathlib.Path('functions') / name / 'app.py'\n"
+        "    spec = importlib.util.spec_from_file_location(name, path)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "    assert 'boto3' not in sys.modules, name + ' imported boto3 at module level'\n"
+    )
+    result = _run(sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
