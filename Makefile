@@ -22,8 +22,6 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@scripts/system-deps.sh --optional
-	$(BIN)/cfn-lint template.yaml
-	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -7,7 +7,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report failed records (even all of them) instead of failing the invocation: SQS retries only those,
+# and the redrive policy moves a message that keeps failing to the dead-letter queue.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class RetryLater(Exception):

@@ -8,7 +8,9 @@ from digest.core.story import Story
 from digest.core.text import sentences, word_count
 
 # "GENEVA (AP) — ", "Geneva (AFP) - ", "LONDON, Nov 27 (Reuters) - "
-_DATELINE = re.compile(r"^[A-Z][\w .,'\u2019-]{1,60}\s*\([A-Za-z .-]{2,30}\)\s*[-\u2013\u2014]+\s*")
+_DATELINE = re.compile(
+    r"^[A-Z][\w .,'\u2019-]{1,60}(?:\s*\([^()]{1,30}\))?\s*\([A-Za-z .-]{2,30}\)\s*[-\u2013\u2014]+\s*"
+)
 
 
 def strip_dateline(text: str) -> str:
@@ -18,6 +20,8 @@ def strip_dateline(text: str) -> str:
     --------
     >>> strip_dateline("GENEVA (AP) \u2014 Talks resumed.")
     'Talks resumed.'
+    >>> strip_dateline("Ruka (Finland) (AFP) - Snow fell.")
+    'Snow fell.'
     """
     return _DATELINE.sub("", text, count=1)
 
