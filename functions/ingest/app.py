@@ -1,4 +1,4 @@
-"""Ingest (every 15 minutes): fetch the wire feeds and store new stories."""
+"""Ingest (every 15 minutes): fetch the due wire feeds and store new and changed stories."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,15 +16,19 @@ def handler(event, context):
     from digest.services.ingest import ingest
 
     app = container()
-    report = ingest(app.sources(), app.fetcher, app.stories, app.clock)
+    force = bool(isinstance(event, dict) and event.get("force"))
+    report = ingest(app.sources(), fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
+                    clock=app.clock, parse=app.parse, force=force)
     metrics.add_metric(name="StoriesSeen", unit=MetricUnit.Count, value=report.seen)
     metrics.add_metric(name="StoriesStored", unit=MetricUnit.Count, value=report.stored)
+    metrics.add_metric(name="StoriesWithdrawn", unit=MetricUnit.Count, value=len(report.withdrawn))
     metrics.add_metric(name="FeedProblems", unit=MetricUnit.Count, value=len(report.problems))
-    failed = [o.source for o in report.outcomes if o.outcome == "failed"]
-    metrics.add_metric(name="SourcesFailed", unit=MetricUnit.Count, value=len(failed))
+    for outcome in report.outcomes:
+        metrics.add_metric(name=f"Sources_{outcome.outcome.replace('-', '_')}", unit=MetricUnit.Count, value=1)
     return {
         "seen": report.seen,
         "stored": report.stored,
+        "withdrawn": report.withdrawn,
         "sources": {o.source: o.outcome for o in report.outcomes},
         "problems": [{"source": p.source, "kind": p.kind, "detail": p.detail} for p in report.problems],
     }

@@ -59,8 +59,12 @@ def test_ingest_handler_stores_sample_stories_and_reports_sources(app, sources_f
     assert result["sources"] == {"ap": "fetched", "afp": "fetched", "reuters": "fetched"}
     assert result["seen"] >= 25
     assert result["stored"] == result["seen"]
-    again = invoke("ingest", event("ingest", "scheduled.json"))
-    assert again["seen"] == result["seen"] and again["stored"] == 0
+    # The next scheduled run finds every source not yet due (15-minute interval).
+    soon = invoke("ingest", event("ingest", "scheduled.json"))
+    assert set(soon["sources"].values()) == {"not-due"} and soon["stored"] == 0
+    # An editor's forced run re-reads everything and stores nothing twice.
+    forced = invoke("ingest", event("ingest", "manual-force.json"))
+    assert forced["seen"] == result["seen"] and forced["stored"] == 0
 
 
 def test_assemble_narrate_handlers_build_an_edition_with_audio(app, sources_file):

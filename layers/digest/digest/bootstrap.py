@@ -70,6 +70,13 @@ class Container:
         except OSError as exc:
             raise ConfigError(f"cannot read SOURCES_FILE {path}: {exc.strerror}") from exc
 
+    @property
+    def parse(self):
+        """The feed parser ingest uses (every supported format)."""
+        from digest.core.feeds import parse_feed
+
+        return parse_feed
+
     def client(self, service: str) -> Any:
         from digest.adapters.aws import client
 
@@ -86,6 +93,12 @@ class Container:
         from digest.adapters.dynamo import DynamoStories
 
         return DynamoStories(self._model("StoryItem", self.settings.stories_table))
+
+    @cached_property
+    def feed_state(self):
+        from digest.adapters.dynamo import DynamoFeedState
+
+        return DynamoFeedState(self._model("FeedStateItem", self.settings.feed_state_table))
 
     @cached_property
     def editions(self):

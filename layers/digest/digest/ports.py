@@ -21,6 +21,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    refused: bool = False  # our own refusal (address, scheme, redirects): never retried
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,22 @@ class EditionRecord:
     audio_status: str = "none"
 
 
+@dataclass(frozen=True)
+class FeedState:
+    """What we remember about a source between runs: validators for a conditional GET."""
+
+    source: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = None
+
+
+class FeedStateStore(Protocol):
+    def get(self, source: str) -> FeedState | None: ...
+
+    def put(self, state: FeedState) -> None: ...
+
+
 class Fetcher(Protocol):
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched: ...
 
@@ -46,9 +63,15 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+NEW, UPDATED, SAME = "new", "updated", "same"
+
+
 class StoryStore(Protocol):
-    def add(self, story: Story) -> bool:
-        """Store a story unless one with its id exists; True when it was new."""
+    def save(self, story: Story) -> str:
+        """Store a story: NEW when its id was unknown, UPDATED when this is a newer version or
+        changed copy or status of a stored story, SAME when nothing changed (or it is older)."""
+
+    def get(self, story_id: str) -> Story | None: ...
 
     def between(self, start: datetime, end: datetime) -> list[Story]:
         """Stories published in [start, end)."""

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 
-from digest.adapters.dynamo_models import EditionItem, LedgerItem, StoryItem, SubscriberItem
+from digest.adapters.dynamo_models import EditionItem, FeedStateItem, LedgerItem, StoryItem, SubscriberItem
 from digest.core.story import Story
 from digest.core.subscriber import Delivery, Subscriber
 from digest.errors import StorageError
-from digest.ports import EditionRecord
+from digest.ports import NEW, SAME, UPDATED, EditionRecord, FeedState
 
 LEDGER_DAYS = 400
 
@@ -31,13 +31,25 @@ class DynamoStories:
     def __init__(self, model: type[StoryItem]) -> None:
         self.model = model
 
-    def add(self, story: Story) -> bool:
-        item = self.model(
-            story.story_id, day=story.day, published=story.published.isoformat(),
-            stored_at=datetime.now(timezone.utc),
-            **{k: v for k, v in asdict(story).items() if k not in ("story_id", "published")},
-        )
-        return _conditional_put(item, self.model.story_id.does_not_exist())
+    def save(self, story: Story) -> str:
+        fields = asdict(story)
+        fields.pop("story_id")
+        item = self.model(story.story_id, day=story.day, stored_at=datetime.now(timezone.utc),
+                          **{**fields, "published": story.published.isoformat()})
+        if _conditional_put(item, self.model.story_id.does_not_exist()):
+            return NEW
+        stored = self.get(story.story_id)
+        if stored is None or stored.version > story.version or _same_copy(stored, story):
+            return SAME
+        # Optimistic: replace only the copy we compared against, so a racing newer version wins.
+        unchanged = (self.model.version == stored.version) & (self.model.content_hash == stored.content_hash)
+        return UPDATED if _conditional_put(item, unchanged) else SAME
+
+    def get(self, story_id: str) -> Story | None:
+        try:
+            return self._story(self.model.get(story_id, consistent_read=True))
+        except self.model.DoesNotExist:
+            return None
 
     def between(self, start: datetime, end: datetime) -> list[Story]:
         stories = []
@@ -54,11 +66,29 @@ class DynamoStories:
 
     @staticmethod
     def _story(item: StoryItem) -> Story:
-        return Story(
-            story_id=item.story_id, source=item.source, agency=item.agency, attribution=item.attribution,
-            guid=item.guid, title=item.title, body=item.body, url=item.url,
-            published=datetime.fromisoformat(item.published), content_hash=item.content_hash,
-        )
+        values = {k: getattr(item, k) for k in Story.__dataclass_fields__}
+        return Story(**{**values, "published": datetime.fromisoformat(item.published),
+                        "version": int(item.version), "urgency": int(item.urgency)})
+
+
+def _same_copy(stored: Story, incoming: Story) -> bool:
+    return (stored.content_hash, stored.status, stored.corrected, stored.embargo) == (
+        incoming.content_hash, incoming.status, incoming.corrected, incoming.embargo)
+
+
+class DynamoFeedState:
+    def __init__(self, model: type[FeedStateItem]) -> None:
+        self.model = model
+
+    def get(self, source: str) -> FeedState | None:
+        try:
+            item = self.model.get(source, consistent_read=True)
+        except self.model.DoesNotExist:
+            return None
+        return FeedState(item.source, item.etag, item.last_modified, item.fetched_at)
+
+    def put(self, state: FeedState) -> None:
+        self.model(**asdict(state)).save()
 
 
 class DynamoEditions:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspect import getmembers
 from typing import TypeVar
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Index
 from pynamodb.models import Model
 
@@ -56,8 +56,20 @@ class StoryItem(Model):
     body = UnicodeAttribute()
     url = UnicodeAttribute()
     content_hash = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    urgency = NumberAttribute(default=5)
+    embargo = UTCDateTimeAttribute(null=True)
+    status = UnicodeAttribute(default="usable")
+    corrected = BooleanAttribute(default=False)
     stored_at = UTCDateTimeAttribute()
     by_day = ByDay()
+
+
+class FeedStateItem(Model):
+    source = UnicodeAttribute(hash_key=True)
+    etag = UnicodeAttribute(null=True)
+    last_modified = UnicodeAttribute(null=True)
+    fetched_at = UTCDateTimeAttribute(null=True)
 
 
 class EditionItem(Model):

@@ -11,6 +11,7 @@ import gzip
 import io
 import ipaddress
 import socket
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
@@ -26,13 +27,23 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class HttpFetcher:
-    def __init__(self, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024,
-                 max_redirects: int = 3, allow_loopback: bool = False) -> None:
+    def __init__(self, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 3,
+                 allow_loopback: bool = False, retries: int = 2, backoff: float = 0.5) -> None:
         self.timeout, self.max_bytes, self.max_redirects = timeout, max_bytes, max_redirects
-        self.allow_loopback = allow_loopback
+        self.allow_loopback, self.retries, self.backoff = allow_loopback, retries, backoff
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """Fetch ``url``; server errors and network failures are retried with exponential backoff."""
+        for attempt in range(self.retries + 1):
+            result = self._fetch_once(url, etag, last_modified)
+            transient = result.error is not None and (result.status >= 500 or result.status == 0) and not result.refused
+            if not transient or attempt == self.retries:
+                return result
+            time.sleep(self.backoff * 2**attempt)
+        return result
+
+    def _fetch_once(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
         if etag:
             headers["If-None-Match"] = etag
@@ -42,7 +53,7 @@ class HttpFetcher:
         for _ in range(self.max_redirects + 1):
             refusal = self.refuse(current)
             if refusal:
-                return Fetched(url, 0, None, error=refusal)
+                return Fetched(url, 0, None, error=refusal, refused=True)
             try:
                 with self._opener.open(urllib.request.Request(current, headers=headers), timeout=self.timeout) as reply:
                     return self._read(url, reply)
@@ -55,7 +66,7 @@ class HttpFetcher:
                 return Fetched(url, exc.code, None, error=f"HTTP {exc.code} {exc.reason}")
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 return Fetched(url, 0, None, error=f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}")
-        return Fetched(url, 0, None, error=f"more than {self.max_redirects} redirects")
+        return Fetched(url, 0, None, error=f"more than {self.max_redirects} redirects", refused=True)
 
     def _read(self, url: str, reply) -> Fetched:
         body = reply.read(self.max_bytes + 1)

@@ -75,7 +75,8 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
     with FeedServer(day) as feeds:
         sources = [replace(s, url=feeds.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
         step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
-        report = ingest(sources, app.fetcher, app.stories, clock)
+        report = ingest(sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
+                        clock=clock, parse=app.parse)
     print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
 
     step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")

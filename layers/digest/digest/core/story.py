@@ -23,9 +23,17 @@ class Source:
     interval_minutes: int = 15
 
 
+USABLE, WITHHELD, CANCELED = "usable", "withheld", "canceled"
+
+
 @dataclass(frozen=True)
 class Story:
-    """A cleaned wire story. ``published`` is timezone-aware UTC; ``body`` is plain text."""
+    """A cleaned wire story. ``published`` is timezone-aware UTC; ``body`` is plain text.
+
+    Wire fields: ``version`` (the agency's version or edition number), ``urgency`` (IPTC scale,
+    1 = flash ... 9 = lowest; 5 when the format has none), ``embargo`` (not publishable before,
+    UTC), ``status`` (usable, withheld or canceled, i.e. killed/withdrawn) and ``corrected``.
+    """
 
     story_id: str
     source: str
@@ -37,6 +45,15 @@ class Story:
     url: str
     published: datetime
     content_hash: str
+    version: int = 1
+    urgency: int = 5
+    embargo: datetime | None = None
+    status: str = USABLE
+    corrected: bool = False
+
+    def eligible(self, now: datetime) -> bool:
+        """May this story appear in an edition at ``now``? (usable and past any embargo)"""
+        return self.status == USABLE and (self.embargo is None or self.embargo <= now)
 
     @property
     def day(self) -> str:

@@ -1,24 +1,36 @@
-"""Ingest: fetch every enabled source, parse, clean, identify and store new stories."""
+"""Ingest: fetch every due source politely, parse, clean, identify and store stories.
+
+One broken or slow source never stops the others: each source's outcome (fetched, not
+modified, not due, failed with a reason) is recorded as data.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
 from digest.core.feeds import parse_feed
-from digest.core.story import Problem, Source
-from digest.ports import Clock, Fetcher, StoryStore
+from digest.core.story import CANCELED, ParseResult, Problem, Source
+from digest.errors import DigestError
+from digest.ports import NEW, UPDATED, Clock, FeedState, FeedStateStore, Fetcher, StoryStore
 
 logger = Logger(child=True)
+
+FETCHED, NOT_MODIFIED, NOT_DUE, FAILED = "fetched", "not-modified", "not-due", "failed"
+# A run that starts a little early (schedule jitter) still polls a source that is due.
+SLACK = timedelta(minutes=2)
 
 
 @dataclass
 class SourceOutcome:
     source: str
-    outcome: str  # fetched | not-modified | failed
+    outcome: str
     seen: int = 0
-    stored: int = 0
+    new: int = 0
+    updated: int = 0
     detail: str = ""
 
 
@@ -26,37 +38,63 @@ class SourceOutcome:
 class IngestReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
-        return sum(o.stored for o in self.outcomes)
+        return sum(o.new + o.updated for o in self.outcomes)
 
     @property
     def seen(self) -> int:
         return sum(o.seen for o in self.outcomes)
 
 
-def ingest(sources: list[Source], fetcher: Fetcher, stories: StoryStore, clock: Clock) -> IngestReport:
-    """Fetch and store every enabled source. One broken source never stops the others."""
+def ingest(
+    sources: list[Source],
+    *,
+    fetcher: Fetcher,
+    stories: StoryStore,
+    feed_state: FeedStateStore,
+    clock: Clock,
+    parse: Callable[[bytes, Source, datetime], ParseResult] = parse_feed,
+    force: bool = False,
+) -> IngestReport:
+    """Poll every enabled source that is due (``force`` polls all) and store what changed."""
     report = IngestReport()
     for source in sources:
         if not source.enabled:
             continue
-        fetched = fetcher.fetch(source.url)
-        if fetched.error or fetched.body is None:
-            outcome = "not-modified" if fetched.status == 304 else "failed"
-            detail = fetched.error or ""
-            report.outcomes.append(SourceOutcome(source.key, outcome, detail=detail))
-            if outcome == "failed":
-                report.problems.append(Problem(source.key, "fetch", detail))
-            logger.info("source fetched", extra={"source": source.key, "outcome": outcome, "detail": detail})
-            continue
-        parsed = parse_feed(fetched.body, source, clock.now())
-        stored = sum(1 for story in parsed.stories if stories.add(story))
-        report.outcomes.append(SourceOutcome(source.key, "fetched", len(parsed.stories), stored))
-        report.problems.extend(parsed.problems)
-        logger.info(
-            "source ingested",
-            extra={"source": source.key, "seen": len(parsed.stories), "stored": stored, "problems": len(parsed.problems)},
-        )
+        try:
+            outcome = _ingest_source(source, fetcher, stories, feed_state, clock.now(), parse, force, report)
+        except DigestError as exc:
+            outcome = SourceOutcome(source.key, FAILED, detail=f"{type(exc).__name__}: {exc}")
+            report.problems.append(Problem(source.key, "store", outcome.detail))
+        report.outcomes.append(outcome)
+        logger.info("source polled", extra={k: v for k, v in vars(outcome).items()})
     return report
+
+
+def _ingest_source(source: Source, fetcher: Fetcher, stories: StoryStore, feed_state: FeedStateStore,
+                   now: datetime, parse, force: bool, report: IngestReport) -> SourceOutcome:
+    state = feed_state.get(source.key) or FeedState(source.key)
+    if not force and state.fetched_at and now - state.fetched_at < timedelta(minutes=source.interval_minutes) - SLACK:
+        return SourceOutcome(source.key, NOT_DUE)
+    fetched = fetcher.fetch(source.url, state.etag, state.last_modified)
+    if fetched.status == 304:
+        feed_state.put(FeedState(source.key, state.etag, state.last_modified, now))
+        return SourceOutcome(source.key, NOT_MODIFIED)
+    if fetched.error or fetched.body is None:
+        detail = fetched.error or f"HTTP {fetched.status} with no body"
+        report.problems.append(Problem(source.key, "fetch", detail))
+        return SourceOutcome(source.key, FAILED, detail=detail)
+    parsed = parse(fetched.body, source, now)
+    report.problems.extend(parsed.problems)
+    outcome = SourceOutcome(source.key, FETCHED, seen=len(parsed.stories))
+    for story in parsed.stories:
+        result = stories.save(story)
+        outcome.new += result == NEW
+        outcome.updated += result == UPDATED
+        if result != "same" and story.status == CANCELED:
+            report.withdrawn.append(story.story_id)
+    feed_state.put(FeedState(source.key, fetched.etag, fetched.last_modified, now))
+    return outcome
