@@ -1,0 +1,134 @@
+"""Ingest against the moto server: versions, withdrawals, broken sources, nothing damaged."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from digest.core.story import Source
+from digest.services.ingest import ingest
+
+FEEDS: dict[str, bytes] = {}
+
+
+def rss(*items: str) -> bytes:
+    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>W</title>"
+            + "".join(items) + "</channel></rss>").encode("utf-8")
+
+
+def item(guid: str, title: str, body: str, when: str = "Fri, 27 Nov 2026 14:00:00 +0000") -> str:
+    return (f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
+            f"<link>https://wire.example/{guid}</link><pubDate>{when}</pubDate>"
+            f"<description><![CDATA[{body}]]></description></item>")
+
+
+class _Feeds(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        body = FEEDS.get(self.path)
+        if body is None:
+            self.send_response(500)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def feed_server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def run(app, feed_server):
+    from dataclasses import replace
+
+    from digest.adapters.http_fetch import HttpFetcher
+
+    FEEDS.clear()
+    fetcher = HttpFetcher(allow_loopback=True, backoff=0.0, retries=1)
+    sources = [Source("good", "Good Wire", "Good Wire", f"{feed_server}/good"),
+               Source("bad", "Bad Wire", "Bad Wire", f"{feed_server}/bad")]
+
+    def _run(**kwargs):
+        return ingest(sources, fetcher=fetcher, stories=app.stories, feed_state=app.feed_state,
+                      clock=app.clock, parse=app.parse, force=True, **kwargs)
+
+    return _run
+
+
+def _stored(app):
+    now = app.clock.now()
+    return {s.guid: s for s in app.stories.between(now - timedelta(days=3), now)}
+
+
+def test_a_new_version_updates_the_story_instead_of_adding_one(app, run):
+    FEEDS["/good"] = rss(item("g-1", "Dam breaks", "<p>A dam broke on Friday.</p>"))
+    assert run().stored == 1
+    FEEDS["/good"] = rss(item("g-1", "Dam breaks, 40 missing", "<p>A dam broke on Friday. Forty are missing.</p>"))
+    report = run()
+    assert [(o.new, o.updated) for o in report.outcomes if o.source == "good"] == [(0, 1)]
+    stories = _stored(app)
+    assert len(stories) == 1 and stories["g-1"].title == "Dam breaks, 40 missing"
+
+
+def test_a_broken_source_is_recorded_and_the_others_go_on(app, run):
+    FEEDS["/good"] = rss(item("g-1", "Vote held", "<p>Parliament voted.</p>"))
+    # /bad is missing: the server answers 500 every time.
+    report = run()
+    outcomes = {o.source: o.outcome for o in report.outcomes}
+    assert outcomes == {"good": "fetched", "bad": "failed"}
+    assert [p.kind for p in report.problems] == ["fetch"]
+    assert set(_stored(app)) == {"g-1"}
+
+
+def test_hostile_and_broken_feeds_store_good_stories_and_damage_nothing(app, run):
+    FEEDS["/good"] = rss(item("g-1", "Summit opens", "<p>Leaders met in Lima.</p>"))
+    run()
+    hostile = item("h-1", "Storm<script>alert(1)</script> hits coast",
+                   "<p onclick='steal()'>Winds rose.<style>p{}</style><a href='javascript:alert(2)'>More</a></p>")
+    FEEDS["/good"] = rss(item("g-1", "Summit opens", "<p>Leaders met in Lima.</p>"), hostile,
+                         item("nodate", "Undated", "<p>No date.</p>", when="sometime soon"))[:-40]  # truncated
+    report = run()
+    stories = _stored(app)
+    assert stories["g-1"].title == "Summit opens"  # the earlier story is intact
+    storm = stories["h-1"]
+    assert "alert" not in storm.title + storm.body and "steal" not in storm.body and "javascript" not in storm.body
+    assert storm.body == "Winds rose.More"  # the text a browser shows, minus style and script
+    assert {p.kind for p in report.problems} >= {"malformed"}
+
+
+def test_dates_in_the_future_are_kept_but_the_story_waits(app, run):
+    future = (app.clock.now() + timedelta(days=2)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    FEEDS["/good"] = rss(item("f-1", "Future", "<p>Not yet.</p>", when=future))
+    run()
+    now = app.clock.now()
+    assert app.stories.between(now - timedelta(days=1), now) == []
+    assert app.stories.get(app.stories.between(now, now + timedelta(days=3))[0].story_id).guid == "f-1"
+
+
+def test_an_older_version_never_overwrites_a_newer_one(app):
+    from dataclasses import replace
+
+    from digest.core.identity import content_hash
+    from digest.core.story import Story
+
+    when = datetime(2026, 11, 27, 14, tzinfo=timezone.utc)
+    v2 = Story("w-1", "w", "W", "W", "w-1", "Kill: story withdrawn", "Withdrawn.", "https://w/1", when,
+               content_hash("k"), version=2, status="canceled")
+    assert app.stories.save(v2) == "new"
+    v1 = replace(v2, title="Original", body="Original copy.", content_hash=content_hash("o"), version=1,
+                 status="usable")
+    assert app.stories.save(v1) == "same"
+    assert app.stories.get("w-1").status == "canceled"
