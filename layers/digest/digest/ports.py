@@ -129,6 +129,22 @@ class Mailer(Protocol):
         """Send one raw MIME message; returns the provider's message id."""
 
 
+@dataclass(frozen=True)
+class Narration:
+    """Outcome of a narration request.
+
+    ``status``: "ready" (the MP3 is at the key), "pending" (an asynchronous task will write it
+    and notify), or "placeholder" (a silent stand-in was stored). ``chapters`` are
+    (anchor, start seconds) pairs, one per story, when known.
+    """
+
+    status: str
+    chapters: tuple[tuple[str, float], ...] = ()
+    duration_seconds: float = 0.0
+    size_bytes: int = 0
+    task_id: str = ""
+
+
 class Narrator(Protocol):
-    def narrate(self, ssml: str, key: str) -> str:
-        """Produce audio for ``ssml`` at blob ``key``; returns "ready" or "pending"."""
+    def narrate(self, ssml: str, key: str) -> Narration:
+        """Produce (or start producing) audio for ``ssml`` at blob ``key``."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from aws_lambda_powertools import Logger
 
 from digest.errors import NarrationError
-from digest.ports import BlobStore
+from digest.ports import BlobStore, Narration
 
 logger = Logger(child=True)
 
@@ -32,20 +32,21 @@ class EspeakNarrator:
         self.blobs, self.voice, self.wpm = blobs, voice, words_per_minute
         self.notice = ""
 
-    def narrate(self, ssml: str, key: str) -> str:
+    def narrate(self, ssml: str, key: str) -> Narration:
         espeak, lame = shutil.which("espeak-ng"), shutil.which("lame")
         if not (espeak and lame):
             self.notice = "espeak-ng or lame is not installed: stored a silent placeholder MP3 instead of speech"
             logger.warning(self.notice)
             self.blobs.put(key, placeholder_mp3(), "audio/mpeg")
-            return "placeholder"
+            return Narration("placeholder", size_bytes=len(PLACEHOLDER_MP3))
         with tempfile.TemporaryDirectory() as tmp:
             wav, mp3 = Path(tmp, "edition.wav"), Path(tmp, "edition.mp3")
             self._run([espeak, "-m", "-v", self.voice, "-s", str(self.wpm), "-w", str(wav)], ssml.encode("utf-8"))
             self._run([lame, "--quiet", "-V", "6", "--tt", "Morning Digest", str(wav), str(mp3)], b"")
-            self.blobs.put(key, mp3.read_bytes(), "audio/mpeg")
+            data = mp3.read_bytes()
+            self.blobs.put(key, data, "audio/mpeg")
         self.notice = ""
-        return "ready"
+        return Narration("ready", size_bytes=len(data))
 
     @staticmethod
     def _run(command: list[str], stdin: bytes) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from digest.errors import NarrationError
+from digest.ports import Narration
 
 
 class PollyNarrator:
@@ -18,7 +19,7 @@ class PollyNarrator:
     def __init__(self, polly: Any, bucket: str, voice: str, engine: str, topic_arn: str = "") -> None:
         self.polly, self.bucket, self.voice, self.engine, self.topic_arn = polly, bucket, voice, engine, topic_arn
 
-    def narrate(self, ssml: str, key: str) -> str:
+    def narrate(self, ssml: str, key: str) -> Narration:
         request = {
             "Engine": self.engine,
             "OutputFormat": "mp3",
@@ -31,7 +32,7 @@ class PollyNarrator:
         if self.topic_arn:
             request["SnsTopicArn"] = self.topic_arn
         try:
-            self.polly.start_speech_synthesis_task(**request)
+            task = self.polly.start_speech_synthesis_task(**request)["SynthesisTask"]
         except (ClientError, BotoCoreError) as exc:
             raise NarrationError("Polly did not start the synthesis task") from exc
-        return "pending"
+        return Narration("pending", task_id=task.get("TaskId", ""))

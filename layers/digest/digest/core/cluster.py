@@ -1,17 +1,46 @@
-"""Group stories about the same event (across agencies and updates) into clusters."""
+"""Group stories about the same event (across agencies and updates) into clusters.
+
+Two signals link a pair of stories, and each is only ever computed for candidate pairs that a
+blocking index proposes, published at most ``window`` apart, so the work grows with the number
+of stories rather than with its square:
+
+* near-duplicates (updates, write-throughs, re-sends): MinHash signatures of the 2-word shingles
+  of headline + first two sentences, LSH banding as the blocking index, linked when the estimated
+  Jaccard similarity is at least ``threshold``;
+* differently worded reports of the same event (one per agency): an inverted index on the rare
+  named-entity-ish tokens (capitalized words, numbers; tokens in more than ~5% of the stories are
+  not indexed), linked when the *event similarity* is at least ``related``. Event similarity is
+  the mean of two IDF-weighted Jaccard overlaps: entity tokens of the whole story, and content
+  words of headline + first two sentences.
+
+Linked pairs are joined with union-find; the partition does not depend on input order.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from digest.core.minhash import STOP_WORDS, MinHasher, band_keys, jaccard, shingles, tokens
 from digest.core.story import Story
+from digest.core.summary import strip_dateline
+from digest.core.text import sentences
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     "a an and are as at be by for from has have he her his in is it its of on or said says "
     "that the their they this to was were will with after over new more than but not who".split()
 )
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december".split()
+)
+NUM_PERM, BANDS = 64, 32
+MAX_POSTINGS_SHARE, MIN_POSTINGS = 0.05, 10
 
 
 def keywords(text: str) -> frozenset[str]:
@@ -27,7 +56,7 @@ def keywords(text: str) -> frozenset[str]:
 
 @dataclass
 class Cluster:
-    """Stories about one event. ``lead`` is the story whose copy the summary uses."""
+    """Stories about one event, oldest first. ``lead`` is the story whose copy the summary uses."""
 
     stories: list[Story] = field(default_factory=list)
     words: set[str] = field(default_factory=set)
@@ -42,19 +71,160 @@ class Cluster:
 
     @property
     def cluster_id(self) -> str:
-        return min(s.story_id for s in self.stories)
+        return min((s.story_id for s in self.stories), default="")
 
 
-def _signature(story: Story) -> frozenset[str]:
-    first = story.body.split(". ", 1)[0]
-    return keywords(f"{story.title} {first}")
+@dataclass(frozen=True)
+class ClusterStats:
+    """How much work a clustering did: ``pairs_examined`` is the number of distinct candidate
+    pairs whose similarity was computed (all-pairs would be ``n * (n - 1) / 2``)."""
+
+    stories: int = 0
+    lsh_pairs: int = 0
+    entity_pairs: int = 0
+    pairs_examined: int = 0
+    links: int = 0
+    clusters: int = 0
 
 
-def cluster(stories: list[Story], threshold: float = 0.25) -> list[Cluster]:
-    """Greedy single-pass clustering on keyword overlap of headline and lede.
+@dataclass(frozen=True)
+class _Features:
+    signature: tuple[int, ...]
+    entities: frozenset[str]
+    words: frozenset[str]
 
-    Stories are visited oldest first; each joins the cluster it overlaps most (Jaccard on
-    keywords, at least ``threshold``), else starts its own.
+
+def _features(story: Story, hasher: MinHasher) -> _Features:
+    body = strip_dateline(story.body or "")
+    head = f"{story.title or ''}\n{' '.join(sentences(body)[:2])}"
+    entities = frozenset(
+        n for w, n in tokens(f"{story.title or ''}\n{body}")
+        if (w[0].isupper() or w[0].isdigit()) and len(n) > 1 and n not in STOP_WORDS and n not in _CALENDAR
+    )
+    words = frozenset(n for _, n in tokens(head) if n not in STOP_WORDS and (len(n) > 2 or n.isdigit()))
+    return _Features(hasher.signature(shingles(head)), entities, words)
+
+
+def _window_pairs(members: list[int], times: list[float], window: float) -> Iterable[tuple[int, int]]:
+    """Pairs of a time-sorted posting list published at most ``window`` seconds apart."""
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if times[b] - times[a] > window:
+                break
+            yield a, b
+
+
+def _idf(sets: list[frozenset[str]]) -> dict[str, float]:
+    df: dict[str, int] = defaultdict(int)
+    for tokens_ in sets:
+        for t in tokens_:
+            df[t] += 1
+    return {t: math.log(1.0 + len(sets) / d) for t, d in df.items()}
+
+
+def _weighted_jaccard(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
+    union = sum(idf[t] for t in a | b)
+    return sum(idf[t] for t in a & b) / union if union else 0.0
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def cluster_with_stats(
+    stories: list[Story],
+    threshold: float = 0.5,
+    *,
+    related: float | None = 0.08,
+    window: timedelta = timedelta(hours=36),
+) -> tuple[list[Cluster], ClusterStats]:
+    """Cluster ``stories`` (see :func:`cluster`) and report the work done.
+
+    Examples
+    --------
+    >>> clusters, stats = cluster_with_stats([])
+    >>> clusters, stats.pairs_examined
+    ([], 0)
+    """
+    ordered = sorted(stories, key=lambda s: (s.published, s.story_id))
+    n = len(ordered)
+    hasher = MinHasher(NUM_PERM)
+    feats = [_features(s, hasher) for s in ordered]
+    times = [s.published.timestamp() for s in ordered]
+    span = window.total_seconds()
+
+    lsh: set[tuple[int, int]] = set()
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        for key in band_keys(f.signature, BANDS):
+            buckets[key].append(i)
+    for members in buckets.values():
+        lsh.update(_window_pairs(members, times, span))
+
+    entity_pairs: set[tuple[int, int]] = set()
+    if related is not None:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, f in enumerate(feats):
+            for t in f.entities:
+                postings[t].append(i)
+        cap = max(MIN_POSTINGS, int(MAX_POSTINGS_SHARE * n))
+        for members in postings.values():
+            if 1 < len(members) <= cap:
+                entity_pairs.update(p for p in _window_pairs(members, times, span) if p not in lsh)
+
+    parent = list(range(n))
+    links = 0
+    idf_e, idf_w = _idf([f.entities for f in feats]), _idf([f.words for f in feats])
+    for a, b in sorted(lsh | entity_pairs):
+        fa, fb = feats[a], feats[b]
+        linked = jaccard(fa.signature, fb.signature) >= threshold
+        if not linked and related is not None:
+            event = _weighted_jaccard(fa.entities, fb.entities, idf_e) + _weighted_jaccard(fa.words, fb.words, idf_w)
+            linked = event / 2 >= related
+        if linked:
+            links += 1
+            parent[_find(parent, a)] = _find(parent, b)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[_find(parent, i)].append(i)
+    clusters = [
+        Cluster([ordered[i] for i in members], {w for i in members for w in feats[i].words})
+        for members in sorted(groups.values())
+    ]
+    stats = ClusterStats(n, len(lsh), len(entity_pairs), len(lsh) + len(entity_pairs), links, len(clusters))
+    return clusters, stats
+
+
+def cluster(
+    stories: list[Story],
+    threshold: float = 0.5,
+    *,
+    related: float | None = 0.08,
+    window: timedelta = timedelta(hours=36),
+) -> list[Cluster]:
+    """Group stories about the same event; every story ends up in exactly one cluster.
+
+    Parameters
+    ----------
+    stories : list of Story
+        Any order; the result does not depend on it.
+    threshold : float
+        Minimum estimated Jaccard similarity (MinHash, 2-word shingles of headline and first two
+        sentences) that links two near-duplicate stories.
+    related : float or None
+        Minimum event similarity (see the module docstring) that links two differently worded
+        reports; ``None`` links near-duplicates only.
+    window : timedelta
+        Stories published further apart are never linked directly.
+
+    Returns
+    -------
+    list of Cluster
+        Stories oldest first in each; clusters ordered by their oldest story.
 
     Examples
     --------
@@ -67,18 +237,4 @@ def cluster(stories: list[Story], threshold: float = 0.25) -> list[Cluster]:
     >>> [len(c.stories) for c in cs]
     [2, 1]
     """
-    clusters: list[Cluster] = []
-    for story in sorted(stories, key=lambda s: (s.published, s.story_id)):
-        words = _signature(story)
-        best, best_score = None, threshold
-        for candidate in clusters:
-            union = len(words | candidate.words) or 1
-            score = len(words & candidate.words) / union
-            if score >= best_score:
-                best, best_score = candidate, score
-        if best is None:
-            clusters.append(Cluster([story], set(words)))
-        else:
-            best.stories.append(story)
-            best.words |= words
-    return clusters
+    return cluster_with_stats(stories, threshold, related=related, window=window)[0]

@@ -22,8 +22,8 @@ def narrate(day: str, *, editions: EditionStore, blobs: BlobStore, narrator: Nar
     if ssml is None:
         raise StorageError(f"edition {day} v{record.version} has no SSML script")
     key = site_key(day, "edition.mp3")
-    status = narrator.narrate(ssml.decode("utf-8"), key)
-    updated = replace(record, audio_key=key, audio_status=status)
+    narration = narrator.narrate(ssml.decode("utf-8"), key)
+    updated = replace(record, audio_key=key, audio_status=narration.status)
     editions.update(updated)
-    logger.info("narration", extra={"edition_date": day, "version": record.version, "audio_status": status})
+    logger.info("narration", extra={"edition_date": day, "version": record.version, "audio_status": narration.status})
     return updated
