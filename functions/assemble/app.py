@@ -1,15 +1,16 @@
 """Assemble (05:00 local, or on demand with {"edition_date": "YYYY-MM-DD"}): build the edition."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from digest.observability import traced
+
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 @metrics.log_metrics
 def handler(event, context):
     from digest.bootstrap import container

@@ -1,13 +1,14 @@
 """Narrate (after assemble): start the audio of the day's edition."""
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
+
+from digest.observability import traced
 
 logger = Logger()
-tracer = Tracer()
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 def handler(event, context):
     from digest.bootstrap import container
     from digest.services.narrate import narrate

@@ -1,11 +1,12 @@
 """Send (SQS): one email per recipient in each batch; partial batch failures are reported."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
+from digest.observability import traced
+
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 # Report failed records (even all of them) instead of failing the invocation: SQS retries only those,
 # and the redrive policy moves a message that keeps failing to the dead-letter queue.
@@ -29,7 +30,7 @@ def record_handler(record):
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 @metrics.log_metrics
 def handler(event, context):
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

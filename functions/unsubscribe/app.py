@@ -2,11 +2,12 @@
 
 import html
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
+from digest.observability import traced
+
 logger = Logger()
-tracer = Tracer()
 app = APIGatewayHttpResolver()
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -40,6 +41,6 @@ def one_click(token: str) -> Response:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 def handler(event, context):
     return app.resolve(event, context)

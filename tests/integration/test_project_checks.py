@@ -47,7 +47,7 @@ def test_every_function_in_the_template_has_a_handler_and_events():
         assert list((ROOT / "events" / code.name).glob("*.json")), f"no events/{code.name}/*.json"
 
 
-def test_importing_core_or_a_handler_does_not_import_boto3():
+def test_importing_core_or_a_handler_does_not_import_boto3_or_xray():
     probe = (
         "import sys, importlib.util, pathlib\n"
         "import digest.core.feeds, digest.core.render, digest.core.message\n"
@@ -57,6 +57,7 @@ def test_importing_core_or_a_handler_does_not_import_boto3():
         "    spec = importlib.util.spec_from_file_location(name, path)\n"
         "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         "    assert 'boto3' not in sys.modules, name + ' imported boto3 at module level'\n"
+        "    assert 'aws_xray_sdk' not in sys.modules, name + ' imported the X-Ray SDK at module level'\n"
     )
     result = _run(sys.executable, "-c", probe)
     assert result.returncode == 0, result.stderr

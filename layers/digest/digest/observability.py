@@ -1,0 +1,34 @@
+"""Tracing for handlers without paying for the X-Ray SDK at import time.
+
+Powertools' ``Tracer`` imports aws-xray-sdk (and botocore) when it is created, roughly doubling a
+handler's import time. ``traced`` builds the Tracer on the first invocation instead, and not at
+all when tracing is disabled (``POWERTOOLS_TRACE_DISABLED``, as in tests and the local stack).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[Any, Any], Any]
+
+
+def traced(handler: Handler) -> Handler:
+    """Wrap a Lambda handler with Powertools ``Tracer.capture_lambda_handler`` on first use."""
+    wrapped: Handler | None = None
+
+    @functools.wraps(handler)
+    def run(event: Any, context: Any) -> Any:
+        nonlocal wrapped
+        if wrapped is None:
+            if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() in ("1", "true"):
+                wrapped = handler
+            else:
+                from aws_lambda_powertools import Tracer
+
+                wrapped = Tracer().capture_lambda_handler(handler)
+        return wrapped(event, context)
+
+    return run
