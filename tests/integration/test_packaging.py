@@ -36,5 +36,5 @@ def test_runtime_dependencies_resolve_for_the_lambda_target(tmp_path):
     if result.returncode != 0 and ("NewConnectionError" in result.stderr or "Network is unreachable" in result.stderr):
         pytest.skip("the package index is not reachable from here")
     assert result.returncode == 0, result.stderr[-2000:]
-    installed = {item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]}
+    installed = {item["metadata"]["name"].lower().replace("_", "-") for item in json.loads(report.read_text())["install"]}
     assert {"aws-lambda-powertools", "pynamodb", "jinja2", "css-inline", "nh3", "feedparser"} <= installed

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from digest.core.minhash import STOP_WORDS, MinHasher, band_keys, jaccard, shingles, tokens
+from digest.core.minhash import STOP_WORDS, MinHasher, band_keys, jaccard, tokens, word_shingles
 from digest.core.story import Story
 from digest.core.summary import strip_dateline
 from digest.core.text import sentences
@@ -101,8 +101,9 @@ def _features(story: Story, hasher: MinHasher) -> _Features:
         n for w, n in tokens(f"{story.title or ''}\n{body}")
         if (w[0].isupper() or w[0].isdigit()) and len(n) > 1 and n not in STOP_WORDS and n not in _CALENDAR
     )
-    words = frozenset(n for _, n in tokens(head) if n not in STOP_WORDS and (len(n) > 2 or n.isdigit()))
-    return _Features(hasher.signature(shingles(head)), entities, words)
+    head_words = [n for _, n in tokens(head)]
+    words = frozenset(n for n in head_words if n not in STOP_WORDS and (len(n) > 2 or n.isdigit()))
+    return _Features(hasher.signature(word_shingles(head_words)), entities, words)
 
 
 def _window_pairs(members: list[int], times: list[float], window: float) -> Iterable[tuple[int, int]]:
@@ -181,7 +182,7 @@ def cluster_with_stats(
     for a, b in sorted(lsh | entity_pairs):
         fa, fb = feats[a], feats[b]
         linked = jaccard(fa.signature, fb.signature) >= threshold
-        if not linked and related is not None:
+        if not linked and related is not None and fa.entities & fb.entities:
             event = _weighted_jaccard(fa.entities, fb.entities, idf_e) + _weighted_jaccard(fa.words, fb.words, idf_w)
             linked = event / 2 >= related
         if linked:

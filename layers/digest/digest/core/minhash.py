@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 PRIME = (1 << 61) - 1
 _TOKEN = re.compile(r"\w+(?:[.,:'\u2019-]\w+)*")
@@ -23,6 +24,7 @@ STOP_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(word: str) -> str:
     """Lower-case ``word``, drop accents and a trailing possessive.
 
@@ -31,8 +33,11 @@ def normalize(word: str) -> str:
     >>> normalize("Camaná's")
     'camana'
     """
-    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    plain = plain.lower().replace("\u2019", "'")
+    plain = word
+    if not word.isascii():
+        plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        plain = plain.replace("\u2019", "'")
+    plain = plain.lower()
     return plain[:-2] if plain.endswith("'s") else plain
 
 
@@ -59,10 +64,21 @@ def shingles(text: str, size: int = 2) -> set[str]:
     >>> shingles("")
     set()
     """
-    words = [n for _, n in tokens(text) if n not in STOP_WORDS]
-    if len(words) < size:
-        return set(words)
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return word_shingles([n for _, n in tokens(text)], size)
+
+
+def word_shingles(words: Sequence[str], size: int = 2) -> set[str]:
+    """Shingles of already normalized ``words``, stop words removed (see :func:`shingles`).
+
+    Examples
+    --------
+    >>> sorted(word_shingles(["quake", "hit", "the", "coast"]))
+    ['hit coast', 'quake hit']
+    """
+    content = [w for w in words if w not in STOP_WORDS]
+    if len(content) < max(1, size):
+        return set(content)
+    return {" ".join(content[i : i + size]) for i in range(len(content) - size + 1)}
 
 
 def _hash64(text: str) -> int:

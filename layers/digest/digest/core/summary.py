@@ -36,10 +36,25 @@ def attribute(sentence: str, attribution: str, verb: str = "reported") -> str:
     >>> attribute('He said: "No."', "Reuters")
     'He said: "No.", Reuters reported.'
     """
+    return f"{_without_period(sentence)}, {attribution} {verb}."
+
+
+def according_to(sentence: str, attribution: str) -> str:
+    """Name the agency with "according to", the alternative to :func:`attribute`.
+
+    Examples
+    --------
+    >>> according_to("Nine people died.", "Agence France-Presse")
+    'Nine people died, according to Agence France-Presse.'
+    """
+    return f"{_without_period(sentence)}, according to {attribution}."
+
+
+def _without_period(sentence: str) -> str:
     body = sentence.rstrip()
     if body.endswith(".") and not body.endswith(".."):
         body = body[:-1]
-    return f"{body}, {attribution} {verb}."
+    return body
 
 
 def summarize(story: Story, max_words: int = 90) -> str:
