@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# SAM CLI lives in its own tool environment: its pins conflict with the runtime dependencies.
+SAM_ENV := .tools/sam
+SAM_STAMP := $(SAM_ENV)/.installed
+SAM_VERSION := 1.170.0
 
 .PHONY: demo test lint bench system-deps clean
 
@@ -13,6 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(SAM_STAMP):
+	$(PYTHON) -m venv $(SAM_ENV)
+	$(SAM_ENV)/bin/pip install --quiet aws-sam-cli==$(SAM_VERSION)
+	touch $(SAM_STAMP)
+
 system-deps:
 	@scripts/system-deps.sh
 
@@ -20,7 +29,7 @@ demo: $(STAMP)
 	@scripts/system-deps.sh --optional
 	$(BIN)/digest demo --out digest-out
 
-test: $(STAMP)
+test: $(STAMP) $(SAM_STAMP)
 	@scripts/system-deps.sh --optional
 	$(BIN)/pytest -q
 
@@ -28,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) digest-out .pytest_cache
+	rm -rf $(VENV) .tools digest-out .pytest_cache

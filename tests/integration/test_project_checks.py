@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -19,6 +22,15 @@ def _run(*command: str) -> subprocess.CompletedProcess:
 def test_template_is_cfn_lint_clean():
     result = _run(str(BIN / "cfn-lint"), "template.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sam_validate_lint_passes():
+    sam = ROOT / ".tools/sam/bin/sam"
+    if not sam.exists():
+        pytest.skip("SAM CLI is not installed here: `make test` installs it into .tools/sam")
+    result = subprocess.run([str(sam), "validate", "--lint", "--region", "us-east-1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
+    assert result.returncode == 0 and "is a valid SAM Template" in result.stdout, result.stdout + result.stderr
 
 
 def test_import_contracts_hold():
