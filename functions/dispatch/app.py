@@ -19,8 +19,11 @@ def handler(event, context):
     app = container()
     day = app.day_from(event).isoformat()
     logger.append_keys(edition_date=day)
+    # The schedule's trigger respects the send window; an editor's explicit send does not.
+    scheduled = not (isinstance(event, dict) and event.get("trigger") == "editor")
     result = dispatch(day, editions=app.editions, subscribers=app.subscribers, queue=app.queue,
-                      batch_size=app.settings.send_batch_size)
+                      batch_size=app.settings.send_batch_size, now=app.clock.now(),
+                      window=app.send_window() if scheduled else None)
     metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
     return {"edition_date": day, "recipients": result.recipients, "messages": result.messages,
             "reason": result.reason}

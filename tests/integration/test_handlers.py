@@ -88,6 +88,7 @@ def test_assemble_handler_refuses_a_malformed_date(app):
 def test_dispatch_and_send_handlers_send_once_per_subscriber(app, stack, sources_file):
     ids = _subscribe(app, *READERS)
     _morning(app)
+    app.clock.when = app.clock.when.replace(hour=11)  # 06:00 in New York: the send schedule fires
     queued = invoke("dispatch", event("dispatch", "scheduled.json"))
     assert queued == {"edition_date": DAY, "recipients": 3, "messages": 1, "reason": ""}
     sqs_event = _sqs_event(app)

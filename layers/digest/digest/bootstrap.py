@@ -72,10 +72,16 @@ class Container:
 
     @property
     def parse(self):
-        """The feed parser ingest uses (every supported format)."""
-        from digest.core.feeds import parse_feed
+        """The feed parser ingest uses: RSS, Atom, JSON Feed, IPTC ninjs and NewsML-G2."""
+        from digest.core.wire import parse_wire
 
-        return parse_feed
+        return parse_wire
+
+    def send_window(self):
+        from digest.services.dispatch import SendWindow
+
+        s = self.settings
+        return SendWindow(s.edition_timezone, s.send_at, s.send_window_minutes)
 
     def client(self, service: str) -> Any:
         from digest.adapters.aws import client

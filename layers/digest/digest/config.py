@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 from digest.errors import ConfigError
@@ -48,6 +49,8 @@ class Settings:
     min_stories: int = 3
     window_hours: int = 24
     send_batch_size: int = 50
+    send_at: time = time(6, 0)
+    send_window_minutes: int = 120
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,4 +107,14 @@ class Settings:
             max_stories=number("MAX_STORIES", 8),
             min_stories=number("MIN_STORIES", 3),
             window_hours=number("WINDOW_HOURS", 24),
+            send_at=_clock_time(env.get("SEND_AT", "6:00")),
+            send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
         )
+
+
+def _clock_time(text: str) -> time:
+    try:
+        hour, minute = (int(part) for part in text.strip().split(":"))
+        return time(hour, minute)
+    except ValueError as exc:
+        raise ConfigError(f"SEND_AT must be H:MM, got {text!r}") from exc

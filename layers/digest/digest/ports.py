@@ -37,6 +37,11 @@ class EditionRecord:
     created_at: str
     audio_key: str = ""
     audio_status: str = "none"
+    reason: str = ""  # why it is held
+    story_ids: tuple[str, ...] = ()  # every wire story the version draws on
+    audio_seconds: float = 0.0
+    audio_bytes: int = 0
+    chapters: tuple[tuple[str, float], ...] = ()  # (anchor, start seconds) per story
 
 
 @dataclass(frozen=True)

@@ -107,14 +107,25 @@ class DynamoEditions:
             return None
 
     def add(self, record: EditionRecord) -> bool:
-        return _conditional_put(self.model(**asdict(record)), self.model.version.does_not_exist())
+        return _conditional_put(self._item(record), self.model.version.does_not_exist())
 
     def update(self, record: EditionRecord) -> None:
-        self.model(**asdict(record)).save()
+        self._item(record).save()
+
+    def _item(self, record: EditionRecord) -> EditionItem:
+        values = asdict(record)
+        values.update(story_ids=list(record.story_ids), chapters=[list(c) for c in record.chapters])
+        return self.model(**values)
 
     @staticmethod
     def _record(item: EditionItem) -> EditionRecord:
-        return EditionRecord(**{k: item.attribute_values.get(k) for k in EditionRecord.__dataclass_fields__})
+        values = {k: getattr(item, k) for k in EditionRecord.__dataclass_fields__}
+        values.update(
+            version=int(item.version), story_count=int(item.story_count), audio_bytes=int(item.audio_bytes),
+            audio_seconds=float(item.audio_seconds), story_ids=tuple(item.story_ids or ()),
+            chapters=tuple((str(a), float(t)) for a, t in (item.chapters or ())),
+        )
+        return EditionRecord(**values)
 
 
 class DynamoSubscribers:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from inspect import getmembers
 from typing import TypeVar
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Index
 from pynamodb.models import Model
 
@@ -82,6 +89,11 @@ class EditionItem(Model):
     created_at = UnicodeAttribute()
     audio_key = UnicodeAttribute(default="")
     audio_status = UnicodeAttribute(default="none")
+    reason = UnicodeAttribute(default="")
+    story_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    audio_seconds = NumberAttribute(default=0)
+    audio_bytes = NumberAttribute(default=0)
+    chapters = JSONAttribute(default=list)
 
 
 class SubscriberItem(Model):

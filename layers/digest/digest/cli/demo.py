@@ -95,8 +95,8 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
 
     step("dispatching to the send queue and sending through SES v2")
     clock.when = datetime.combine(day, clock_time(6, 0), zone)
-    queued = dispatch(record.edition_date, editions=app.editions, subscribers=app.subscribers,
-                      queue=app.queue, batch_size=app.settings.send_batch_size)
+    queued = dispatch(record.edition_date, editions=app.editions, subscribers=app.subscribers, queue=app.queue,
+                      batch_size=app.settings.send_batch_size, now=clock.now(), window=app.send_window())
     totals: dict[str, int] = {}
 
     def handle(body: str) -> None:

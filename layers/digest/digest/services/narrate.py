@@ -23,7 +23,8 @@ def narrate(day: str, *, editions: EditionStore, blobs: BlobStore, narrator: Nar
         raise StorageError(f"edition {day} v{record.version} has no SSML script")
     key = site_key(day, "edition.mp3")
     narration = narrator.narrate(ssml.decode("utf-8"), key)
-    updated = replace(record, audio_key=key, audio_status=narration.status)
+    updated = replace(record, audio_key=key, audio_status=narration.status, audio_seconds=narration.duration_seconds,
+                      audio_bytes=narration.size_bytes, chapters=narration.chapters)
     editions.update(updated)
     logger.info("narration", extra={"edition_date": day, "version": record.version, "audio_status": narration.status})
     return updated
