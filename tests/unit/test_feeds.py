@@ -190,11 +190,6 @@ def test_malformed_html_page_is_not_a_feed():
     assert kinds(result) == ["not-a-feed"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a well-formed (X)HTML page (no RSS/Atom root; feedparser version '') is reported as an "
-    "'empty' feed, not 'not-a-feed', because only a bozo parse is treated as not-a-feed",
-    strict=True,
-)
 def test_well_formed_html_page_is_not_a_feed():
     page = b'<!DOCTYPE html><html lang="en"><head><title>Service unavailable</title></head><body><p>Try later.</p></body></html>'
     result = parse_feed(page, SRC, NOW)
@@ -342,22 +337,12 @@ def test_arbitrary_text_in_fields_never_raises(title, body):
         assert s.title and s.body
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse_feed raises ValueError('Port out of range 0-65535') for an entry without a guid "
-    "whose link has an invalid port; canonical_url (via story_id) is not guarded",
-    strict=True,
-)
 @pytest.mark.parametrize("link", ["https://wire.example:99999/a", "https://wire.example:abc/a", "https://[broken/a"])
 def test_entry_with_an_unparseable_link_does_not_raise(link):
     result = parse_feed(rss(item(guid=None, link=link) + item(guid="urn:x:2", title="Kept")), SRC, NOW)
     assert "Kept" in [s.title for s in result.stories]
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse_feed raises ValueError ('year 0 is out of range' / 'year 10000 is out of range') "
-    "for an ISO date whose UTC conversion leaves datetime's range; _when does not guard fromtimestamp",
-    strict=True,
-)
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
 def test_out_of_range_date_does_not_raise(when):
     result = parse_feed(rss(item(date=when)), SRC, NOW)
@@ -365,12 +350,6 @@ def test_out_of_range_date_does_not_raise(when):
     assert s.published.tzinfo is not None
 
 
-@pytest.mark.xfail(
-    reason="BUG: C0 control characters (and U+FFFF) in a feed reach Story.title/body unchanged (feedparser's "
-    "loose parser keeps them, html_to_text only folds \\v/\\f into spaces); they later make the SSML ill-formed "
-    "(see test_render.py::test_ssml_is_well_formed_for_any_text)",
-    strict=True,
-)
 @pytest.mark.parametrize("raw", [b"Oil\x01 fell", b"Oil&#1; fell", b"Oil\x1b fell", b"Oil\xef\xbf\xbf fell"])
 def test_xml_illegal_characters_do_not_reach_story_text(raw):
     data = rss("").replace(b"</channel>", b"<item><title>" + raw + b"</title><guid>g</guid>"

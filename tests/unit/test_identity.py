@@ -124,11 +124,6 @@ def test_canonical_url_keeps_scheme_host_and_path(url):
     assert after.fragment == ""
 
 
-@pytest.mark.xfail(
-    reason="BUG: canonical_url drops the brackets of an IPv6 literal host ('https://2001:db8::1/a'), "
-    "which is not a URL any more; canonicalizing it again raises ValueError",
-    strict=True,
-)
 def test_canonical_url_is_idempotent_for_ipv6_hosts():
     once = canonical_url("https://[2001:db8::1]/story")
     assert canonical_url(once) == once

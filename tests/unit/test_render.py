@@ -304,12 +304,6 @@ def test_ssml_is_well_formed_for_any_xml_legal_text(env, edition, headline, summ
     assert norm(headline) in spoken and norm(summary) in spoken
 
 
-@pytest.mark.xfail(
-    reason="BUG: SSML rendering does not drop characters XML 1.0 forbids (C0 controls other than \\t\\n\\r, "
-    "U+FFFE/U+FFFF); a headline or summary carrying one (feeds can) makes edition.ssml ill-formed, so Polly "
-    "would reject the whole edition",
-    strict=True,
-)
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
 @example("Markets\x0bclose", "Oil\x00 fell")

@@ -22,6 +22,9 @@ PROPS = settings(max_examples=200, deadline=None)
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
 SAMPLES = Path(digest.__file__).resolve().parent / "samples"
 
+# feedparser warns about its own updated/published fallback on every parse; it is not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking existing software:DeprecationWarning")
+
 AGENCIES = {
     "ap": ("Associated Press", "the Associated Press"),
     "afp": ("Agence France-Presse", "Agence France-Presse"),
@@ -74,11 +77,6 @@ def test_strip_dateline_only_removes_the_first_dateline():
     assert strip_dateline(text) == "Talks resumed.\nPARIS (AP) \u2014 Also here."
 
 
-@pytest.mark.xfail(
-    reason="BUG: strip_dateline's pattern accepts any capitalised clause with a parenthesis and a dash, so a "
-    "lede like 'The World Health Organization (WHO) \u2014 the U.N. health agency \u2014 warned...' loses its subject",
-    strict=True,
-)
 def test_strip_dateline_keeps_a_lede_with_an_acronym_in_parentheses():
     text = "The World Health Organization (WHO) \u2014 the U.N. health agency \u2014 warned on Friday."
     assert strip_dateline(text) == text
@@ -165,11 +163,6 @@ def test_summarize_properties(body_sentences, dateline, source, max_words, parag
         assert word_count(" ".join(body_sentences[: len(parts) + 1])) > max_words
 
 
-@pytest.mark.xfail(
-    reason="BUG: summarize copies a repeated body sentence twice (wire copy that repeats its lede yields "
-    "'Rain fell, ... reported. Rain fell. ...'); it never de-duplicates sentences",
-    strict=True,
-)
 def test_summarize_never_repeats_a_sentence():
     s = story("1", "T", "GENEVA (AP) \u2014 Heavy rain fell on Geneva.\nHeavy rain fell on Geneva. Streets flooded.")
     parts = _split_summary(summarize(s), s.attribution)
@@ -234,12 +227,6 @@ def test_cluster_of_nothing_is_empty():
     assert cluster([]) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: cluster's signature is meant to be headline + first sentence, but _signature splits the body "
-    "on '. ' only, so when the lede paragraph ends with '.\\n' the next paragraph is added to the signature; "
-    "a longer story then no longer joins its own event",
-    strict=True,
-)
 def test_later_paragraphs_do_not_change_clustering():
     lede_ap = "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people."
     second = ("\nRescue teams searched collapsed adobe homes in the old town overnight while engineers "
@@ -256,7 +243,7 @@ _topic_words = st.sampled_from("quake lima peru bank rates franc swiss rugby cap
 _stories = st.lists(
     st.tuples(st.lists(_topic_words, min_size=1, max_size=6), st.sampled_from(sorted(AGENCIES)),
               st.integers(min_value=0, max_value=600)),
-    max_size=25,
+    max_size=12,
 )
 
 
@@ -293,9 +280,24 @@ def test_clustering_does_not_depend_on_input_order(specs, rnd):
 
 @PROPS
 @given(_stories)
-def test_threshold_above_one_never_merges(specs):
+def test_near_duplicates_only_with_an_impossible_threshold_never_merges(specs):
     stories = _build(specs)
-    assert all(len(c.stories) == 1 for c in cluster(stories, threshold=1.01))
+    assert all(len(c.stories) == 1 for c in cluster(stories, threshold=1.01, related=None))
+
+
+def test_identical_reports_are_near_duplicates_even_without_event_links():
+    a = story("ap-1", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.")
+    b = story("ap-2", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.",
+              minutes=20)
+    assert [len(c.stories) for c in cluster([a, b], related=None)] == [2]
+
+
+def test_stories_far_apart_in_time_are_not_linked():
+    a = story("ap-1", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.")
+    b = story("ap-2", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.",
+              minutes=48 * 60)
+    assert [len(c.stories) for c in cluster([a, b])] == [1, 1]
+    assert [len(c.stories) for c in cluster([a, b], window=timedelta(hours=72))] == [2]
 
 
 # --- the sample news day, against hand labels ---------------------------------------------
@@ -374,12 +376,6 @@ def test_sample_clustering_precision(sample_day):
     assert precision >= 0.5
 
 
-@pytest.mark.xfail(
-    reason="BUG: with the default threshold 0.25 cluster() merges only 3 of the 15 same-event pairs in the "
-    "sample feeds (pairwise recall 0.20, precision 1.00): cross-agency ledes rarely reach Jaccard 0.25 "
-    "(and the signature runs past the lede, see test_later_paragraphs_do_not_change_clustering)",
-    strict=True,
-)
 def test_sample_clustering_recall(sample_day):
     precision, recall, _ = sample_day
     print(f"precision={precision:.2f} recall={recall:.2f}")

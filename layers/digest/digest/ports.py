@@ -108,8 +108,8 @@ class SubscriberStore(Protocol):
 
     def with_status(self, status: str) -> Iterator[Subscriber]: ...
 
-    def set_status(self, subscriber_id: str, status: str) -> bool:
-        """Change a subscriber's status; False when there is no such subscriber."""
+    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+        """Change a subscriber's status (with the reason); False when there is no such subscriber."""
 
 
 class Ledger(Protocol):

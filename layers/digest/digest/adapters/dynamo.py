@@ -145,11 +145,11 @@ class DynamoSubscribers:
         for item in self.model.by_status.query(status):
             yield self._subscriber(item)
 
-    def set_status(self, subscriber_id: str, status: str) -> bool:
+    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+        now = datetime.now(timezone.utc).isoformat()
+        actions = [self.model.status.set(status), self.model.reason.set(reason), self.model.updated_at.set(now)]
         try:
-            self.model(subscriber_id).update(
-                actions=[self.model.status.set(status)], condition=self.model.subscriber_id.exists()
-            )
+            self.model(subscriber_id).update(actions=actions, condition=self.model.subscriber_id.exists())
         except PynamoDBException as exc:
             if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
                 return False
@@ -158,7 +158,8 @@ class DynamoSubscribers:
 
     @staticmethod
     def _subscriber(item: SubscriberItem) -> Subscriber:
-        return Subscriber(**{k: item.attribute_values.get(k, "") for k in Subscriber.__dataclass_fields__})
+        values = {k: getattr(item, k) for k in Subscriber.__dataclass_fields__}
+        return Subscriber(**{**values, "soft_bounces": int(item.soft_bounces or 0)})
 
 
 class DynamoLedger:

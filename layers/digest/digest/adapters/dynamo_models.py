@@ -103,6 +103,15 @@ class SubscriberItem(Model):
     plan = UnicodeAttribute()
     timezone = UnicodeAttribute()
     name = UnicodeAttribute(default="")
+    trial_end = UnicodeAttribute(default="")
+    role = UnicodeAttribute(default="")
+    source = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute(default="")
+    updated_at = UnicodeAttribute(default="")
+    soft_bounces = NumberAttribute(default=0)
+    paused = BooleanAttribute(default=False)
+    reminded = BooleanAttribute(default=False)
+    reason = UnicodeAttribute(default="")
     by_status = ByStatus()
 
 

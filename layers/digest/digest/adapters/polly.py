@@ -1,4 +1,4 @@
-"""Amazon Polly narrator: an asynchronous synthesis task that writes the MP3 to S3."""
+"""Amazon Polly narrator: asynchronous synthesis tasks that write the MP3 and its speech marks to S3."""
 
 from __future__ import annotations
 
@@ -11,28 +11,42 @@ from digest.ports import Narration
 
 
 class PollyNarrator:
-    """Starts ``StartSpeechSynthesisTask``; Polly notifies ``topic_arn`` when the MP3 is written.
+    """Starts two ``StartSpeechSynthesisTask`` requests: the MP3, and the ``ssml`` speech marks (JSON Lines)
+    whose times become the chapters. Polly notifies ``topic_arn`` when each object is written.
 
-    Polly names the object ``<prefix><task id>.mp3``; the completion handler moves it to ``key``.
+    Polly names the objects ``<prefix><task id>.mp3`` / ``.marks``; the completion handler moves the
+    MP3 to ``key``. Both tasks are billed for the same characters.
     """
 
     def __init__(self, polly: Any, bucket: str, voice: str, engine: str, topic_arn: str = "") -> None:
         self.polly, self.bucket, self.voice, self.engine, self.topic_arn = polly, bucket, voice, engine, topic_arn
 
     def narrate(self, ssml: str, key: str) -> Narration:
+        prefix = key.rsplit("/", 1)[0]
+        audio = self._start(ssml, OutputFormat="mp3", OutputS3KeyPrefix=prefix + "/polly-")
+        self.start_speech_marks(ssml, prefix)
+        return Narration("pending", task_id=audio)
+
+    def start_speech_marks(self, ssml: str, key_prefix: str) -> str:
+        """Start the speech-marks task (``ssml`` marks, as JSON Lines) under ``<key_prefix>/polly-marks-``;
+        returns its task id."""
+        return self._start(ssml, OutputFormat="json", SpeechMarkTypes=["ssml"],
+                           OutputS3KeyPrefix=key_prefix.rstrip("/") + "/polly-marks-")
+
+    def _start(self, ssml: str, **output: Any) -> str:
         request = {
             "Engine": self.engine,
-            "OutputFormat": "mp3",
             "OutputS3BucketName": self.bucket,
-            "OutputS3KeyPrefix": key.rsplit("/", 1)[0] + "/polly-",
             "Text": ssml,
             "TextType": "ssml",
             "VoiceId": self.voice,
+            **output,
         }
         if self.topic_arn:
             request["SnsTopicArn"] = self.topic_arn
         try:
             task = self.polly.start_speech_synthesis_task(**request)["SynthesisTask"]
         except (ClientError, BotoCoreError) as exc:
-            raise NarrationError("Polly did not start the synthesis task") from exc
-        return Narration("pending", task_id=task.get("TaskId", ""))
+            kind = "speech marks" if output.get("OutputFormat") == "json" else "synthesis"
+            raise NarrationError(f"Polly did not start the {kind} task") from exc
+        return task.get("TaskId", "")

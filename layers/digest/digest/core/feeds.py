@@ -37,6 +37,8 @@ def parse_feed(data: bytes, source: Source, now: datetime) -> ParseResult:
         detail = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
         kind = "malformed" if entries else "not-a-feed"
         result.problems.append(Problem(source.key, kind, detail[:500]))
+    elif not entries and not parsed.get("version"):
+        result.problems.append(Problem(source.key, "not-a-feed", "no RSS or Atom document found"))
     elif not entries:
         result.problems.append(Problem(source.key, "empty", "the feed has no entries"))
     for index, entry in enumerate(entries):
@@ -84,5 +86,8 @@ def _when(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+            except (OverflowError, ValueError, OSError):
+                return None  # a year outside datetime's range: treated as no date
     return None

@@ -18,10 +18,15 @@ def canonical_url(url: str) -> str:
     >>> canonical_url("HTTPS://News.Example.com:443/a/b/?utm_source=x&id=3#top")
     'https://news.example.com/a/b/?id=3'
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # an unbalanced IPv6 bracket or a port that is not a number
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    port = parts.port
+    if ":" in host:
+        host = f"[{host}]"
     if port and (scheme, port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{port}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]

@@ -11,8 +11,17 @@ from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
 
+# Long URL headers (List-Unsubscribe) must stay one literal line: with the default 78-column
+# folding, a header with no spaces is rewritten as RFC 2047 encoded-words, which the RFC 8058
+# header does not allow. 998 is RFC 5322's hard line limit.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 @dataclass(frozen=True)
 class Envelope:
+    """Who, what and which list. Without ``unsubscribe_url`` (a transactional email such as the
+    subscription confirmation) no list headers are written."""
+
     sender: str
     to: str
     subject: str
@@ -36,17 +45,19 @@ def build_message(envelope: Envelope, text: str, html: str, now: datetime) -> by
     >>> b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in raw
     True
     """
-    domain = parseaddr(envelope.sender)[1].rpartition("@")[2] or "localhost"
-    message = EmailMessage(policy=SMTP)
+    address = parseaddr(envelope.sender)[1]
+    domain = address.rpartition("@")[2] if "@" in address else "localhost"
+    message = EmailMessage(policy=_POLICY)
     message["From"] = envelope.sender
     message["To"] = Address(addr_spec=envelope.to)
     message["Subject"] = envelope.subject
     message["Date"] = format_datetime(now)
     digest = hashlib.sha256(envelope.message_key.encode("utf-8")).hexdigest()[:32]
     message["Message-ID"] = f"<{digest}@{domain}>"
-    message["List-Id"] = f"<{envelope.list_id}>"
-    message["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if envelope.unsubscribe_url:
+        message["List-Id"] = f"<{envelope.list_id}>"
+        message["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message.as_bytes()

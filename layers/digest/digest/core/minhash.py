@@ -1,4 +1,5 @@
-"""MinHash signatures and LSH banding: near-duplicate text found without comparing all pairs.
+"""Similarity primitives of clustering: MinHash signatures and LSH banding (near-duplicate text
+found without comparing all pairs), time-windowed candidate pairs, IDF-weighted overlap, union-find.
 
 Each distinct shingle is hashed once with BLAKE2b; the ``num_perm`` permutations are then cheap
 universal hashes ``(a * x + b) mod p`` with ``p = 2**61 - 1`` and fixed, seed-derived ``a, b``,
@@ -8,9 +9,11 @@ so signatures are identical across runs and machines.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 PRIME = (1 << 61) - 1
@@ -157,3 +160,58 @@ def band_keys(sig: Sequence[int], bands: int) -> list[tuple[int, int]]:
         return []
     rows = max(1, len(sig) // bands)
     return [(b, hash(tuple(sig[b * rows : (b + 1) * rows]))) for b in range(len(sig) // rows)]
+
+
+def window_pairs(members: Sequence[int], times: Sequence[float], window: float) -> Iterator[tuple[int, int]]:
+    """Pairs ``(a, b)`` of a posting list sorted by ``times[i]`` that lie at most ``window`` apart.
+
+    Examples
+    --------
+    >>> list(window_pairs([0, 1, 2], [0.0, 5.0, 20.0], 10.0))
+    [(0, 1)]
+    """
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if times[b] - times[a] > window:
+                break
+            yield a, b
+
+
+def idf_weights(sets: Sequence[Iterable[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency ``log(1 + n / df)`` of every token in ``sets``.
+
+    Examples
+    --------
+    >>> w = idf_weights([{"peru", "quake"}, {"peru"}])
+    >>> round(w["quake"], 3), round(w["peru"], 3)
+    (1.099, 0.693)
+    """
+    df = Counter(t for tokens_ in sets for t in set(tokens_))
+    return {t: math.log(1.0 + len(sets) / d) for t, d in df.items()}
+
+
+def weighted_jaccard(a: frozenset[str], b: frozenset[str], weights: dict[str, float]) -> float:
+    """Jaccard overlap with each token counted by its weight (unknown tokens weigh 1).
+
+    Examples
+    --------
+    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), {"a": 1.0, "b": 2.0, "c": 1.0})
+    0.5
+    """
+    union = sum(weights.get(t, 1.0) for t in a | b)
+    return sum(weights.get(t, 1.0) for t in a & b) / union if union else 0.0
+
+
+def find(parent: list[int], i: int) -> int:
+    """Union-find root of ``i`` (with path halving); join two sets with ``parent[find(a)] = find(b)``.
+
+    Examples
+    --------
+    >>> parent = [0, 0, 1]
+    >>> find(parent, 2), parent
+    (0, [0, 0, 0])
+    """
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i

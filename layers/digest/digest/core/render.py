@@ -10,6 +10,7 @@ import css_inline
 import jinja2
 
 from digest.core.edition import Brand, Edition
+from digest.core.text import xml_safe
 
 # Rendered once per edition; each recipient's copy swaps these for their own signed URLs.
 UNSUBSCRIBE_SLOT = "https://unsubscribe.invalid/slot"
@@ -41,6 +42,8 @@ def environment(template_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Characters XML forbids never reach a rendering (they would break SSML and feeds).
+        finalize=lambda value: type(value)(xml_safe(value)) if isinstance(value, str) else value,
     )
 
 

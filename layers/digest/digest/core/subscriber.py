@@ -8,6 +8,11 @@ from dataclasses import dataclass
 ACTIVE = "active"
 PENDING = "pending"
 UNSUBSCRIBED = "unsubscribed"
+BOUNCED = "bounced"
+COMPLAINED = "complained"
+LAPSED = "lapsed"
+# Addresses we must never email again (unless they subscribe anew and confirm).
+SUPPRESSED = (BOUNCED, COMPLAINED)
 
 
 def normalize_address(address: str) -> str:
@@ -34,12 +39,31 @@ def subscriber_id(address: str) -> str:
 
 @dataclass(frozen=True)
 class Subscriber:
+    """A subscriber. Logs name them by ``subscriber_id`` only, never by address.
+
+    ``trial_end`` is an ISO date ("" for plans without an end); ``role`` is what they said at
+    sign-up ("student", "faculty" or ""); ``reason`` explains the last status change.
+    """
+
     subscriber_id: str
     email: str
     status: str = PENDING
     plan: str = "trial"
     timezone: str = "America/New_York"
     name: str = ""
+    trial_end: str = ""
+    role: str = ""
+    source: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    soft_bounces: int = 0
+    paused: bool = False
+    reminded: bool = False
+    reason: str = ""
+
+    @property
+    def receives_editions(self) -> bool:
+        return self.status == ACTIVE and not self.paused
 
 
 # Ledger states of one (edition, subscriber) delivery.

@@ -8,8 +8,11 @@ from digest.core.story import Story
 from digest.core.text import sentences, word_count
 
 # "GENEVA (AP) — ", "Geneva (AFP) - ", "LONDON, Nov 27 (Reuters) - "
+# A dateline names a place, then the agency in parentheses: only known wire agencies count, so a
+# lede such as "The World Health Organization (WHO) \u2014 ..." keeps its subject.
+_AGENCIES = r"AP|AFP|Reuters|dpa|DPA|ANSA|EFE|Kyodo|Xinhua|UPI|PA|CP|AAP|ANP|Bloomberg|[A-Z][a-z]+ Wire|[A-Z][a-z]+wire"
 _DATELINE = re.compile(
-    r"^[A-Z][\w .,'\u2019-]{1,60}(?:\s*\([^()]{1,30}\))?\s*\([A-Za-z .-]{2,30}\)\s*[-\u2013\u2014]+\s*"
+    r"^[A-Z][\w .,'\u2019-]{1,60}(?:\s*\([^()]{1,30}\))?\s*\((?:" + _AGENCIES + r")\)\s*[-\u2013\u2014]+\s*"
 )
 
 
@@ -72,7 +75,7 @@ def summarize(story: Story, max_words: int = 90) -> str:
     'Rain fell, the Associated Press reported. Streets flooded.'
     """
     chosen: list[str] = []
-    for sentence in sentences(strip_dateline(story.body)):
+    for sentence in dict.fromkeys(sentences(strip_dateline(story.body))):  # wire copy may repeat its lede
         if chosen and word_count(" ".join(chosen + [sentence])) > max_words:
             break
         chosen.append(sentence)

@@ -9,6 +9,8 @@ from bs4 import BeautifulSoup
 _INVISIBLE = ("script", "style", "noscript", "template", "iframe", "object", "head")
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# Characters XML 1.0 forbids (they would make SSML and feeds ill-formed).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SENTENCE_END = re.compile(
     r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])"
 )
@@ -27,14 +29,25 @@ def html_to_text(html: str) -> str:
     >>> html_to_text("<p>One &amp; two.</p><script>alert(1)</script><p>Three</p>")
     'One & two.\\nThree'
     """
-    soup = BeautifulSoup(html or "", "html.parser")
+    soup = BeautifulSoup(xml_safe(html or ""), "html.parser")
     for tag in soup.find_all(_INVISIBLE):
         tag.decompose()
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in soup.get_text().split("\n"))
+    lines = (_SPACES.sub(" ", xml_safe(line)).strip() for line in soup.get_text().split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids replaced by spaces.
+
+    Examples
+    --------
+    >>> xml_safe("Oil\x01 fell\uffff")
+    'Oil  fell '
+    """
+    return _FORBIDDEN.sub(" ", text)
 
 
 def sentences(text: str) -> list[str]:

@@ -11,6 +11,7 @@ retry sends it.
 from __future__ import annotations
 
 import json
+from email.errors import MessageError
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,7 +20,7 @@ from aws_lambda_powertools import Logger
 from digest.core.edition import version_key
 from digest.core.message import Envelope, build_message
 from digest.core.render import Recipient, personalize
-from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, SENT
+from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailRejected, MailThrottled, StorageError
 from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
@@ -67,6 +68,13 @@ class Sender:
             if subscriber is None or subscriber.status != ACTIVE:
                 result.skipped += 1
                 continue
+            try:
+                raw = self._message(day, subscriber, subject, text, html)
+            except (ValueError, MessageError) as exc:  # an address no mail system accepts
+                if self.ledger.claim(day, sid):
+                    self.ledger.mark(day, sid, FAILED, detail=f"unusable address: {type(exc).__name__}")
+                result.failed += 1
+                continue
             if not self.ledger.claim(day, sid):
                 existing = self.ledger.get(day, sid)
                 if existing is not None and existing.state == CLAIMED:
@@ -74,15 +82,6 @@ class Sender:
                 else:
                     result.already += 1
                 continue
-            token = make_token(self.options.signing_secret, UNSUBSCRIBE, sid)
-            link = f"{self.options.api_base_url}/unsubscribe/{token}"
-            who = Recipient(unsubscribe_url=link, preferences_url=link)
-            raw = build_message(
-                Envelope(self.options.sender, subscriber.email, subject, self.options.list_id, link, f"{day}:{sid}"),
-                personalize(text, who, is_html=False),
-                personalize(html, who, is_html=True),
-                self.clock.now(),
-            )
             try:
                 message_id = self.mailer.send_raw(raw, subscriber.email, {"edition": day, "plan": subscriber.plan})
             except MailThrottled:
@@ -97,6 +96,15 @@ class Sender:
             result.sent += 1
         logger.info("batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}})
         return result
+
+    def _message(self, day: str, subscriber: Subscriber, subject: str, text: str, html: str) -> bytes:
+        token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
+        base = self.options.api_base_url
+        who = Recipient(unsubscribe_url=f"{base}/unsubscribe/{token}", preferences_url=f"{base}/preferences/{token}")
+        envelope = Envelope(self.options.sender, subscriber.email, subject, self.options.list_id,
+                            who.unsubscribe_url, f"{day}:{subscriber.subscriber_id}")
+        return build_message(envelope, personalize(text, who, is_html=False), personalize(html, who, is_html=True),
+                             self.clock.now())
 
     def _load_parts(self, day: str, version: int) -> tuple[str, str, str]:
         record = self.editions.get(day, version)

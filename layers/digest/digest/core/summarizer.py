@@ -1,0 +1,201 @@
+"""Cluster summaries: the ``Summarizer`` port and the default extractive, attributed summarizer.
+
+An LLM summarizer (e.g. Amazon Bedrock) belongs in an adapter that implements ``Summarizer``;
+callers such as :func:`digest.core.edition.plan_edition` only see the port.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from digest.core.cluster import Cluster
+from digest.core.minhash import STOP_WORDS, normalize
+from digest.core.story import Story
+from digest.core.summary import according_to, attribute, strip_dateline
+from digest.core.text import sentences, word_count
+
+_WORDS = re.compile(r"\w+")
+_BARE_QUOTE = re.compile(r"^[\"\u201c].*[\"\u201d]$")
+_DANGLING = frozenset("he she it they this that these those his her its their but and also so".split())
+NEAR_DUPLICATE = 0.5  # word-set Jaccard above which a sentence repeats a chosen one
+REDUNDANT = 0.5  # share of a sentence's content words already said above which it adds too little
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A cluster summary and where each of its sentences came from.
+
+    ``text`` is what readers see (sentences plus attributions); ``sentences`` are the verbatim
+    source sentences in reading order, each with the ``story_id`` it was taken from; ``sources``
+    are the distinct story ids used, in order.
+    """
+
+    text: str
+    sentences: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """Turns a cluster into a summary. Implementations must not raise on odd clusters."""
+
+    def summarize(self, cluster: Cluster) -> Summary: ...
+
+
+@dataclass(frozen=True)
+class ExtractiveSummarizer:
+    """The default :class:`Summarizer`: :func:`summarize_cluster` with fixed word bounds.
+
+    Examples
+    --------
+    >>> isinstance(ExtractiveSummarizer(), Summarizer)
+    True
+    >>> ExtractiveSummarizer().summarize(Cluster([])).text
+    ''
+    """
+
+    max_words: int = 110
+    min_words: int = 60
+
+    def summarize(self, cluster: Cluster) -> Summary:
+        return summarize_cluster(cluster, self.max_words, self.min_words)
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    union = len(a | b)
+    return bool(union) and len(a & b) / union > NEAR_DUPLICATE
+
+
+def _content(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words if w not in STOP_WORDS)
+
+
+def _redundant(content: frozenset[str], said: set[str]) -> bool:
+    return bool(content) and len(content & said) / len(content) > REDUNDANT
+
+
+def _usable(sentence: str) -> bool:
+    """Whole quotes only, no fragments, no sentence that leans on one before it."""
+    if sentence.count('"') % 2 or sentence.count("\u201c") != sentence.count("\u201d"):
+        return False
+    if _BARE_QUOTE.match(sentence.strip()):
+        return False  # a quote with no speaker: its attribution was in another sentence
+    start = sentence.lstrip("\"'\u201c\u2018(")
+    if not start[:1].isupper() and not start[:1].isdigit():
+        return False
+    first = _WORDS.search(start)
+    return first is not None and first.group().lower() not in _DANGLING
+
+
+_Pick = tuple[Story, int, str]
+
+
+def _sentences(story: Story) -> list[_Pick]:
+    return [(story, i, s) for i, s in enumerate(sentences(strip_dateline(story.body or "")))]
+
+
+class _Picker:
+    """The summary being built: accepts, skips or (once full) refuses candidate sentences."""
+
+    def __init__(self, lede: _Pick, max_words: int, min_words: int) -> None:
+        self.max_words, self.min_words = max_words, min_words
+        self.chosen = [lede]
+        self.seen = [_word_set(lede[2])]
+        self.said = set(_content(self.seen[0]))
+        self.total = word_count(attribute(lede[2], lede[0].attribution))
+        self.named = {lede[0].agency}
+        self.full = False
+
+    def offer(self, pick: _Pick) -> bool:
+        story, _, sentence = pick
+        words = _word_set(sentence)
+        content = _content(words)
+        if self.full or not _usable(sentence) or _redundant(content, self.said):
+            return False
+        if any(_similar(words, other) for other in self.seen):
+            return False
+        cost = word_count(sentence) + (0 if story.agency in self.named else word_count(story.attribution) + 2)
+        if self.total + cost > self.max_words:
+            self.full = self.total >= self.min_words
+            return False
+        self.chosen.append(pick)
+        self.seen.append(words)
+        self.said |= content
+        self.named.add(story.agency)
+        self.total += cost
+        return True
+
+
+def summarize_cluster(cluster: Cluster, max_words: int = 110, min_words: int = 60) -> Summary:
+    """An attributed summary of a cluster from verbatim sentences of its stories.
+
+    The lead story's first sentence comes first and always survives. Then each other agency's
+    first usable sentence (newest story first), then the rest of theirs in turn, then more of
+    the lead's and its agency's, skipping near-duplicates (word-set Jaccard
+    above 0.5 with a chosen sentence), sentences whose content words were mostly said already,
+    cut or speakerless quotes and sentences that start with a pronoun. Once
+    the summary has ``min_words``, the first sentence that would pass ``max_words`` ends it;
+    before that, sentences too long to fit are passed over. Each agency is named once, on its
+    first sentence, alternately "..., the Associated Press reported." and "..., according to
+    Agence France-Presse.".
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    >>> ap = Story("a", "ap", "AP", "the Associated Press", "a", "Quake",
+    ...            "LIMA (AP) \u2014 A quake hit Peru. Six people died.", "", t, "h")
+    >>> afp = Story("b", "afp", "AFP", "Agence France-Presse", "b", "Quake",
+    ...             "Lima (AFP) - Peru declared an emergency.", "", t, "i")
+    >>> s = summarize_cluster(Cluster([ap, afp]))
+    >>> s.text
+    'A quake hit Peru, the Associated Press reported. Six people died. Peru declared an emergency, according to Agence France-Presse.'
+    >>> s.sources
+    ['a', 'b']
+    """
+    if not cluster.stories:
+        return Summary("")
+    lead = cluster.lead
+    own = _sentences(lead)
+    picker = _Picker(own[0] if own else (lead, 0, (lead.title or "").strip()), max_words, min_words)
+    pools: dict[str, list[_Pick]] = {}
+    for story in sorted(cluster.stories, key=lambda s: (s.published, s.story_id), reverse=True):
+        if story.agency != lead.agency:
+            pools.setdefault(story.agency, []).extend(_sentences(story))
+    rest: list[list[_Pick]] = []
+    for pool in pools.values():  # first, one sentence from each other agency
+        taken = next((i for i, pick in enumerate(pool) if picker.offer(pick)), len(pool))
+        rest.append(pool[:taken] + pool[taken + 1 :])
+    later = [pool[i] for i in range(max(map(len, rest), default=0)) for pool in rest if i < len(pool)]
+    later += own[1:] + [p for s in reversed(cluster.stories) if s.agency == lead.agency and s is not lead
+                        for p in _sentences(s)]
+    for pick in later:
+        if picker.full:
+            break
+        picker.offer(pick)
+    return _render(picker.chosen)
+
+
+def _render(chosen: list[tuple[Story, int, str]]) -> Summary:
+    """Group sentences by agency (in order of first use), each story's in its own order."""
+    agency_rank = {a: r for r, a in reversed(list(enumerate(s.agency for s, _, _ in chosen)))}
+    story_rank = {s.story_id: r for r, s in reversed(list(enumerate(s for s, _, _ in chosen)))}
+    ordered = sorted(chosen, key=lambda c: (agency_rank[c[0].agency], story_rank[c[0].story_id], c[1]))
+    text, named = [], 0
+    agencies: set[str] = set()
+    for story, _, sentence in ordered:
+        if story.agency in agencies:
+            text.append(sentence)
+            continue
+        agencies.add(story.agency)
+        form = attribute if named % 2 == 0 else according_to
+        text.append(form(sentence, story.attribution))
+        named += 1
+    pairs = [(sentence, story.story_id) for story, _, sentence in ordered]
+    return Summary(" ".join(text), pairs, list(dict.fromkeys(sid for _, sid in pairs)))

@@ -1,0 +1,168 @@
+"""In-memory fakes of the ports in ``digest.ports`` for service tests.
+
+Plain classes over dicts. They keep the semantics the DynamoDB/S3/SES adapters promise:
+``Ledger.claim`` is a conditional put (refuses an existing pair), ``Ledger.release`` only drops a
+``claimed`` record, ``EditionStore.add`` refuses an existing version, ``SubscriberStore.set_status``
+reports a missing subscriber.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from digest.core.subscriber import CLAIMED, Delivery, Subscriber
+from digest.errors import MailRejected, MailThrottled
+from digest.ports import EditionRecord
+
+
+class FakeClock:
+    def __init__(self, when: datetime | None = None) -> None:
+        self.when = when or datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self.when
+
+
+class FakeEditionStore:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, int], EditionRecord] = {}
+
+    def latest(self, edition_date: str) -> EditionRecord | None:
+        versions = [r for (d, _), r in self.records.items() if d == edition_date]
+        return max(versions, key=lambda r: r.version, default=None)
+
+    def get(self, edition_date: str, version: int) -> EditionRecord | None:
+        return self.records.get((edition_date, version))
+
+    def add(self, record: EditionRecord) -> bool:
+        key = (record.edition_date, record.version)
+        if key in self.records:
+            return False
+        self.records[key] = record
+        return True
+
+    def update(self, record: EditionRecord) -> None:
+        self.records[(record.edition_date, record.version)] = record
+
+
+class FakeBlobStore:
+    def __init__(self) -> None:
+        self.blobs: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.blobs[key] = (bytes(data), content_type)
+
+    def get(self, key: str) -> bytes | None:
+        found = self.blobs.get(key)
+        return None if found is None else found[0]
+
+    def exists(self, key: str) -> bool:
+        return key in self.blobs
+
+
+class FakeSubscriberStore:
+    def __init__(self, subscribers: list[Subscriber] = ()) -> None:
+        self.subscribers: dict[str, Subscriber] = {s.subscriber_id: s for s in subscribers}
+
+    def put(self, subscriber: Subscriber) -> None:
+        self.subscribers[subscriber.subscriber_id] = subscriber
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        return self.subscribers.get(subscriber_id)
+
+    def with_status(self, status: str) -> Iterator[Subscriber]:
+        return iter([s for s in self.subscribers.values() if s.status == status])
+
+    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+        current = self.subscribers.get(subscriber_id)
+        if current is None:
+            return False
+        self.subscribers[subscriber_id] = replace(current, status=status, reason=reason)
+        return True
+
+
+class FakeLedger:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], Delivery] = {}
+        self.claims: list[tuple[str, str]] = []  # every successful claim, in order
+
+    def claim(self, edition_id: str, subscriber_id: str) -> bool:
+        key = (edition_id, subscriber_id)
+        if key in self.records:  # like a put with attribute_not_exists
+            return False
+        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED)
+        self.claims.append(key)
+        return True
+
+    def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
+        return self.records.get((edition_id, subscriber_id))
+
+    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
+        self.records[(edition_id, subscriber_id)] = Delivery(edition_id, subscriber_id, state, message_id, detail)
+
+    def release(self, edition_id: str, subscriber_id: str) -> None:
+        key = (edition_id, subscriber_id)
+        if key in self.records and self.records[key].state == CLAIMED:  # conditional delete
+            del self.records[key]
+
+    def state(self, edition_id: str, subscriber_id: str) -> str | None:
+        found = self.records.get((edition_id, subscriber_id))
+        return None if found is None else found.state
+
+
+@dataclass
+class Sent:
+    raw: bytes
+    recipient: str
+    tags: dict[str, str]
+    message_id: str
+
+
+class MailerBoom(Exception):
+    """A failure that says nothing about whether the message was accepted (timeout, 500...)."""
+
+
+@dataclass
+class FakeMailer:
+    """Records every accepted message; can be told to fail for given recipients.
+
+    ``faults`` maps a recipient address to ``"throttle"``, ``"reject"`` or ``"boom"``; a fault
+    fires on every attempt until it is removed (``heal``) or ``times`` runs out.
+    """
+
+    faults: dict[str, str] = field(default_factory=dict)
+    times: dict[str, int] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+
+    def fail(self, recipient: str, kind: str, times: int | None = None) -> None:
+        assert kind in {"throttle", "reject", "boom"}
+        self.faults[recipient] = kind
+        if times is not None:
+            self.times[recipient] = times
+
+    def heal(self, recipient: str) -> None:
+        self.faults.pop(recipient, None)
+        self.times.pop(recipient, None)
+
+    def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
+        self.attempts.append(recipient)
+        kind = self.faults.get(recipient)
+        if kind is not None:
+            if recipient in self.times:
+                self.times[recipient] -= 1
+                if self.times[recipient] <= 0:
+                    self.heal(recipient)
+            if kind == "throttle":
+                raise MailThrottled("Maximum sending rate exceeded")
+            if kind == "reject":
+                raise MailRejected(f"Address blacklisted: {recipient}")
+            raise MailerBoom("connection reset while waiting for SES")
+        message_id = f"ses-{len(self.sent) + 1:06d}"
+        self.sent.append(Sent(bytes(raw), recipient, dict(tags), message_id))
+        return message_id
+
+    def recipients(self) -> list[str]:
+        return [s.recipient for s in self.sent]
