@@ -14,16 +14,13 @@ metrics = Metrics()
 @metrics.log_metrics
 def handler(event, context):
     from digest.bootstrap import container
-    from digest.services.dispatch import dispatch
 
     app = container()
     day = app.day_from(event).isoformat()
     logger.append_keys(edition_date=day)
     # The schedule's trigger respects the send window; an editor's explicit send does not.
     scheduled = not (isinstance(event, dict) and event.get("trigger") == "editor")
-    result = dispatch(day, editions=app.editions, subscribers=app.subscribers, queue=app.queue,
-                      batch_size=app.settings.send_batch_size, now=app.clock.now(),
-                      window=app.send_window() if scheduled else None)
+    result = app.dispatch(day, scheduled=scheduled)
     metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
     return {"edition_date": day, "recipients": result.recipients, "messages": result.messages,
-            "reason": result.reason}
+            "reason": result.reason, "variant": result.variant}

@@ -90,13 +90,14 @@ def test_dispatch_and_send_handlers_send_once_per_subscriber(app, stack, sources
     _morning(app)
     app.clock.when = app.clock.when.replace(hour=11)  # 06:00 in New York: the send schedule fires
     queued = invoke("dispatch", event("dispatch", "scheduled.json"))
-    assert queued == {"edition_date": DAY, "recipients": 3, "messages": 1, "reason": ""}
+    assert queued == {"edition_date": DAY, "recipients": 3, "messages": 1, "reason": "", "variant": "email"}
     sqs_event = _sqs_event(app)
     assert invoke("send", sqs_event) == {"batchItemFailures": []}
     # A redelivered message and a re-run dispatch send nobody twice.
     assert invoke("send", sqs_event) == {"batchItemFailures": []}
-    invoke("dispatch", event("dispatch", "manual.json"))
-    assert invoke("send", _sqs_event(app)) == {"batchItemFailures": []}
+    rerun = invoke("dispatch", event("dispatch", "scheduled.json"))
+    assert rerun["recipients"] == 0 and "cannot send twice" in rerun["reason"]
+    assert app.editions.latest(DAY).status == "sent"
     sent = stack.sent_emails()
     assert sorted(m["destinations"][0] for m in sent) == sorted(READERS)
     assert all(app.ledger.get(DAY, sid).state == "sent" for sid in ids)

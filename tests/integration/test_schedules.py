@@ -88,7 +88,7 @@ def test_a_late_trigger_outside_the_send_window_holds_the_edition(app, stack):
     _stories_for(app, day, zone)
     late = datetime.combine(day, time(10, 30), ZoneInfo(zone)).astimezone(timezone.utc)  # after an outage
     edition_date, queued = _morning_at(app, stack, late, zone)
-    assert queued["recipients"] == 0 and queued["reason"].startswith("too late")
+    assert queued["recipients"] == 0 and queued["reason"].startswith("held: too late")
     assert app.editions.latest(edition_date).status == "held"
     assert "past the send window" in app.editions.latest(edition_date).reason
     assert stack.sent_emails() == []

@@ -101,7 +101,7 @@ def test_sends_one_email_per_active_subscriber_and_skips_the_rest():
     for s, sent in zip(active, w.mailer.sent):
         d = w.ledger.get(DAY, s.subscriber_id)
         assert d.state == SENT and d.message_id == sent.message_id
-        assert sent.tags == {"edition": DAY, "plan": s.plan}
+        assert sent.tags == {"edition": DAY, "plan": s.plan, "subscriber": s.subscriber_id}
     for s in others:
         assert w.ledger.get(DAY, s.subscriber_id) is None
 

@@ -77,11 +77,26 @@ class Container:
 
         return parse_wire
 
-    def send_window(self):
-        from digest.services.dispatch import SendWindow
+    def dispatch_options(self, scheduled: bool):
+        """Dispatch settings; only the schedule's trigger is bound to the send window."""
+        from digest.services.dispatch import DispatchOptions, SendWindow
 
         s = self.settings
-        return SendWindow(s.edition_timezone, s.send_at, s.send_window_minutes)
+        window = SendWindow(s.edition_timezone, s.send_at, s.send_window_minutes) if scheduled else None
+        return DispatchOptions(s.send_batch_size, s.require_approval, s.audio_policy, window)
+
+    def publish(self, record) -> object:
+        """Publish an edition's web copy, the archive and the feeds."""
+        from digest.services.publish import publish
+
+        return publish(record, blobs=self.blobs, env=self.env, brand=self.brand,
+                       public_base_url=self.settings.public_base_url, now=self.clock.now())
+
+    def dispatch(self, day: str, scheduled: bool):
+        from digest.services.dispatch import dispatch
+
+        return dispatch(day, editions=self.editions, subscribers=self.subscribers, queue=self.queue, blobs=self.blobs,
+                        options=self.dispatch_options(scheduled), now=self.clock.now(), publish=self.publish)
 
     def client(self, service: str) -> Any:
         from digest.adapters.aws import client

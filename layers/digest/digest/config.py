@@ -51,6 +51,8 @@ class Settings:
     send_batch_size: int = 50
     send_at: time = time(6, 0)
     send_window_minutes: int = 120
+    require_approval: bool = False
+    audio_policy: str = "omit"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +111,8 @@ class Settings:
             window_hours=number("WINDOW_HOURS", 24),
             send_at=_clock_time(env.get("SEND_AT", "6:00")),
             send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
+            require_approval=env.get("REQUIRE_APPROVAL", "").lower() in ("1", "true", "yes"),
+            audio_policy=_choice(env.get("AUDIO_POLICY", "omit"), ("omit", "hold"), "AUDIO_POLICY"),
         )
 
 
@@ -118,3 +122,9 @@ def _clock_time(text: str) -> time:
         return time(hour, minute)
     except ValueError as exc:
         raise ConfigError(f"SEND_AT must be H:MM, got {text!r}") from exc
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value

@@ -18,7 +18,6 @@ from digest.errors import DigestError
 from digest.local.feedserver import FeedServer
 from digest.local.stack import LocalStack, drain_queue
 from digest.services.assemble import assemble
-from digest.services.dispatch import dispatch
 from digest.services.ingest import ingest
 from digest.services.narrate import narrate
 
@@ -95,8 +94,7 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
 
     step("dispatching to the send queue and sending through SES v2")
     clock.when = datetime.combine(day, clock_time(6, 0), zone)
-    queued = dispatch(record.edition_date, editions=app.editions, subscribers=app.subscribers, queue=app.queue,
-                      batch_size=app.settings.send_batch_size, now=clock.now(), window=app.send_window())
+    queued = app.dispatch(record.edition_date, scheduled=True)
     totals: dict[str, int] = {}
 
     def handle(body: str) -> None:

@@ -46,6 +46,7 @@ class EditionStory:
     agencies: list[str]
     links: list[Link]
     corrected: bool = False
+    story_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -219,4 +220,6 @@ def _edition_story(rank: int, cluster: Cluster, summarizer: Summarizer) -> Editi
         summary=text or summarize(cluster.lead),
         agencies=cluster.agencies,
         links=list({link.url: link for link in links}.values()),
+        corrected=any(s.corrected for s in cluster.stories),
+        story_ids=sorted(s.story_id for s in cluster.stories),
     )

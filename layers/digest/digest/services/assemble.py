@@ -1,21 +1,37 @@
-"""Assemble: pick the day's stories, render every format, store a new version when it changed."""
+"""Assemble: build the edition of a day as a new version when (and only when) something changed.
+
+Each build applies the editor's overrides, records a readable diff against the previous version,
+and runs the pre-send lint. A rebuild of an edition that has gone out is a *correction*: the web
+copy is republished with a visible note and nobody is emailed.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import jinja2
 from aws_lambda_powertools import Logger
 
+from digest.core import lifecycle
 from digest.core.cluster import cluster
-from digest.core.edition import Brand, plan_edition, site_key, version_key
+from digest.core.diff import diff_editions
+from digest.core.edition import Brand, Edition, plan_edition, version_key
+from digest.core.lint import lint_edition
+from digest.core.overrides import Overrides, apply_overrides
 from digest.core.render import render_edition
+from digest.core.snapshot import edition_from_json, edition_to_json
+from digest.core.summarizer import Summarizer
 from digest.ports import BlobStore, Clock, EditionRecord, EditionStore, StoryStore
 
 logger = Logger(child=True)
 
-DRAFT, HELD = "draft", "held"
+DRAFT, HELD = lifecycle.DRAFT, lifecycle.HELD
+
+
+def overrides_key(day: str) -> str:
+    return f"editions/{day}/overrides.json"
 
 
 @dataclass(frozen=True)
@@ -31,56 +47,86 @@ class AssembleResult:
     record: EditionRecord | None
     created: bool
     reason: str = ""
+    diff: list[str] | None = None
 
 
-def assemble(
-    day: date,
-    *,
-    stories: StoryStore,
-    editions: EditionStore,
-    blobs: BlobStore,
-    env: jinja2.Environment,
-    brand: Brand,
-    options: AssembleOptions,
-    clock: Clock,
-) -> AssembleResult:
+def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: BlobStore, env: jinja2.Environment,
+             brand: Brand, options: AssembleOptions, clock: Clock, summarizer: Summarizer | None = None,
+             note: str | None = None) -> AssembleResult:
     """Build the edition of ``day`` from the stories of the last ``window_hours``.
 
     Rebuilding with nothing changed returns the stored version and writes nothing.
     """
-    now = clock.now()
+    now, iso = clock.now(), day.isoformat()
+    overrides = Overrides.from_json(blobs.get(overrides_key(iso)))
     recent = stories.between(now - timedelta(hours=options.window_hours), now)
-    edition = plan_edition(day, cluster(recent), now, options.public_base_url, options.max_stories, brand.name)
-    if edition is None:
-        logger.warning("no stories for the edition", extra={"edition_date": day.isoformat()})
-        return AssembleResult(None, False, "no stories in the window")
-    digest = edition.content_hash()
-    latest = editions.latest(edition.date)
+    clusters = [c for c in cluster(recent) if c.cluster_id not in overrides.dropped]
+    planned = plan_edition(day, clusters, now, options.public_base_url, options.max_stories, brand.name,
+                           summarizer=summarizer, pinned=overrides.pinned)
+    latest = editions.latest(iso)
+    if planned is None:
+        logger.warning("no stories for the edition", extra={"edition_date": iso})
+        return AssembleResult(latest, False, "no stories in the window")
+    edition = apply_overrides(planned, overrides)
+    digest = edition.content_hash()  # of what the build produced, before any correction note
     if latest is not None and latest.content_hash == digest:
         return AssembleResult(latest, False, "unchanged")
+    previous = _snapshot(blobs, latest)
+    changes = diff_editions(replace(previous, correction_note=None), edition) if previous else None
+    correcting = latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT)
+    if correcting:
+        lifecycle.transition(latest.status, lifecycle.CORRECT)  # refuses while still sending
+        edition = replace(edition, correction_note=note or _correction_note(changes, now))
     version = 1 if latest is None else latest.version + 1
     edition = replace(edition, version=version)
     rendered = render_edition(env, edition, brand)
+    issues = lint_edition(rendered, edition, brand, audio_exists=None)
     count = len(edition.all_stories)
-    held = count < options.min_stories
-    for name, body, kind in (
-        ("email.html", rendered.email_html, "text/html; charset=utf-8"),
-        ("email.txt", rendered.email_text, "text/plain; charset=utf-8"),
-        ("edition.ssml", rendered.ssml, "application/ssml+xml"),
-    ):
-        blobs.put(version_key(edition.date, version, name), body.encode("utf-8"), kind)
-    blobs.put(site_key(edition.date, "index.html"), rendered.web_html.encode("utf-8"), "text/html; charset=utf-8")
+    reasons = [f"{i.rule}: {i.detail}" for i in issues]
+    if count < options.min_stories:
+        reasons.insert(0, f"only {count} stories (minimum {options.min_stories})")
+    _store_version(blobs, env, edition, brand, rendered, changes.to_dict() if changes else None)
+    status = lifecycle.SENT if correcting else (HELD if reasons else DRAFT)
     record = EditionRecord(
-        edition_date=edition.date,
-        version=version,
-        content_hash=digest,
-        status=HELD if held else DRAFT,
-        story_count=count,
-        subject=f"{brand.name}: {edition.lead.headline}",
-        created_at=now.isoformat(),
+        edition_date=iso, version=version, content_hash=digest, status=status, story_count=count,
+        subject=f"{brand.name}: {edition.lead.headline}", created_at=now.isoformat(),
+        reason="; ".join(reasons)[:1000] if status == HELD else "",
+        story_ids=tuple(sorted({sid for s in edition.all_stories for sid in s.story_ids})),
     )
     if not editions.add(record):
-        return AssembleResult(editions.latest(edition.date), False, "another build stored this version first")
-    logger.info("edition built", extra={"edition_date": edition.date, "version": version, "stories": count})
-    reason = f"only {count} stories (minimum {options.min_stories})" if held else ""
-    return AssembleResult(record, True, reason)
+        return AssembleResult(editions.latest(iso), False, "another build stored this version first")
+    logger.info("edition built", extra={"edition_date": iso, "version": version, "stories": count, "status": status})
+    return AssembleResult(record, True, record.reason or ("correction" if correcting else ""),
+                          changes.lines() if changes else None)
+
+
+def _snapshot(blobs: BlobStore, record: EditionRecord | None) -> Edition | None:
+    if record is None:
+        return None
+    data = blobs.get(version_key(record.edition_date, record.version, "edition.json"))
+    return edition_from_json(data) if data else None
+
+
+def _correction_note(changes, now) -> str:
+    what = "; ".join(changes.lines()[:3]) if changes and not changes.empty else "details updated"
+    return f"Corrected {now:%Y-%m-%d %H:%M} UTC: {what}"[:400]
+
+
+def _store_version(blobs: BlobStore, env: jinja2.Environment, edition: Edition, brand: Brand, rendered,
+                   changes: dict | None) -> None:
+    day, version = edition.date, edition.version
+    # The same email without the Listen link, for when the audio is not ready at send time.
+    silent = render_edition(env, replace(edition, audio_url=None), brand)
+    files = {
+        "email.html": (rendered.email_html, "text/html; charset=utf-8"),
+        "email.txt": (rendered.email_text, "text/plain; charset=utf-8"),
+        "email-noaudio.html": (silent.email_html, "text/html; charset=utf-8"),
+        "email-noaudio.txt": (silent.email_text, "text/plain; charset=utf-8"),
+        "web.html": (rendered.web_html, "text/html; charset=utf-8"),
+        "edition.ssml": (rendered.ssml, "application/ssml+xml"),
+        "edition.json": (edition_to_json(edition), "application/json"),
+    }
+    if changes is not None:
+        files["diff.json"] = (json.dumps(changes, ensure_ascii=False), "application/json")
+    for name, (body, kind) in files.items():
+        blobs.put(version_key(day, version, name), body.encode("utf-8"), kind)

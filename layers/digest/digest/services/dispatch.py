@@ -1,20 +1,30 @@
-"""Dispatch: turn an edition into deterministic SQS batches of recipients, inside the send window."""
+"""Dispatch: check the edition at send time, publish its web copy, queue deterministic batches.
+
+The last gate before email goes out: the lifecycle (held, unapproved or already-sent editions
+are refused with a reason), the send window (a stale morning email is held, not sent), and the
+lint gate including the Listen link. When the audio is not ready, the configured policy either
+sends the variant without the Listen link ("omit") or holds the edition ("hold").
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from aws_lambda_powertools import Logger
 
+from digest.core import lifecycle
+from digest.core.edition import site_key, version_key
+from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
 from digest.core.subscriber import ACTIVE
-from digest.ports import EditionStore, Queue, SubscriberStore
+from digest.ports import BlobStore, EditionRecord, EditionStore, Queue, SubscriberStore
 
 logger = Logger(child=True)
 
-SENDABLE = ("draft", "approved", "sending")
+OMIT, HOLD = "omit", "hold"
 
 
 @dataclass(frozen=True)
@@ -27,40 +37,77 @@ class SendWindow:
 
 
 @dataclass(frozen=True)
+class DispatchOptions:
+    batch_size: int = 50
+    require_approval: bool = False
+    audio_policy: str = OMIT
+    window: SendWindow | None = None  # None: an editor's explicit send, any time
+
+
+@dataclass(frozen=True)
 class DispatchResult:
     edition_date: str
     recipients: int
     messages: int
     reason: str = ""
+    variant: str = ""
 
 
-def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, queue: Queue, batch_size: int,
-             now: datetime | None = None, window: SendWindow | None = None) -> DispatchResult:
-    """Queue one message per ``batch_size`` active subscribers, in subscriber-id order.
+def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, queue: Queue, blobs: BlobStore,
+             options: DispatchOptions, now: datetime, publish: Callable[[EditionRecord], object] | None = None
+             ) -> DispatchResult:
+    """Queue the edition of ``day`` for every active subscriber, in subscriber-id order.
 
-    The same edition and list always give the same message bodies, so a re-run dispatch
-    queues the same work and the ledger makes the repeats no-ops. With a ``window``, a trigger
-    outside it (an outage, a late retry) holds the edition instead of sending a stale morning
-    email; an editor's explicit send passes no window.
+    The same edition and list always give the same message bodies, so a re-run (or a resumed,
+    half-done) dispatch queues the same work and the ledger makes the repeats no-ops.
     """
     record = editions.latest(day)
     if record is None:
         return DispatchResult(day, 0, 0, "no edition")
-    if record.status not in SENDABLE:
-        return DispatchResult(day, 0, 0, f"edition is {record.status}")
-    if window is not None and now is not None:
-        late = late_reason(now, date.fromisoformat(day), window.zone, window.send_at, window.minutes)
-        if late and record.status != "sending":
-            editions.update(replace(record, status="held", reason=late))
-            logger.warning("edition held", extra={"edition_date": day, "reason": late})
-            return DispatchResult(day, 0, 0, late)
-    ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE))
-    bodies = [
-        json.dumps({"edition_date": day, "version": record.version, "subscriber_ids": ids[i : i + batch_size]})
-        for i in range(0, len(ids), batch_size)
-    ]
+    if record.status != lifecycle.SENDING:
+        try:
+            lifecycle.transition(record.status, lifecycle.SEND, require_approval=options.require_approval,
+                                 reason=record.reason)
+        except lifecycle.IllegalTransition as refused:
+            return DispatchResult(day, 0, 0, str(refused))
+        late = options.window and late_reason(now, date.fromisoformat(day), options.window.zone,
+                                              options.window.send_at, options.window.minutes)
+        if late:
+            return _hold(editions, record, late)
+    variant, problems = _gate(record, blobs, options.audio_policy)
+    if problems:
+        return _hold(editions, record, "; ".join(problems))
+    record = replace(record, status=lifecycle.SENDING)
+    editions.update(record)
+    if publish is not None:
+        publish(record)
+    ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE) if s.receives_editions)
+    bodies = [json.dumps({"edition_date": day, "version": record.version, "variant": variant,
+                          "subscriber_ids": ids[i : i + options.batch_size]})
+              for i in range(0, len(ids), options.batch_size)]
     sent = queue.send(bodies)
-    if record.status != "sending":
-        editions.update(replace(record, status="sending"))
-    logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent})
-    return DispatchResult(day, len(ids), sent)
+    editions.update(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)))
+    logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
+    return DispatchResult(day, len(ids), sent, variant=variant)
+
+
+def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:
+    editions.update(replace(record, status=lifecycle.HELD, reason=reason[:1000]))
+    logger.warning("edition held", extra={"edition_date": record.edition_date, "reason": reason})
+    return DispatchResult(record.edition_date, 0, 0, f"held: {reason}")
+
+
+def _gate(record: EditionRecord, blobs: BlobStore, audio_policy: str) -> tuple[str, list[str]]:
+    """Which email variant to send, or the lint problems that hold the edition."""
+    day, version = record.edition_date, record.version
+    audio_key = site_key(day, "edition.mp3")
+    audio_ready = record.audio_status in ("ready", "placeholder") and blobs.exists(audio_key)
+    snapshot = json.loads(blobs.get(version_key(day, version, "edition.json")) or b"{}")
+    variant = "email" if audio_ready else "email-noaudio"
+    if not audio_ready and audio_policy == HOLD:
+        return variant, ["audio is not ready and the audio policy is to hold"]
+    html = (blobs.get(version_key(day, version, f"{variant}.html")) or b"").decode("utf-8")
+    text = (blobs.get(version_key(day, version, f"{variant}.txt")) or b"").decode("utf-8")
+    issues = lint_email(html, text, audio_exists=lambda url: audio_ready,
+                        audio_url=snapshot.get("audio_url") if audio_ready else None)
+    return variant, [f"{i.rule}: {i.detail}" for i in issues]

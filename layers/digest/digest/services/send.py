@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger
 from digest.core.edition import version_key
 from digest.core.message import Envelope, build_message
 from digest.core.render import Recipient, personalize
-from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, SENT, Subscriber
+from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailRejected, MailThrottled, StorageError
 from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
@@ -58,14 +58,15 @@ class Sender:
     def send_message(self, body: str) -> BatchResult:
         """Handle one queue message body (see ``dispatch``)."""
         payload = json.loads(body)
-        return self.send_batch(payload["edition_date"], int(payload["version"]), list(payload["subscriber_ids"]))
+        return self.send_batch(payload["edition_date"], int(payload["version"]), list(payload["subscriber_ids"]),
+                               variant=payload.get("variant", "email"))
 
-    def send_batch(self, day: str, version: int, subscriber_ids: list[str]) -> BatchResult:
+    def send_batch(self, day: str, version: int, subscriber_ids: list[str], variant: str = "email") -> BatchResult:
         result = BatchResult()
-        subject, text, html = self._parts(day, version)
+        subject, text, html = self._parts(day, version, variant)
         for sid in subscriber_ids:
             subscriber = self.subscribers.get(sid)
-            if subscriber is None or subscriber.status != ACTIVE:
+            if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
                 continue
             try:
@@ -83,7 +84,8 @@ class Sender:
                     result.already += 1
                 continue
             try:
-                message_id = self.mailer.send_raw(raw, subscriber.email, {"edition": day, "plan": subscriber.plan})
+                tags = {"edition": day, "plan": subscriber.plan, "subscriber": sid}
+                message_id = self.mailer.send_raw(raw, subscriber.email, tags)
             except MailThrottled:
                 self.ledger.release(day, sid)
                 result.retry.append(sid)
@@ -106,12 +108,14 @@ class Sender:
         return build_message(envelope, personalize(text, who, is_html=False), personalize(html, who, is_html=True),
                              self.clock.now())
 
-    def _load_parts(self, day: str, version: int) -> tuple[str, str, str]:
+    def _load_parts(self, day: str, version: int, variant: str = "email") -> tuple[str, str, str]:
         record = self.editions.get(day, version)
         if record is None:
             raise StorageError(f"no edition {day} v{version}")
         texts = []
-        for name in ("email.txt", "email.html"):
+        if variant not in ("email", "email-noaudio"):
+            raise ValueError(f"unknown email variant {variant!r}")
+        for name in (f"{variant}.txt", f"{variant}.html"):
             data = self.blobs.get(version_key(day, version, name))
             if data is None:
                 raise StorageError(f"edition {day} v{version} has no {name}")

@@ -1,0 +1,72 @@
+"""Publish: the public web copy of an edition, the archive index, and the Atom and podcast feeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import jinja2
+from aws_lambda_powertools import Logger
+
+from digest.core.edition import Brand, site_key, version_key
+from digest.core.publish import ArchiveEntry, Chapter, editions_feed, podcast_feed, render_archive_index
+from digest.core.snapshot import edition_from_json
+from digest.errors import StorageError
+from digest.ports import BlobStore, EditionRecord
+
+logger = Logger(child=True)
+
+MANIFEST = "site/archive.json"
+
+
+def publish(record: EditionRecord, *, blobs: BlobStore, env: jinja2.Environment, brand: Brand, public_base_url: str,
+            now: datetime) -> ArchiveEntry:
+    """Publish ``record``'s web copy and refresh the archive and feeds that list it."""
+    day, version = record.edition_date, record.version
+    web = blobs.get(version_key(day, version, "web.html"))
+    snapshot = blobs.get(version_key(day, version, "edition.json"))
+    if web is None or snapshot is None:
+        raise StorageError(f"edition {day} v{version} has no web copy to publish")
+    blobs.put(site_key(day, "index.html"), web, "text/html; charset=utf-8")
+    edition = edition_from_json(snapshot)
+    titles = {s.anchor: s.headline for s in edition.all_stories}
+    has_audio = record.audio_status == "ready"  # a silent placeholder is no episode
+    entry = ArchiveEntry(
+        date=day, title=f"{brand.name}, {edition.date_label}", lead_headline=edition.lead.headline,
+        headlines=[s.headline for s in edition.all_stories], web_url=edition.web_url,
+        audio_url=edition.audio_url if has_audio else None, audio_bytes=record.audio_bytes,
+        audio_seconds=record.audio_seconds, published=now,
+        chapters=[Chapter(titles.get(anchor, anchor), start, anchor) for anchor, start in record.chapters],
+        correction_note=edition.correction_note,
+    )
+    entries = [e for e in _manifest(blobs) if e.date != day] + [entry]
+    blobs.put(MANIFEST, json.dumps([_entry_dict(e) for e in entries], ensure_ascii=False).encode("utf-8"),
+              "application/json")
+    feeds = {"atom": f"{public_base_url}/feed.atom", "podcast": f"{public_base_url}/podcast.xml"}
+    blobs.put("site/index.html", render_archive_index(env, entries, brand, feeds).encode("utf-8"),
+              "text/html; charset=utf-8")
+    blobs.put("site/feed.atom", editions_feed(entries, brand, public_base_url, feeds["atom"], now),
+              "application/atom+xml")
+    blobs.put("site/podcast.xml", podcast_feed(entries, brand, public_base_url, feeds["podcast"], now),
+              "application/rss+xml")
+    logger.info("published", extra={"edition_date": day, "version": version, "archive_size": len(entries)})
+    return entry
+
+
+def _entry_dict(entry: ArchiveEntry) -> dict:
+    data = {k: getattr(entry, k) for k in ArchiveEntry.__dataclass_fields__}
+    data["published"] = entry.published.isoformat()
+    data["chapters"] = [[c.title, c.start_seconds, c.anchor] for c in entry.chapters]
+    return data
+
+
+def _manifest(blobs: BlobStore) -> list[ArchiveEntry]:
+    raw = blobs.get(MANIFEST)
+    if not raw:
+        return []
+    entries = []
+    for data in json.loads(raw):
+        data["published"] = datetime.fromisoformat(data["published"])
+        data["chapters"] = [Chapter(*c) for c in data.get("chapters", [])]
+        entries.append(ArchiveEntry(**data))
+    return entries
