@@ -63,7 +63,7 @@ def editor_only(event):
 
 @pytest.fixture(scope="module")
 def unsubscribe():
-    return load_handler(ROOT / "functions" / "unsubscribe")
+    return load_handler(ROOT / "functions" / "public")
 
 
 @pytest.fixture(scope="module")

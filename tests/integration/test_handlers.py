@@ -115,20 +115,20 @@ def test_unsubscribe_handler_get_shows_a_form_and_post_unsubscribes(app):
     token = make_token(app.signing_secret, UNSUBSCRIBE, sid)
 
     def with_token(name: str) -> dict:
-        payload = json.loads(json.dumps(event("unsubscribe", name)).replace("TOKEN", token))
+        payload = json.loads(json.dumps(event("public", name)).replace("TOKEN", token))
         return payload
 
-    page = invoke("unsubscribe", with_token("link-scanner-get.json"))
+    page = invoke("public", with_token("link-scanner-get.json"))
     assert page["statusCode"] == 200 and "<form method=\"post\"" in page["body"]
     assert app.subscribers.get(sid).status == ACTIVE  # a link scanner's GET changes nothing
-    done = invoke("unsubscribe", with_token("one-click-post.json"))
+    done = invoke("public", with_token("one-click-post.json"))
     assert done["statusCode"] == 200
     assert app.subscribers.get(sid).status == UNSUBSCRIBED
-    assert invoke("unsubscribe", with_token("one-click-post.json"))["statusCode"] == 200  # idempotent
+    assert invoke("public", with_token("one-click-post.json"))["statusCode"] == 200  # idempotent
 
 
 def test_unsubscribe_handler_refuses_a_forged_token(app):
     (sid,) = _subscribe(app, "ada@example.com")
-    result = invoke("unsubscribe", event("unsubscribe", "forged-token-post.json"))
+    result = invoke("public", event("public", "forged-token-post.json"))
     assert result["statusCode"] == 400
     assert app.subscribers.get(sid).status == ACTIVE

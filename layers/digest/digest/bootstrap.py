@@ -191,6 +191,14 @@ class Container:
         return read_secret(self.client("secretsmanager"), self.settings.signing_secret_arn)
 
     @cached_property
+    def subscriptions(self):
+        from digest.services.subscribe import PublicOptions, Subscriptions
+
+        options = PublicOptions(self.settings.api_base_url, self.settings.sender, self.signing_secret)
+        return Subscriptions(subscribers=self.subscribers, mailer=self.mailer, env=self.env, brand=self.brand,
+                             clock=self.clock, options=options)
+
+    @cached_property
     def sender(self):
         from digest.services.send import Sender, SendOptions
 

@@ -109,7 +109,8 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
     step(f"writing the edition and the sent emails to {out_dir}")
     _write_outputs(app, stack, record.edition_date, record.version, out_dir)
     step("checking the output")
-    for name in ("email.html", "email.txt", "index.html", "edition.mp3", "edition.ssml"):
+    for name in ("email.html", "email.txt", "index.html", "edition.mp3", "edition.ssml", "archive.html",
+                 "feed.atom", "podcast.xml"):
         path = out_dir / name
         print(f"      {path}  ({path.stat().st_size:,} bytes)")
     print(f"      {out_dir / 'emails'}  ({len(list((out_dir / 'emails').glob('*.eml')))} .eml files)")
@@ -127,6 +128,9 @@ def _write_outputs(app: Container, stack: LocalStack, day: str, version: int, ou
         "edition.ssml": version_key(day, version, "edition.ssml"),
         "index.html": site_key(day, "index.html"),
         "edition.mp3": site_key(day, "edition.mp3"),
+        "archive.html": "site/index.html",
+        "feed.atom": "site/feed.atom",
+        "podcast.xml": "site/podcast.xml",
     }
     for name, key in files.items():
         data = app.blobs.get(key)

@@ -2,10 +2,11 @@
 
 Subscribers are identified by the ``subscriber`` message tag and deliveries by the ``edition``
 tag (edition emails only); an event without a subscriber tag is ``unmatched`` and changes
-nothing. Every rule is idempotent, and events of one message converge whatever order SNS
-delivers them in: a ledger record only moves *up* the outcome ranking below (claimed < sent or
-rejected < delivered < soft-bounce < bounced < complained), so a late ``Send`` or ``Delivery``
-never erases a bounce or complaint. Soft bounces are counted once per (edition, subscriber): the
+nothing. Every rule is idempotent, and the ledger record of one message ends the same whatever
+order SNS delivers its events in: a record only moves *up* the outcome ranking (claimed < sent
+or rejected < delivered < soft-bounce < bounced < complained), so a late ``Send`` or
+``Delivery`` never erases a bounce or complaint. A complaint outranks a bounce on the subscriber
+too: a bounce never turns a ``complained`` subscriber into a ``bounced`` one. Soft bounces are counted once per (edition, subscriber): the
 ledger's ``soft-bounce`` detail is written *before* the count, so a retry after a crash can
 miss a count but never counts twice.
 """
