@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ["cold_start"]
+ALL = ["cold_start", "ingest", "edition"]
 
 for name in sys.argv[1:] or ALL:
     importlib.import_module(f"bench.{name}").main()

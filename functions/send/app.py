@@ -17,10 +17,18 @@ class RetryLater(Exception):
     """Some recipients of the batch were throttled; SQS redelivers it and the ledger skips the rest."""
 
 
+class SendingPaused(Exception):
+    """An operator or a reputation alarm paused sending; SQS keeps the batch for later."""
+
+
 def record_handler(record):
     from digest.bootstrap import container
 
-    result = container().sender.send_message(record.body)
+    app = container()
+    paused = app.sending_switch.paused()
+    if paused:
+        raise SendingPaused(paused)
+    result = app.sender.send_message(record.body)
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=result.sent)
     metrics.add_metric(name="EmailsFailed", unit=MetricUnit.Count, value=result.failed)
     metrics.add_metric(name="OutcomesUnknown", unit=MetricUnit.Count, value=result.unknown)

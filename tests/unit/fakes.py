@@ -102,6 +102,9 @@ class FakeLedger:
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
         self.records[(edition_id, subscriber_id)] = Delivery(edition_id, subscriber_id, state, message_id, detail)
 
+    def for_edition(self, edition_id: str) -> Iterator[Delivery]:
+        return iter([d for (e, _), d in sorted(self.records.items()) if e == edition_id])
+
     def release(self, edition_id: str, subscriber_id: str) -> None:
         key = (edition_id, subscriber_id)
         if key in self.records and self.records[key].state == CLAIMED:  # conditional delete

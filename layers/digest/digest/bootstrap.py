@@ -199,6 +199,28 @@ class Container:
                              clock=self.clock, options=options)
 
     @cached_property
+    def sending_switch(self):
+        from digest.adapters.ssm import SsmSwitch
+
+        if not self.settings.sending_switch_parameter:
+            raise ConfigError("SENDING_SWITCH_PARAMETER is not set")
+        return SsmSwitch(self.client("ssm"), self.settings.sending_switch_parameter)
+
+    @cached_property
+    def feedback(self):
+        from digest.services.feedback import Feedback
+
+        return Feedback(subscribers=self.subscribers, ledger=self.ledger, clock=self.clock)
+
+    def run_trials(self, day: date):
+        from digest.services.trials import TrialOptions, run_trials
+
+        s = self.settings
+        options = TrialOptions(s.api_base_url, s.sender, self.signing_secret, self.brand.trial_url)
+        return run_trials(day, subscribers=self.subscribers, mailer=self.mailer, env=self.env, brand=self.brand,
+                          options=options, clock=self.clock)
+
+    @cached_property
     def sender(self):
         from digest.services.send import Sender, SendOptions
 

@@ -52,6 +52,7 @@ class Settings:
     send_at: time = time(6, 0)
     send_window_minutes: int = 120
     require_approval: bool = False
+    sending_switch_parameter: str = ""
     audio_policy: str = "omit"
 
     @classmethod
@@ -112,6 +113,7 @@ class Settings:
             send_at=_clock_time(env.get("SEND_AT", "6:00")),
             send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
             require_approval=env.get("REQUIRE_APPROVAL", "").lower() in ("1", "true", "yes"),
+            sending_switch_parameter=env.get("SENDING_SWITCH_PARAMETER", ""),
             audio_policy=_choice(env.get("AUDIO_POLICY", "omit"), ("omit", "hold"), "AUDIO_POLICY"),
         )
 

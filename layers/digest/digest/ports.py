@@ -120,8 +120,22 @@ class Ledger(Protocol):
 
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None: ...
 
+    def for_edition(self, edition_id: str) -> Iterator[Delivery]:
+        """Every delivery record of one edition (for status, counts and re-sends)."""
+
     def release(self, edition_id: str, subscriber_id: str) -> None:
         """Drop a claim whose send certainly did not happen (e.g. SES throttled it)."""
+
+
+class SendingSwitch(Protocol):
+    """The operator's (and the reputation alarms') brake on sending."""
+
+    def paused(self) -> str | None:
+        """Why sending is paused, or None when it may go on."""
+
+    def pause(self, reason: str) -> None: ...
+
+    def resume(self) -> None: ...
 
 
 class Queue(Protocol):

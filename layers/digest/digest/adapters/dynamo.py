@@ -184,6 +184,10 @@ class DynamoLedger:
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
         self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail).save()
 
+    def for_edition(self, edition_id: str) -> Iterator[Delivery]:
+        for item in self.model.query(edition_id):
+            yield Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail)
+
     def release(self, edition_id: str, subscriber_id: str) -> None:
         try:
             self.model(edition_id, subscriber_id).delete(condition=self.model.state == "claimed")

@@ -100,6 +100,9 @@ class LocalStack:
                 set_name = props.get("Name") or name
                 client("sesv2").create_configuration_set(ConfigurationSetName=set_name)
                 self.refs[logical_id] = set_name
+            elif kind == "AWS::SSM::Parameter":
+                client("ssm").put_parameter(Name=name, Value=props["Value"], Type=props.get("Type", "String"))
+                self.refs[logical_id] = name
             elif kind == "AWS::SES::EmailIdentity":
                 client("sesv2").create_email_identity(EmailIdentity=props["EmailIdentity"])
                 client("ses").verify_domain_identity(Domain=props["EmailIdentity"])
