@@ -14,13 +14,10 @@ metrics = Metrics()
 @metrics.log_metrics
 def handler(event, context):
     from digest.bootstrap import container
-    from digest.services.assemble import assemble
-
     app = container()
     day = app.day_from(event)
     logger.append_keys(edition_date=day.isoformat())
-    result = assemble(day, stories=app.stories, editions=app.editions, blobs=app.blobs, env=app.env,
-                      brand=app.brand, options=app.assemble_options(), clock=app.clock)
+    result = app.assemble(day)
     metrics.add_metric(name="EditionsBuilt", unit=MetricUnit.Count, value=int(result.created))
     record = result.record
     return {

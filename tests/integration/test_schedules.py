@@ -19,6 +19,7 @@ from digest.core.story import Story
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
+from tests.integration.stories import stories_for
 
 READERS = ["ada@example.com", "ben@example.org"]
 
@@ -26,20 +27,6 @@ READERS = ["ada@example.com", "ben@example.org"]
 def _send_schedule(stack) -> str:
     schedule = stack.template["Resources"]["DispatchFunction"]["Properties"]["Events"]["Schedule"]["Properties"]
     return stack.resolve(schedule["ScheduleExpression"])
-
-
-def _stories_for(app, day: date, zone: str) -> None:
-    evening = datetime.combine(day - timedelta(days=1), time(20), ZoneInfo(zone)).astimezone(timezone.utc)
-    topics = {
-        "Harbour bridge reopens": "Engineers finished repairs to the cracked span. Ferries return to the summer timetable.",
-        "Central bank holds rates": "Policymakers voted seven to two. Markets had priced in a pause after the inflation data.",
-        "Storm nears coast": "Forecasters warned of surge flooding in low districts. Schools in three counties closed early.",
-    }
-    for n, (topic, detail) in enumerate(topics.items()):
-        body = f"{topic} on {day:%A}. {detail}"
-        app.stories.save(Story(f"s-{day}-{n}", "ap", "Associated Press", "the Associated Press", f"g-{day}-{n}",
-                               f"{topic} ({day})", body, f"https://wire.example/{day}/{n}",
-                               evening + timedelta(minutes=20 * n), content_hash(topic, str(day))))
 
 
 def _morning_at(app, stack, fire: datetime, zone: str) -> tuple[str, dict]:
@@ -66,7 +53,7 @@ def test_the_edition_goes_out_at_six_local_once_a_day(app, stack, zone, first_da
     assert [f.astimezone(ZoneInfo(zone)).time() for f in fires] == [time(6)] * 3
     for fire in fires:
         day = fire.astimezone(ZoneInfo(zone)).date()
-        _stories_for(app, day, zone)
+        stories_for(app, day, zone)
         edition_date, queued = _morning_at(app, stack, fire, zone)
         assert queued["recipients"] == len(READERS), queued
         # The scheduler retries (or fires twice): nobody gets a second email.
@@ -85,7 +72,7 @@ def test_a_late_trigger_outside_the_send_window_holds_the_edition(app, stack):
     for address in READERS:
         app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
     day = date(2026, 11, 28)
-    _stories_for(app, day, zone)
+    stories_for(app, day, zone)
     late = datetime.combine(day, time(10, 30), ZoneInfo(zone)).astimezone(timezone.utc)  # after an outage
     edition_date, queued = _morning_at(app, stack, late, zone)
     assert queued["recipients"] == 0 and queued["reason"].startswith("held: too late")

@@ -36,6 +36,9 @@ class FakeEditionStore:
     def get(self, edition_date: str, version: int) -> EditionRecord | None:
         return self.records.get((edition_date, version))
 
+    def versions(self, edition_date: str) -> list[EditionRecord]:
+        return sorted((r for (d, _), r in self.records.items() if d == edition_date), key=lambda r: r.version)
+
     def add(self, record: EditionRecord) -> bool:
         key = (record.edition_date, record.version)
         if key in self.records:
@@ -105,9 +108,9 @@ class FakeLedger:
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         return iter([d for (e, _), d in sorted(self.records.items()) if e == edition_id])
 
-    def release(self, edition_id: str, subscriber_id: str) -> None:
+    def release(self, edition_id: str, subscriber_id: str, state: str = CLAIMED) -> None:
         key = (edition_id, subscriber_id)
-        if key in self.records and self.records[key].state == CLAIMED:  # conditional delete
+        if key in self.records and self.records[key].state == state:  # conditional delete
             del self.records[key]
 
     def state(self, edition_id: str, subscriber_id: str) -> str | None:

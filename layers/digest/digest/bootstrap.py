@@ -207,6 +207,32 @@ class Container:
         return SsmSwitch(self.client("ssm"), self.settings.sending_switch_parameter)
 
     @cached_property
+    def audit(self):
+        from digest.adapters.dynamo import DynamoAudit
+
+        return DynamoAudit(self._model("AuditItem", self.settings.audit_table))
+
+    def assemble(self, day: date, note: str | None = None):
+        from digest.services.assemble import assemble
+
+        return assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
+                        brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note)
+
+    @cached_property
+    def editor(self):
+        from digest.services.editor import Editor, EditorPorts
+
+        def test_send(day: str, version: int, people) -> int:
+            for person in people:
+                raw = self.sender.message_for(day, version, person)  # the subscriber copy, not in the ledger
+                self.mailer.send_raw(raw, person.email, {"edition": day, "kind": "test"})
+            return len(people)
+
+        ports = EditorPorts(self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock)
+        return Editor(ports, rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note),
+                      dispatch=lambda day: self.dispatch(day, scheduled=False), test_send=test_send)
+
+    @cached_property
     def feedback(self):
         from digest.services.feedback import Feedback
 

@@ -27,6 +27,7 @@ class Settings:
     subscribers_table: str
     ledger_table: str
     feed_state_table: str
+    audit_table: str
     archive_bucket: str
     send_queue_url: str
     sender: str
@@ -62,7 +63,8 @@ class Settings:
         Examples
         --------
         >>> s = Settings.from_env({"STORIES_TABLE": "s", "EDITIONS_TABLE": "e",
-        ...     "SUBSCRIBERS_TABLE": "u", "LEDGER_TABLE": "l", "FEED_STATE_TABLE": "f", "ARCHIVE_BUCKET": "b",
+        ...     "SUBSCRIBERS_TABLE": "u", "LEDGER_TABLE": "l", "FEED_STATE_TABLE": "f", "AUDIT_TABLE": "a",
+        ...     "ARCHIVE_BUCKET": "b",
         ...     "SEND_QUEUE_URL": "q", "SENDER": "a@b.c", "PUBLIC_BASE_URL": "https://x",
         ...     "API_BASE_URL": "https://api"})
         >>> s.max_stories
@@ -89,6 +91,7 @@ class Settings:
             subscribers_table=need("SUBSCRIBERS_TABLE"),
             ledger_table=need("LEDGER_TABLE"),
             feed_state_table=need("FEED_STATE_TABLE"),
+            audit_table=need("AUDIT_TABLE"),
             archive_bucket=need("ARCHIVE_BUCKET"),
             send_queue_url=need("SEND_QUEUE_URL"),
             sender=need("SENDER"),

@@ -24,8 +24,14 @@ class MailThrottled(MailError):
     """SES said "slow down": the message was not accepted and may be retried."""
 
 
+class MailPaused(MailThrottled):
+    """SES is not taking mail from us at all right now: sending is paused for the account or the
+    configuration set, or its endpoint cannot be reached. Nothing was accepted; the whole batch
+    is retried later (and reaches the dead-letter queue if the pause outlasts the redrive policy)."""
+
+
 class MailRejected(MailError):
-    """SES rejected the message for good (bad address, unverified sender, suspended account)."""
+    """SES rejected the message for good (its content, an unverified sender domain)."""
 
 
 class NarrationError(DigestError):

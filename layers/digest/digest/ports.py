@@ -60,6 +60,25 @@ class FeedStateStore(Protocol):
     def put(self, state: FeedState) -> None: ...
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One editor action: who did what to which edition version, and when."""
+
+    edition_date: str
+    at: str
+    actor: str
+    action: str
+    version: int
+    outcome: str
+    detail: str = ""
+
+
+class AuditTrail(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def for_edition(self, edition_date: str) -> list[AuditEntry]: ...
+
+
 class Fetcher(Protocol):
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched: ...
 
@@ -86,6 +105,9 @@ class EditionStore(Protocol):
     def latest(self, edition_date: str) -> EditionRecord | None: ...
 
     def get(self, edition_date: str, version: int) -> EditionRecord | None: ...
+
+    def versions(self, edition_date: str) -> list[EditionRecord]:
+        """Every version of the day's edition, oldest first."""
 
     def add(self, record: EditionRecord) -> bool:
         """Store a new version; False when that version already exists."""
@@ -123,8 +145,9 @@ class Ledger(Protocol):
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         """Every delivery record of one edition (for status, counts and re-sends)."""
 
-    def release(self, edition_id: str, subscriber_id: str) -> None:
-        """Drop a claim whose send certainly did not happen (e.g. SES throttled it)."""
+    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
+        """Drop a record in ``state``: a claim whose send certainly did not happen (SES throttled
+        it), or a failed delivery an editor re-sends."""
 
 
 class SendingSwitch(Protocol):

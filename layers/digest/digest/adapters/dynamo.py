@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 
-from digest.adapters.dynamo_models import EditionItem, FeedStateItem, LedgerItem, StoryItem, SubscriberItem
+from digest.adapters.dynamo_models import AuditItem, EditionItem, FeedStateItem, LedgerItem, StoryItem, SubscriberItem
 from digest.core.story import Story
 from digest.core.subscriber import Delivery, Subscriber
 from digest.errors import StorageError
-from digest.ports import NEW, SAME, UPDATED, EditionRecord, FeedState
+from digest.ports import NEW, SAME, UPDATED, AuditEntry, EditionRecord, FeedState
 
 LEDGER_DAYS = 400
 
@@ -106,6 +107,9 @@ class DynamoEditions:
         except self.model.DoesNotExist:
             return None
 
+    def versions(self, edition_date: str) -> list[EditionRecord]:
+        return [self._record(item) for item in self.model.query(edition_date, self.model.version > 0)]
+
     def add(self, record: EditionRecord) -> bool:
         return _conditional_put(self._item(record), self.model.version.does_not_exist())
 
@@ -188,9 +192,22 @@ class DynamoLedger:
         for item in self.model.query(edition_id):
             yield Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail)
 
-    def release(self, edition_id: str, subscriber_id: str) -> None:
+    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
         try:
-            self.model(edition_id, subscriber_id).delete(condition=self.model.state == "claimed")
+            self.model(edition_id, subscriber_id).delete(condition=self.model.state == state)
         except DeleteError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise StorageError("could not release ledger claim") from exc
+
+
+class DynamoAudit:
+    def __init__(self, model: type[AuditItem]) -> None:
+        self.model = model
+
+    def record(self, entry: AuditEntry) -> None:
+        self.model(entry.edition_date, f"{entry.at}#{uuid.uuid4().hex[:8]}", **{
+            k: v for k, v in asdict(entry).items() if k != "edition_date"}).save()
+
+    def for_edition(self, edition_date: str) -> list[AuditEntry]:
+        return [AuditEntry(item.edition_date, item.at, item.actor, item.action, int(item.version), item.outcome,
+                           item.detail) for item in self.model.query(edition_date)]

@@ -123,3 +123,14 @@ class LedgerItem(Model):
     detail = UnicodeAttribute(default="")
     updated_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()  # TTL, epoch seconds
+
+
+class AuditItem(Model):
+    edition_date = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # "<ISO time>#<random>": in time order, never colliding
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    version = NumberAttribute(default=0)
+    outcome = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")

@@ -17,7 +17,6 @@ from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
 from digest.local.feedserver import FeedServer
 from digest.local.stack import LocalStack, drain_queue
-from digest.services.assemble import assemble
 from digest.services.ingest import ingest
 from digest.services.narrate import narrate
 
@@ -79,8 +78,7 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
     print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
 
     step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")
-    built = assemble(day, stories=app.stories, editions=app.editions, blobs=app.blobs, env=app.env,
-                     brand=app.brand, options=app.assemble_options(), clock=clock)
+    built = app.assemble(day)
     if built.record is None:
         raise DigestError(f"no edition was built: {built.reason}")
     record = built.record

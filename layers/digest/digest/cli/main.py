@@ -11,7 +11,10 @@ from digest.errors import DigestError
 EPILOG = """\
 examples:
   digest demo                          run the whole morning locally, write it to ./digest-out
-  digest demo --out /tmp/edition --date 2026-11-28
+  digest serve --demo-data             a local stack with the public and editor APIs
+  digest status                        today's edition on the local stack
+  digest story edit 2026-11-28 ap-3f2a --headline 'Quake toll rises'
+  digest approve 2026-11-28 --stack morning-digest-prod
   digest feeds check feed.xml https://example.org/rss.xml
 """
 
@@ -23,36 +26,63 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _raw(parser_factory, name: str, **kwargs) -> argparse.ArgumentParser:
+    return parser_factory.add_parser(name, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+
+
 def parser() -> argparse.ArgumentParser:
+    from digest.cli import editor
+
     top = argparse.ArgumentParser(
         prog="digest", description="Morning Digest: wire feeds in, a morning edition with audio out.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = top.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    demo = commands.add_parser(
-        "demo", help="run the whole morning on a local AWS stand-in",
-        description="Serve the bundled sample wire feeds over local HTTP, then ingest, assemble, narrate "
-        "and send to the sample subscribers on an embedded local AWS endpoint (moto). Writes the edition "
-        "(email HTML and text, web page, SSML, audio) and every sent email as .eml into --out.",
-        epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    demo = _raw(commands, "demo", help="run the whole morning on a local AWS stand-in",
+                description="Serve the bundled sample wire feeds over local HTTP, then ingest, assemble, narrate "
+                "and send to the sample subscribers on an embedded local AWS endpoint (moto). Writes the edition "
+                "(email HTML and text, web page, SSML, audio, archive, feeds) and every sent email as .eml into --out.",
+                epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28")
     demo.add_argument("--out", default="digest-out", help="output folder (default: ./digest-out)")
     demo.add_argument("--date", type=_day, default=None, help="edition date, YYYY-MM-DD (default: today)")
 
+    serve = _raw(commands, "serve", help="run the local stack with the public and editor APIs",
+                 description="Start the local AWS stand-in and one HTTP server for the public subscription API "
+                 "and the editor API (routes from template.yaml; editor requests must be SigV4-signed, like IAM). "
+                 "Other digest commands in this folder then act on it.",
+                 epilog="example:\n  digest serve --port 8787 --demo-data")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--demo-data", action="store_true", help="load the sample subscribers, stories and edition")
+
+    editor.add_parsers(commands)
+
+    subs = _raw(commands, "subscribers", help="add or count subscribers",
+                epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json")
+    subs_commands = subs.add_subparsers(dest="subscribers_command", metavar="SUBCOMMAND", required=True)
+    add = subs_commands.add_parser("add", help="add (or update) one subscriber")
+    add.add_argument("email")
+    add.add_argument("--plan", default="paid", choices=["trial", "paid", "student", "faculty", "complimentary"])
+    add.add_argument("--status", default="active", choices=["active", "pending"])
+    add.add_argument("--timezone", default="America/New_York")
+    count = subs_commands.add_parser("count", help="subscribers by status")
+    for sub in (add, count):
+        editor.add_target(sub)
+
+    cost = _raw(commands, "cost", help="estimate an edition's AWS cost for a list size",
+                epilog="example:\n  digest cost 2026-11-28 --subscribers 50000 --engine neural")
+    cost.add_argument("date", nargs="?", default=date.today().isoformat())
+    cost.add_argument("--subscribers", type=int, default=10_000)
+    cost.add_argument("--engine", default="neural", choices=["standard", "neural", "long-form", "generative"])
+    editor.add_target(cost)
+
     feeds = commands.add_parser("feeds", help="work with wire feeds")
-    feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="SUBCOMMAND")
-    feed_commands.required = True
-    check = feed_commands.add_parser(
-        "check", help="parse feeds without storing anything",
-        description="Parse feed files or URLs and print one JSON object per line for each story "
-        "(type=story) or problem (type=problem). A broken feed is data, not an error: the exit "
-        "status is 0 unless the command itself is misused.",
-        epilog="examples:\n  digest feeds check ap.xml afp.xml\n  digest feeds check https://example.org/rss.xml | jq .title",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="SUBCOMMAND", required=True)
+    check = _raw(feed_commands, "check", help="parse feeds without storing anything",
+                 description="Parse feed files or URLs and print one JSON object per line for each story "
+                 "(type=story) or problem (type=problem). A broken feed is data, not an error: the exit "
+                 "status is 0 unless the command itself is misused.",
+                 epilog="examples:\n  digest feeds check ap.xml afp.xml\n  digest feeds check https://example.org/rss.xml")
     check.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     return top
 
@@ -64,9 +94,21 @@ def main(argv: list[str] | None = None) -> int:
             from digest.cli.demo import run_demo
 
             return run_demo(args.out, args.date)
-        from digest.cli.feeds import check_feeds
+        if args.command == "feeds":
+            from digest.cli.feeds import check_feeds
 
-        return check_feeds(args.targets, sys.stdout)
+            return check_feeds(args.targets, sys.stdout)
+        from digest.cli import ops
+
+        if args.command == "serve":
+            return ops.serve(args.port, args.demo_data)
+        if args.command == "subscribers":
+            return ops.subscribers(args)
+        if args.command == "cost":
+            return ops.cost(args)
+        from digest.cli import editor
+
+        return editor.run(args)
     except DigestError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return 1

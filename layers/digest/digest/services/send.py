@@ -6,6 +6,17 @@ and nobody re-sends it blindly. Such deliveries are *at most once*: they are cou
 ``unknown`` and reconciled from SES events, never retried by a redelivered message or a
 re-run dispatch. A throttled call (SES certainly did not accept it) releases the claim so the
 retry sends it.
+
+To keep unknowns rare, everything that can fail or wait happens *before* the claim: the message
+and its tags are built and the pacer's token is taken first, so between the claim and the SES
+call there is nothing but the call. A claim can still be orphaned by a process killed in that
+instant (or a claim write whose reply was lost); it stays ``claimed`` with no SES event to
+reconcile it, and only an operator's re-send to unknowns would mail that subscriber.
+
+Pacing: with a ``pacer`` (see ``digest.core.pacing``) every SES call waits for a token, and a
+throttle slows the pacer down before the next recipient is tried. When SES has paused sending
+(``MailPaused``) the batch stops: that recipient's claim is released and it and every recipient
+not yet tried are returned in ``retry``.
 """
 
 from __future__ import annotations
@@ -22,7 +33,8 @@ from digest.core.message import Envelope, build_message
 from digest.core.render import Recipient, personalize
 from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
-from digest.errors import MailRejected, MailThrottled, StorageError
+from digest.core.pacing import Pacer
+from digest.errors import MailPaused, MailRejected, MailThrottled, StorageError
 from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
 
 logger = Logger(child=True)
@@ -47,12 +59,17 @@ class BatchResult:
 
 
 class Sender:
-    """Sends the recipients of queued batches; renders each edition version's parts once."""
+    """Sends the recipients of queued batches; renders each edition version's parts once.
+
+    ``pacer`` (optional) spaces the SES calls; ``None`` sends as fast as SES answers.
+    """
 
     def __init__(self, *, editions: EditionStore, blobs: BlobStore, subscribers: SubscriberStore,
-                 ledger: Ledger, mailer: Mailer, clock: Clock, options: SendOptions) -> None:
+                 ledger: Ledger, mailer: Mailer, clock: Clock, options: SendOptions,
+                 pacer: Pacer | None = None) -> None:
         self.editions, self.blobs, self.subscribers = editions, blobs, subscribers
         self.ledger, self.mailer, self.clock, self.options = ledger, mailer, clock, options
+        self.pacer = pacer
         self._parts = lru_cache(maxsize=4)(self._load_parts)
 
     def send_message(self, body: str) -> BatchResult:
@@ -62,9 +79,10 @@ class Sender:
                                variant=payload.get("variant", "email"))
 
     def send_batch(self, day: str, version: int, subscriber_ids: list[str], variant: str = "email") -> BatchResult:
+        """Send one batch; see the module docstring for what each outcome means."""
         result = BatchResult()
         subject, text, html = self._parts(day, version, variant)
-        for sid in subscriber_ids:
+        for index, sid in enumerate(subscriber_ids):
             subscriber = self.subscribers.get(sid)
             if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
@@ -76,19 +94,32 @@ class Sender:
                     self.ledger.mark(day, sid, FAILED, detail=f"unusable address: {type(exc).__name__}")
                 result.failed += 1
                 continue
+            tags = {"edition": day, "plan": subscriber.plan, "subscriber": sid}
+            if self.pacer is not None:
+                self.pacer.acquire()  # before the claim: a long wait (or a kill during it) claims nothing
             if not self.ledger.claim(day, sid):
+                if self.pacer is not None:
+                    self.pacer.refund()
                 existing = self.ledger.get(day, sid)
                 if existing is not None and existing.state == CLAIMED:
                     result.unknown += 1
                 else:
                     result.already += 1
                 continue
+            # Nothing may stand between the claim and the SES call.
             try:
-                tags = {"edition": day, "plan": subscriber.plan, "subscriber": sid}
                 message_id = self.mailer.send_raw(raw, subscriber.email, tags)
+            except MailPaused as exc:
+                self.ledger.release(day, sid)
+                result.retry.extend(subscriber_ids[index:])
+                logger.warning("SES is not accepting mail; batch stopped",
+                               extra={"edition_date": day, "reason": str(exc)[:300], "left": len(result.retry)})
+                break
             except MailThrottled:
                 self.ledger.release(day, sid)
                 result.retry.append(sid)
+                if self.pacer is not None:
+                    self.pacer.slow_down()  # the next recipient goes only at the lower rate
                 continue
             except MailRejected as exc:
                 self.ledger.mark(day, sid, FAILED, detail=str(exc)[:300])

@@ -1,0 +1,93 @@
+"""Where the editor commands go, and how: the local stack (``digest serve``) or a deployed stack.
+
+A deployed stack is found through CloudFormation (its ``EditorApiUrl`` output); requests are
+signed with SigV4 using the caller's own AWS credentials, exactly what the API's IAM
+authorization checks. Locally, the state file written by ``digest serve`` gives the URL and
+the requests are signed with the local stack's credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from digest.errors import ConfigError, DigestError
+from digest.local.serve import STATE_FILE
+
+
+class ApiError(DigestError):
+    """The editor API refused a request; the message is its reason."""
+
+
+@dataclass
+class Target:
+    api: str
+    region: str
+    credentials: Any
+    env: dict[str, str]
+    endpoint: str | None = None
+
+
+def resolve(stack: str | None, region: str | None = None) -> Target:
+    """The local stack by default, or the deployed stack named ``stack``."""
+    if stack:
+        return _deployed(stack, region)
+    if not STATE_FILE.exists():
+        raise ConfigError("no local stack is running here: start one with `digest serve` (or pass --stack NAME)")
+    state = json.loads(STATE_FILE.read_text())
+    from botocore.credentials import Credentials
+
+    from digest.local.stack import DUMMY_CREDENTIALS, REGION
+
+    creds = Credentials(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return Target(state["api"], REGION, creds, state["env"], state["endpoint"])
+
+
+def _deployed(stack: str, region: str | None) -> Target:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session = boto3.session.Session(region_name=region)
+    try:
+        cfn = session.client("cloudformation")
+        outputs = {o["OutputKey"]: o["OutputValue"]
+                   for o in cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
+        function = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="EditorFunction")
+        name = function["StackResourceDetail"]["PhysicalResourceId"]
+        env = session.client("lambda").get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    except (BotoCoreError, ClientError) as exc:
+        raise ConfigError(f"cannot read stack {stack}: {exc}") from exc
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise ConfigError("no AWS credentials: configure them (aws configure / AWS_PROFILE) to reach a deployed stack")
+    return Target(outputs["EditorApiUrl"], session.region_name, credentials, env)
+
+
+def call(target: Target, method: str, path: str, body: dict | None = None) -> Any:
+    """A SigV4-signed request to the editor API; JSON replies are decoded, HTML returned as text."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    data = json.dumps(body).encode("utf-8") if body is not None else b""
+    request = AWSRequest(method, target.api.rstrip("/") + path, data=data,
+                         headers={"content-type": "application/json"} if body is not None else {})
+    SigV4Auth(target.credentials, "execute-api", target.region).add_auth(request)
+    prepared = request.prepare()
+    http = urllib.request.Request(prepared.url, data=data or None, method=method, headers=dict(prepared.headers))
+    try:
+        with urllib.request.urlopen(http, timeout=120) as reply:
+            text = reply.read().decode("utf-8")
+            kind = reply.headers.get("content-type", "")
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace")
+        try:
+            detail = json.loads(detail).get("error") or json.loads(detail).get("message") or detail
+        except ValueError:
+            pass
+        raise ApiError(f"{exc.code}: {detail}") from exc
+    except urllib.error.URLError as exc:
+        raise ApiError(f"cannot reach {target.api}: {exc.reason}") from exc
+    return json.loads(text) if "json" in kind else text

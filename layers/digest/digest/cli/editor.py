@@ -1,0 +1,134 @@
+"""Editor and operator commands: status, rebuild, story edit, preview, approve, hold, release, send,
+test-send, resend-failures, audit. Each goes through the editor API (signed, audited)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digest.cli.client import Target, call, resolve
+
+EXAMPLES = {
+    "status": "digest status 2026-11-28\n  digest status --json --stack morning-digest-prod",
+    "rebuild": "digest rebuild 2026-11-28 --note 'Updated death toll'",
+    "preview": "digest preview 2026-11-28 --out preview.html   (and preview.png when Chromium is installed)",
+    "approve": "digest approve 2026-11-28",
+    "hold": "digest hold 2026-11-28 --reason 'Waiting for the verdict'",
+    "release": "digest release 2026-11-28",
+    "send": "digest send 2026-11-28",
+    "test-send": "digest test-send 2026-11-28 --to editor@news.example.org",
+    "resend-failures": "digest resend-failures 2026-11-28",
+    "audit": "digest audit 2026-11-28",
+}
+
+
+def add_target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", help="deployed stack name (default: the local stack of `digest serve`)")
+    parser.add_argument("--region", help="AWS region of the deployed stack")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    for name, help_text in [("status", "the edition's state, versions, diff and delivery counts"),
+                            ("rebuild", "build the edition again (a correction once it was sent)"),
+                            ("preview", "write the email HTML (and a PNG screenshot)"),
+                            ("approve", "approve the edition for sending"), ("hold", "hold the edition with a reason"),
+                            ("release", "release a held edition back to draft"), ("send", "send now (ignores the window)"),
+                            ("test-send", "send a test copy to given addresses (no ledger)"),
+                            ("resend-failures", "send again to recipients whose delivery failed"),
+                            ("audit", "who did what to the edition")]:
+        sub = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".",
+                                  epilog="example:\n  " + EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.add_argument("date", nargs="?", default=date.today().isoformat(), help="edition date, YYYY-MM-DD (default: today)")
+        add_target(sub)
+        if name == "rebuild":
+            sub.add_argument("--note", help="correction note shown on the web copy (sent editions)")
+        if name == "hold":
+            sub.add_argument("--reason", required=True)
+        if name == "test-send":
+            sub.add_argument("--to", action="append", required=True, metavar="ADDR")
+        if name == "preview":
+            sub.add_argument("--out", default="preview.html")
+    story = commands.add_parser("story", help="edit a story of an edition")
+    story_commands = story.add_subparsers(dest="story_command", metavar="SUBCOMMAND", required=True)
+    edit = story_commands.add_parser(
+        "edit", help="change a story's headline, summary, pin, drop or position, then rebuild",
+        epilog="examples:\n  digest story edit 2026-11-28 ap-3f2a --headline 'Quake toll rises to 11'\n"
+               "  digest story edit 2026-11-28 afp-91c0 --drop\n"
+               "  digest story edit 2026-11-28 ap-3f2a --summary '...' --correction   (after sending)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    edit.add_argument("date")
+    edit.add_argument("story", help="the story's cluster id (see `digest status --json`)")
+    edit.add_argument("--headline")
+    edit.add_argument("--summary")
+    edit.add_argument("--pin", action="store_true", default=None)
+    edit.add_argument("--drop", action="store_true", default=None)
+    edit.add_argument("--position", type=int)
+    edit.add_argument("--correction", action="store_true", help="required once the edition was sent")
+    add_target(edit)
+
+
+def run(args: argparse.Namespace) -> int:
+    target = resolve(args.stack, args.region)
+    day, command = args.date, args.command
+    base = f"/editions/{day}"
+    if command == "status":
+        return _show(args, call(target, "GET", base), _status_table)
+    if command == "preview":
+        return _preview(target, base, Path(args.out))
+    if command == "audit":
+        return _show(args, call(target, "GET", f"{base}/audit"), _audit_table)
+    if command == "story":
+        fields = {k: getattr(args, k) for k in ("headline", "summary", "pin", "drop", "position")
+                  if getattr(args, k) is not None}
+        return _show(args, call(target, "POST", f"{base}/stories/{args.story}", {**fields, "correction": args.correction}))
+    bodies: dict[str, dict[str, Any]] = {"rebuild": {"note": getattr(args, "note", None)},
+                                         "hold": {"reason": getattr(args, "reason", "")},
+                                         "test-send": {"to": getattr(args, "to", None)}}
+    return _show(args, call(target, "POST", f"{base}/{command}", bodies.get(command, {})))
+
+
+def _show(args: argparse.Namespace, reply: Any, table=None) -> int:
+    if args.json or table is None:
+        print(json.dumps(reply, indent=2, ensure_ascii=False))
+    else:
+        table(reply)
+    return 0
+
+
+def _status_table(s: dict) -> None:
+    print(f"edition {s['edition_date']}: {s['status']} (version {s['version']}, audio {s['audio']})")
+    if s.get("reason"):
+        print(f"  reason: {s['reason']}")
+    print(f"  allowed next: {', '.join(s['allowed'])}")
+    print(f"  {'version':<9}{'status':<10}{'stories':<9}created")
+    for v in s["versions"]:
+        print(f"  {v['version']:<9}{v['status']:<10}{v['stories']:<9}{v['created_at']}")
+    changes = (s.get("diff") or {})
+    if changes:
+        print("  changes in the latest version:", json.dumps(changes, ensure_ascii=False)[:300])
+    d = s["delivery"]
+    print("  delivery: " + ", ".join(f"{k} {v}" for k, v in d.items()))
+
+
+def _audit_table(reply: dict) -> None:
+    print(f"{'when':<34}{'who':<40}{'action':<16}{'v':<4}outcome")
+    for e in reply["entries"]:
+        print(f"{e['at']:<34}{e['actor'][-38:]:<40}{e['action']:<16}{e['version']:<4}{e['outcome']} {e['detail'][:60]}")
+
+
+def _preview(target: Target, base: str, out: Path) -> int:
+    out.write_text(call(target, "GET", f"{base}/preview"), encoding="utf-8")
+    print(f"wrote {out}")
+    from digest.adapters.browser import find_chromium, screenshot
+
+    if find_chromium():
+        png = screenshot(out.resolve(), out.with_suffix(".png"))
+        print(f"wrote {png}")
+    else:
+        print("Chromium is not installed: no PNG (scripts/system-deps.sh installs it)", file=sys.stderr)
+    return 0

@@ -1,0 +1,114 @@
+"""Operator commands that talk to the stores directly: serve, subscribers, cost."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import date
+
+from digest.cli.client import Target, resolve
+from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id
+
+
+def container_for(target: Target):
+    """The same composition root a Lambda function of the target stack builds."""
+    from digest.bootstrap import Container
+    from digest.config import Settings
+
+    env = dict(target.env)
+    if target.endpoint:  # the local stack: point the SDKs at it
+        from digest.local.stack import DUMMY_CREDENTIALS
+
+        os.environ.update({"AWS_ENDPOINT_URL": target.endpoint, **DUMMY_CREDENTIALS})
+        env.update(AWS_ENDPOINT_URL=target.endpoint)
+    env.setdefault("AWS_REGION", target.region)
+    return Container(Settings.from_env(env))
+
+
+def serve(port: int, demo_data: bool) -> int:
+    from digest.local.serve import LocalServer
+
+    with LocalServer(port) as server:
+        print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
+        if demo_data:
+            _seed(server.app)
+        print("try:  digest status   |   curl -d email=you@example.com " + server.bridge.url + "/subscribe")
+        print("press Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("stopping")
+    return 0
+
+
+def _seed(app) -> None:
+    from dataclasses import replace
+    from importlib import resources
+
+    from digest.bootstrap import load_sources
+    from digest.local.feedserver import FeedServer
+
+    for entry in json.loads(resources.files("digest").joinpath("samples", "subscribers.json").read_text("utf-8")):
+        app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial")))
+    today = app.today()
+    with FeedServer(today) as feeds:
+        files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
+        sources = [replace(s, url=feeds.url(files[s.key])) for s in load_sources() if s.key in files]
+        from digest.services.ingest import ingest
+
+        report = ingest(sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
+                        clock=app.clock, parse=app.parse, force=True)
+    built = app.assemble(today)
+    print(f"demo data: {report.stored} stories, 5 subscribers, edition {today} "
+          f"v{built.record.version if built.record else 0} ({built.record.status if built.record else built.reason})")
+
+
+def subscribers(args: argparse.Namespace) -> int:
+    app = container_for(resolve(args.stack, args.region))
+    if args.subscribers_command == "add":
+        address = normalize_address(args.email)
+        from digest.core.plans import validate_address
+
+        problem = validate_address(address)
+        if problem:
+            raise SystemExit(f"digest: error: {problem}")
+        app.subscribers.put(Subscriber(subscriber_id(address), address, args.status, args.plan, args.timezone,
+                                       source="admin", created_at=app.clock.now().isoformat()))
+        print(f"{subscriber_id(address)} {args.status} {args.plan}")
+    else:
+        counts = {status: sum(1 for _ in app.subscribers.with_status(status))
+                  for status in ("active", "pending", "unsubscribed", "bounced", "complained", "lapsed")}
+        print(json.dumps(counts) if args.json else "\n".join(f"{k:<14}{v}" for k, v in counts.items()))
+    return 0
+
+
+def cost(args: argparse.Namespace) -> int:
+    """Estimate an edition's AWS cost for a list size (Polly, SES, Lambda, DynamoDB, SQS)."""
+    from digest.core.edition import version_key
+    from digest.core.speech import billed_characters, polly_cost
+
+    app = container_for(resolve(args.stack, args.region))
+    latest = app.editions.latest(args.date)
+    if latest is None:
+        raise SystemExit(f"digest: error: there is no edition for {args.date}")
+    ssml = (app.blobs.get(version_key(args.date, latest.version, "edition.ssml")) or b"").decode("utf-8")
+    chars = billed_characters(ssml)
+    n = args.subscribers
+    lines = {
+        f"Polly ({args.engine}, {chars:,} characters, audio + speech marks)": 2 * polly_cost(chars, args.engine),
+        f"SES ({n:,} emails at $0.10 per 1,000)": n * 0.10 / 1000,
+        "Lambda send (about 8 ms of 512 MB per email)": n * 0.008 * 0.5 * 0.0000166667,
+        "DynamoDB ledger (2 writes + 1 read per email, on demand)": n * (2 * 1.25 + 0.25) / 1_000_000,
+        "SQS (1 message per 50 recipients)": (n / 50) * 3 * 0.40 / 1_000_000,
+    }
+    total = sum(lines.values())
+    if args.json:
+        print(json.dumps({"items": lines, "total_usd": total}, indent=2))
+    else:
+        for what, usd in lines.items():
+            print(f"  ${usd:>10.4f}  {what}")
+        print(f"  ${total:>10.4f}  total for the edition of {args.date}")
+    return 0

@@ -1,0 +1,102 @@
+"""Pacing: keep one sender under its share of the account's SES maximum send rate.
+
+A token bucket with AIMD control. ``acquire()`` takes one token, waiting (through the injected
+``sleep``) until one is there; tokens accrue at the current rate up to ``burst``. When SES
+throttles anyway, ``slow_down()`` multiplies the rate by ``factor`` (halves it by default, never
+below ``floor``) and empties the bucket, so the next call waits a whole interval at the new rate.
+Every second after that without another throttle adds back ``recovery`` (5%) of the configured
+rate (additive increase), up to the configured rate.
+
+Each concurrent sender gets ``share(max_send_rate, concurrency)``: the account-wide limit split
+evenly over the send function's reserved concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_EPSILON = 1e-9
+
+
+def share(max_send_rate: float, concurrency: int) -> float:
+    """One sender's share of the account's maximum send rate (emails per second).
+
+    Examples
+    --------
+    >>> share(14.0, 2)
+    7.0
+    """
+    if max_send_rate <= 0:
+        raise ValueError(f"max_send_rate must be positive, got {max_send_rate!r}")
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency!r}")
+    return max_send_rate / concurrency
+
+
+class Pacer:
+    """A token bucket: at most ``burst`` calls at once, ``rate_per_second`` on average.
+
+    Examples
+    --------
+    >>> now = [0.0]
+    >>> pacer = Pacer(2.0, 1, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    >>> [pacer.acquire() for _ in range(3)], now[0]
+    ([0.0, 0.5, 0.5], 1.0)
+    >>> pacer.slow_down(); pacer.rate
+    1.0
+    """
+
+    def __init__(self, rate_per_second: float, burst: int, clock: Callable[[], float],
+                 sleep: Callable[[float], None], *, recovery: float = 0.05) -> None:
+        if rate_per_second <= 0:
+            raise ValueError(f"rate_per_second must be positive, got {rate_per_second!r}")
+        if burst < 1:
+            raise ValueError(f"burst must be at least 1, got {burst!r}")
+        self.max_rate = float(rate_per_second)
+        self.rate = self.max_rate
+        self.burst = burst
+        self.recovery = recovery
+        self.throttles = 0
+        self._clock, self._sleep = clock, sleep
+        self._tokens = float(burst)
+        self._last = clock()
+
+    @property
+    def tokens(self) -> float:
+        """Tokens available now (may be fractional)."""
+        self._refill()
+        return self._tokens
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until one is available; returns the seconds slept."""
+        waited = 0.0
+        self._refill()
+        while self._tokens < 1.0 - _EPSILON:  # not exactly 1.0: float error must not loop forever
+            pause = (1.0 - self._tokens) / self.rate
+            self._sleep(pause)
+            waited += pause
+            self._refill()
+        self._tokens -= 1.0
+        return waited
+
+    def refund(self) -> None:
+        """Give back a token that was not used for a call (e.g. the recipient was already sent)."""
+        self._tokens = min(float(self.burst), self._tokens + 1.0)
+
+    def slow_down(self, factor: float = 0.5, floor: float = 1.0) -> None:
+        """SES throttled us: cut the rate (never below ``floor``, or the configured rate if lower)."""
+        self._refill()
+        self.rate = max(min(floor, self.max_rate), self.rate * factor)
+        self._tokens = min(self._tokens, 0.0)
+        self.throttles += 1
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = max(0.0, now - self._last)
+        self._last = now
+        if not elapsed:
+            return
+        # Tokens at the rate that held over the interval, then the additive recovery.
+        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        if self.rate < self.max_rate:
+            self.rate = min(self.max_rate, self.rate + self.recovery * self.max_rate * elapsed)

@@ -1,0 +1,109 @@
+"""``digest serve``: the local stack, the public and editor APIs on one local HTTP server.
+
+Routes come from ``template.yaml`` (each HttpApi event of PublicFunction and EditorFunction), so
+the local server and API Gateway cannot drift. Editor routes are checked like IAM does it, by
+verifying the SigV4 signature (see :mod:`digest.local.sigv4`). The state file tells the other
+``digest`` commands where the running local stack is.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from digest import bootstrap
+from digest.config import Settings
+from digest.local.bridge import ApiBridge, Route, lambda_context, load_handler
+from digest.local.sigv4 import LocalIam
+from digest.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
+from digest.local.template import REPO_ROOT
+
+STATE_FILE = Path(".digest") / "local.json"
+API_FUNCTIONS = {"PublicFunction": False, "EditorFunction": True}  # function -> IAM-authorized
+
+
+def routes_from_template(stack: LocalStack, authorizer) -> list[Route]:
+    routes = []
+    resources = stack.template["Resources"]
+    for logical_id, authorized in API_FUNCTIONS.items():
+        function = resources[logical_id]["Properties"]
+        handler = load_handler(REPO_ROOT / function["CodeUri"])
+        for event in function.get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                props = event["Properties"]
+                routes.append(Route(props["Method"], props["Path"], handler, authorizer if authorized else None,
+                                    name=logical_id))
+    return routes
+
+
+class LocalServer:
+    """Start with ``start()``; ``url`` is the API base; ``app`` the composition root it serves."""
+
+    def __init__(self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None) -> None:
+        self.port, self.state_file = port, state_file
+        self.own_stack = stack is None  # tests hand in the shared, already-populated stack
+        self.stack = stack or LocalStack()
+        self.bridge: ApiBridge | None = None
+        self.app: bootstrap.Container | None = None
+        self._poller: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> str:
+        if self.own_stack:
+            self.stack.start()
+            self.stack.env = self.stack.create_resources()
+        env = self.stack.env
+        iam = LocalIam(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], REGION)
+        self.bridge = ApiBridge(routes_from_template(self.stack, iam), port=self.port)
+        url = self.bridge.start()
+        settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
+        self.app = bootstrap.Container(replace(settings, narrator="espeak", allow_loopback_fetch=True, api_base_url=url))
+        bootstrap.use(self.app)
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        self.state_file.write_text(json.dumps({"api": url, "endpoint": self.stack.endpoint, "env": env}, indent=2))
+        self._poller = threading.Thread(target=self._poll_send_queue, daemon=True)
+        self._poller.start()
+        return url
+
+    def _poll_send_queue(self) -> None:
+        """Lambda's SQS event source for the send function: batches go to the real handler."""
+        handler = load_handler(REPO_ROOT / "functions" / "send")
+        sqs = self.app.client("sqs")
+        while not self._stopping.wait(0.5):
+            try:
+                self.drain(sqs, handler)
+            except Exception as exc:  # noqa: BLE001 - keep the local event source alive, like Lambda's
+                print(f"send queue poller: {type(exc).__name__}: {exc}")
+
+    def drain(self, sqs, handler) -> None:
+        url = self.app.settings.send_queue_url
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                    "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send", "awsRegion": REGION} for m in messages]
+        failed = {f["itemIdentifier"] for f in handler({"Records": records}, lambda_context("send"))["batchItemFailures"]}
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)
+        if self.bridge is not None:
+            self.bridge.stop()
+        if self.own_stack:
+            self.stack.stop()
+        bootstrap.use(None)
+        self.state_file.unlink(missing_ok=True)
+
+    def __enter__(self) -> LocalServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,41 @@
+"""A ``digest serve`` server on the shared moto stack, plus helpers to read what SES accepted."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import time
+
+from botocore.credentials import Credentials
+
+from digest.cli.client import Target
+from digest.local.stack import DUMMY_CREDENTIALS, REGION
+
+
+def editor_target(server, secret: str | None = None) -> Target:
+    creds = Credentials(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], secret or DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return Target(server.bridge.url, REGION, creds, server.stack.env, server.stack.endpoint)
+
+
+def messages_to(stack, address: str) -> list[email.message.EmailMessage]:
+    return [email.message_from_string(m["raw_data"], policy=email.policy.default)
+            for m in stack.sent_emails() if address in m["destinations"]]
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def link(message, path: str) -> str:
+    found = re.search(r"https?://\S+?" + re.escape(path) + r"[A-Za-z0-9._-]+", text_of(message))
+    assert found, f"no {path} link in the message"
+    return found.group(0)
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the local send queue")
+        time.sleep(0.2)
