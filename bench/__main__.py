@@ -1,12 +1,18 @@
-"""Run every benchmark: ``python -m bench`` (or one: ``python -m bench cold_start``)."""
+"""Run the benchmarks: ``python -m bench`` (all), ``python -m bench ingest edition``, ``--quick`` for short runs."""
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
-ALL = ["cold_start", "ingest", "edition"]
+ALL = ["cold_start", "ingest", "edition", "delivery"]
 
-for name in sys.argv[1:] or ALL:
-    importlib.import_module(f"bench.{name}").main()
+flags = [a for a in sys.argv[1:] if a.startswith("--")]
+for name in [a for a in sys.argv[1:] if not a.startswith("--")] or ALL:
+    main = importlib.import_module(f"bench.{name}").main
+    if inspect.signature(main).parameters:
+        main(flags)
+    else:
+        main()
     print()
