@@ -52,7 +52,6 @@ def feed_server():
 
 @pytest.fixture
 def run(app, feed_server):
-    from dataclasses import replace
 
     from digest.adapters.http_fetch import HttpFetcher
 

@@ -8,14 +8,12 @@ real assemble/dispatch/send handlers run at each fire time against the moto serv
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.core.identity import content_hash
 from digest.core.schedule import fire_times
-from digest.core.story import Story
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.local.stack import drain_queue
 from tests.integration.handlers import event, invoke

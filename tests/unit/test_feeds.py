@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 from pathlib import Path
 
 import pytest

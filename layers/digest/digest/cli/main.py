@@ -60,12 +60,13 @@ def parser() -> argparse.ArgumentParser:
     subs = _raw(commands, "subscribers", help="add or count subscribers",
                 epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json")
     subs_commands = subs.add_subparsers(dest="subscribers_command", metavar="SUBCOMMAND", required=True)
-    add = subs_commands.add_parser("add", help="add (or update) one subscriber")
+    add = _raw(subs_commands, "add", help="add (or update) one subscriber",
+               epilog="example:\n  digest subscribers add reader@example.com --plan paid --stack morning-digest-prod")
     add.add_argument("email")
     add.add_argument("--plan", default="paid", choices=["trial", "paid", "student", "faculty", "complimentary"])
     add.add_argument("--status", default="active", choices=["active", "pending"])
     add.add_argument("--timezone", default="America/New_York")
-    count = subs_commands.add_parser("count", help="subscribers by status")
+    count = _raw(subs_commands, "count", help="subscribers by status", epilog="example:\n  digest subscribers count --json")
     for sub in (add, count):
         editor.add_target(sub)
 

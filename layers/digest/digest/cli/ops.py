@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import time
-from datetime import date
 
 from digest.cli.client import Target, resolve
 from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id

@@ -8,8 +8,9 @@ of stories rather than with its square:
   of headline + first two sentences, LSH banding as the blocking index, linked when the estimated
   Jaccard similarity is at least ``threshold``;
 * differently worded reports of the same event (one per agency): an inverted index on the rare
-  named-entity-ish tokens (capitalized words, numbers; tokens in more than ~5% of the stories are
-  not indexed), linked when the *event similarity* is at least ``related``. Event similarity is
+  named-entity-ish tokens (capitalized words, numbers; tokens in more than ~5% of the stories, or
+  in more than ``MAX_POSTINGS`` of them, are not indexed, so each key proposes a bounded number of
+  pairs), linked when the *event similarity* is at least ``related``. Event similarity is
   the mean of two IDF-weighted Jaccard overlaps: entity tokens of the whole story, and content
   words of headline + first two sentences.
 
@@ -41,8 +42,11 @@ _CALENDAR = frozenset(
     "june july august september october november december".split()
 )
 NUM_PERM, BANDS = 64, 32  # 32 bands of 2 rows: a pair with Jaccard 0.5 is a candidate 99.99% of the time
-# Entity tokens in more than 5% of the stories (but at least MIN_POSTINGS) are not blocking keys.
-MAX_POSTINGS_SHARE, MIN_POSTINGS = 0.05, 10
+# Entity tokens in more than 5% of the stories (but at least MIN_POSTINGS), or in more than
+# MAX_POSTINGS, are not blocking keys: a key then proposes at most MAX_POSTINGS**2 / 2 pairs, and
+# the candidate pairs grow linearly with the stories (a token just under 5% of 20,000 stories
+# would propose ~500,000). An event rarely has 50 reports in 36 hours; its rarer names still link.
+MAX_POSTINGS_SHARE, MIN_POSTINGS, MAX_POSTINGS = 0.05, 10, 50
 # Default ``related``: on the sample day same-event pairs score >= 0.116, other pairs <= 0.053.
 RELATED = 0.08
 
@@ -146,7 +150,7 @@ def cluster_with_stats(
         for i, f in enumerate(feats):
             for t in f.entities:
                 postings[t].append(i)
-        cap = max(MIN_POSTINGS, int(MAX_POSTINGS_SHARE * n))
+        cap = max(MIN_POSTINGS, min(int(MAX_POSTINGS_SHARE * n), MAX_POSTINGS))
         for members in postings.values():
             if 1 < len(members) <= cap:
                 entity_pairs.update(p for p in window_pairs(members, times, span) if p not in lsh)

@@ -3,20 +3,25 @@ found without comparing all pairs), time-windowed candidate pairs, IDF-weighted 
 
 Each distinct shingle is hashed once with BLAKE2b; the ``num_perm`` permutations are then cheap
 universal hashes ``(a * x + b) mod p`` with ``p = 2**61 - 1`` and fixed, seed-derived ``a, b``,
-so signatures are identical across runs and machines.
+so signatures are identical across runs and machines. All permutations of a shingle are computed
+at once on one big integer holding a 128-bit lane per permutation (exact integer arithmetic, so
+the values are those of the formula), and the per-lane minimum is kept the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
+import struct
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 PRIME = (1 << 61) - 1
+_LANE = 128  # bits per permutation: a * x + b < 2**122 never carries into the next lane
 _TOKEN = re.compile(r"\w+(?:[.,:'\u2019-]\w+)*")
 STOP_WORDS = frozenset(
     "a about after against all also an and are as at be been before but by can could did do does "
@@ -115,6 +120,12 @@ class MinHasher:
             for i in range(self.num_perm)
         ]
         self._cache: dict[str, int] = {}
+        lanes = range(self.num_perm)
+        self._one = sum(1 << (_LANE * i) for i in lanes)  # 1 in every lane
+        self._mask = self._one * PRIME  # the low 61 bits of every lane
+        self._a = sum(a << (_LANE * i) for i, (a, _) in enumerate(self._perms))
+        self._b = sum(b << (_LANE * i) for i, (_, b) in enumerate(self._perms))
+        self._unpack = struct.Struct("<" + "Q8x" * self.num_perm)  # the low 64 bits of each lane
 
     def _base(self, shingle: str) -> int:
         value = self._cache.get(shingle)
@@ -122,12 +133,30 @@ class MinHasher:
             value = self._cache[shingle] = _hash64(shingle) % PRIME
         return value
 
+    def _lanes(self, x: int) -> int:
+        """``(a * x + b) mod p`` of every permutation, one per lane."""
+        one, mask = self._one, self._mask
+        y = self._a * x + self._b  # lanes < 2**122
+        y = (y & mask) + ((y >> 61) & mask)  # lanes < 2**62, as 2**61 = 1 (mod p)
+        y = (y & mask) + ((y >> 61) & one)  # lanes <= 2**61
+        high = (y + one) & (one << 61)  # lanes holding p or p + 1
+        return y - (high >> 61) * PRIME if high else y
+
     def signature(self, items: Iterable[str]) -> tuple[int, ...]:
         """The MinHash signature of a set of shingles (empty tuple for an empty set)."""
-        xs = [self._base(s) for s in set(items)]
-        if not xs:
+        one, guard, low = self._one, self._one << 64, (1 << 64) - 1
+        least = None
+        for x in {self._base(s) for s in set(items)}:
+            y = self._lanes(x)
+            if least is None:
+                least = y
+                continue
+            # Lanes where least >= y keep bit 64 of (least + 2**64 - y); they take y.
+            take = ((((least | guard) - y) >> 64) & one) * low
+            least ^= (least ^ y) & take
+        if least is None:
             return ()
-        return tuple(min([(a * x + b) % PRIME for x in xs]) for a, b in self._perms)
+        return self._unpack.unpack(least.to_bytes(self._unpack.size, "little"))
 
 
 def jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
@@ -140,7 +169,7 @@ def jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
     """
     if not sig_a or not sig_b or len(sig_a) != len(sig_b):
         return 0.0
-    return sum(1 for x, y in zip(sig_a, sig_b) if x == y) / len(sig_a)
+    return sum(map(operator.eq, sig_a, sig_b)) / len(sig_a)
 
 
 def band_keys(sig: Sequence[int], bands: int) -> list[tuple[int, int]]:
