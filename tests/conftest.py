@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, timezone
+import json
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,18 @@ def app(stack, clock, monkeypatch):
     bootstrap.use(container)
     yield container
     bootstrap.use(None)
+
+
+@pytest.fixture
+def sources_file(app, tmp_path, monkeypatch):
+    """Point the ingest handler's source list at the sample feeds on a local HTTP server."""
+    from digest.bootstrap import load_sources
+    from digest.local.feedserver import FeedServer
+
+    with FeedServer(date(2026, 11, 28)) as feeds:
+        files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
+        sources = [{**vars(s), "url": feeds.url(files[s.key])} for s in load_sources()]
+        path = tmp_path / "sources.json"
+        path.write_text(json.dumps(sources))
+        app.settings = replace(app.settings, sources_file=str(path))
+        yield path

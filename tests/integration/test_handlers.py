@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
 from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import UNSUBSCRIBE, make_token
-from digest.local.feedserver import FeedServer
 from tests.integration.handlers import event, invoke
 
 DAY = "2026-11-28"
 READERS = ["ada@example.com", "ben@example.org", "cy@example.edu"]
-
-
-@pytest.fixture
-def sources_file(app, tmp_path, monkeypatch):
-    """Point the ingest handler's source list at the sample feeds on a local HTTP server."""
-    from dataclasses import replace
-
-    from digest.bootstrap import load_sources
-
-    with FeedServer(date(2026, 11, 28)) as feeds:
-        files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
-        sources = [{**vars(s), "url": feeds.url(files[s.key])} for s in load_sources()]
-        path = tmp_path / "sources.json"
-        path.write_text(json.dumps(sources))
-        app.settings = replace(app.settings, sources_file=str(path))
-        yield path
 
 
 def _subscribe(app, *addresses: str) -> list[str]:

@@ -47,9 +47,9 @@ def polly():
 def test_narrate_starts_the_audio_and_the_speech_marks_tasks(polly, topic):
     client, stubber = polly
     stubber.add_response("start_speech_synthesis_task", task("audio-1", "mp3"),
-                         expected("mp3", "site/2026-11-28/polly-", topic))
+                         expected("mp3", "polly/2026-11-28/polly-", topic))
     stubber.add_response("start_speech_synthesis_task", task("marks-1", "json"),
-                         expected("json", "site/2026-11-28/polly-marks-", topic, SpeechMarkTypes=["ssml"]))
+                         expected("json", "polly/2026-11-28/polly-marks-", topic, SpeechMarkTypes=["ssml"]))
     narration = PollyNarrator(client, BUCKET, "Joanna", "neural", topic).narrate(SSML, KEY)
     assert narration.status == "pending"
     assert narration.task_id == "audio-1"

@@ -41,7 +41,7 @@ from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.errors import MailPaused, MailThrottled
 from digest.ports import EditionRecord
-from digest.services import send as send_module
+from digest.services import dispatch as dispatch_module, feedback as feedback_module, send as send_module
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
 from digest.services.send import Sender, SendOptions
@@ -271,7 +271,8 @@ def handler():
 
 @pytest.fixture(autouse=True)
 def _quiet_loggers():
-    loggers = [logging.getLogger(name) for name in (send_module.logger.name, "morning-digest-tests")]
+    names = (send_module.logger.name, dispatch_module.logger.name, feedback_module.logger.name, "morning-digest-tests")
+    loggers = [logging.getLogger(name) for name in names]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.WARNING)
@@ -284,7 +285,6 @@ def report(name: str, p: Pipeline, **extra) -> None:
     counts = dict(mailed=len(p.mailer.sent), duplicates=sum(n - 1 for n in Counter(p.mailer.recipients()).values()),
                   **{f"ledger_{k}": v for k, v in sorted(p.states().items())}, dlq=len(p.sqs.dlq), **extra)
     print(f"\n[{name}] " + " ".join(f"{k}={v}" for k, v in counts.items()))
-
 
 
 def victims_of(p: Pipeline) -> set[str]:
@@ -416,3 +416,16 @@ def test_while_ses_is_paused_batches_keep_no_claim_and_go_to_the_dlq_then_a_redr
     p.check()
     assert p.sqs.dlq == [] and p.tally.totals["unknown"] == 0
     report("SES paused, then redriven", p, paused_calls=p.mailer_port.faults["paused"])
+
+
+def test_a_pause_stops_the_batch_releases_the_claim_and_returns_the_untried_recipients():
+    p = Pipeline()
+    ids = json.loads(p.bodies[0])["subscriber_ids"][:6]
+    calls = itertools.count(1)
+    p.mailer_port = FaultyMailer(p.mailer, lambda recipient: "paused" if next(calls) == 3 else None)
+    sender = Sender(editions=p.editions, blobs=p.blobs, subscribers=p.subscribers, ledger=p.ledger,
+                    mailer=p.mailer_port, clock=FakeClock(), options=SendOptions("d@news.example.org", "https://x", "s"))
+    result = sender.send_batch(DAY, VERSION, ids, variant="email-noaudio")
+    assert (result.sent, result.retry) == (2, ids[2:])
+    assert [p.ledger.state(DAY, sid) for sid in ids] == [SENT, SENT, None, None, None, None]
+    assert sum(p.mailer_port.faults.values()) == 3  # nothing is tried after the pause

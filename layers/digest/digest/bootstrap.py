@@ -174,6 +174,12 @@ class Container:
 
         return PollyNarrator(self.client("polly"), s.archive_bucket, s.polly_voice, s.polly_engine, s.audio_topic_arn)
 
+    @property
+    def tagger(self):
+        from digest.adapters import id3
+
+        return id3.Tagger()
+
     @cached_property
     def env(self):
         from digest.core.render import environment

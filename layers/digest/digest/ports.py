@@ -187,6 +187,14 @@ class Narration:
     task_id: str = ""
 
 
+class AudioTagger(Protocol):
+    def duration(self, mp3: bytes) -> float:
+        """Length in seconds; raises DigestError when the bytes are not a playable MP3."""
+
+    def with_chapters(self, mp3: bytes, chapters: list[tuple[str, float, str]], duration: float, title: str) -> bytes:
+        """The MP3 with ID3 chapters (anchor, start seconds, title)."""
+
+
 class Narrator(Protocol):
     def narrate(self, ssml: str, key: str) -> Narration:
         """Produce (or start producing) audio for ``ssml`` at blob ``key``."""

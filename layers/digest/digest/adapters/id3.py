@@ -85,3 +85,13 @@ def mp3_duration(mp3: bytes) -> float:
         return float(MP3(io.BytesIO(mp3)).info.length)
     except (MutagenError, ValueError, OSError) as exc:
         raise NarrationError(f"not a readable MP3: {exc}") from exc
+
+
+class Tagger:
+    """The ``AudioTagger`` port over this module."""
+
+    duration = staticmethod(mp3_duration)
+
+    @staticmethod
+    def with_chapters(mp3: bytes, chapters: list[tuple[str, float, str]], duration: float, title: str) -> bytes:
+        return add_chapters(mp3, chapters, duration, title)

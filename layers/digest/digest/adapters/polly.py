@@ -14,15 +14,16 @@ class PollyNarrator:
     """Starts two ``StartSpeechSynthesisTask`` requests: the MP3, and the ``ssml`` speech marks (JSON Lines)
     whose times become the chapters. Polly notifies ``topic_arn`` when each object is written.
 
-    Polly names the objects ``<prefix><task id>.mp3`` / ``.marks``; the completion handler moves the
-    MP3 to ``key``. Both tasks are billed for the same characters.
+    Polly names the objects ``polly/<day>/polly-<task id>.mp3`` / ``polly-marks-<task id>.marks``
+    (a private prefix); the completion handler verifies the MP3, adds the chapters and publishes it
+    at ``key``. Both tasks are billed for the same characters.
     """
 
     def __init__(self, polly: Any, bucket: str, voice: str, engine: str, topic_arn: str = "") -> None:
         self.polly, self.bucket, self.voice, self.engine, self.topic_arn = polly, bucket, voice, engine, topic_arn
 
     def narrate(self, ssml: str, key: str) -> Narration:
-        prefix = key.rsplit("/", 1)[0]
+        prefix = "polly/" + key.rsplit("/", 2)[-2]  # site/<day>/edition.mp3 -> polly/<day>
         audio = self._start(ssml, OutputFormat="mp3", OutputS3KeyPrefix=prefix + "/polly-")
         self.start_speech_marks(ssml, prefix)
         return Narration("pending", task_id=audio)

@@ -20,13 +20,14 @@ Linked pairs are joined with union-find; the partition does not depend on input 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import chain
 
 from digest.core.minhash import (
-    STOP_WORDS, MinHasher, band_keys, find, idf_weights, jaccard, tokens, weighted_jaccard, window_pairs,
-    word_shingles,
+    STOP_WORDS, MinHasher, band_keys, find, idf_weights, jaccard, weighted_jaccard, window_pairs, word_shingles,
+    words,
 )
 from digest.core.story import Story
 from digest.core.summary import strip_dateline
@@ -41,6 +42,7 @@ _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may "
     "june july august september october november december".split()
 )
+_NOT_ENTITIES = STOP_WORDS | _CALENDAR
 NUM_PERM, BANDS = 64, 32  # 32 bands of 2 rows: a pair with Jaccard 0.5 is a candidate 99.99% of the time
 # Entity tokens in more than 5% of the stories (but at least MIN_POSTINGS), or in more than
 # MAX_POSTINGS, are not blocking keys: a key then proposes at most MAX_POSTINGS**2 / 2 pairs, and
@@ -103,15 +105,17 @@ class _Features:
 
 
 def _features(story: Story, hasher: MinHasher) -> _Features:
+    """Signature of headline + first two sentences; entity tokens of the story; content words."""
     body = strip_dateline(story.body or "")
-    head = f"{story.title or ''}\n{' '.join(sentences(body)[:2])}"
+    title_words, title_normal = words(story.title or "")
+    body_words, body_normal = words(body)  # with the title's: the tokens of f"{title}\n{body}"
     entities = frozenset(
-        n for w, n in tokens(f"{story.title or ''}\n{body}")
-        if (w[0].isupper() or w[0].isdigit()) and len(n) > 1 and n not in STOP_WORDS and n not in _CALENDAR
+        n for w, n in zip(title_words + body_words, title_normal + body_normal)
+        if n not in _NOT_ENTITIES and len(n) > 1 and (w[0].isupper() or w[0].isdigit())
     )
-    head_words = [n for _, n in tokens(head)]
-    words = frozenset(n for n in head_words if n not in STOP_WORDS and (len(n) > 2 or n.isdigit()))
-    return _Features(hasher.signature(word_shingles(head_words)), entities, words)
+    head_words = title_normal + words(" ".join(sentences(body)[:2]))[1]
+    content = frozenset(n for n in head_words if n not in STOP_WORDS and (len(n) > 2 or n.isdigit()))
+    return _Features(hasher.signature(word_shingles(head_words)), entities, content)
 
 
 def cluster_with_stats(
@@ -137,32 +141,38 @@ def cluster_with_stats(
     span = window.total_seconds()
 
     lsh: set[tuple[int, int]] = set()
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    first: dict[tuple[int, int], int] = {}  # bucket -> its first story; most buckets stay single
+    buckets: dict[tuple[int, int], list[int]] = {}
     for i, f in enumerate(feats):
         for key in band_keys(f.signature, BANDS):
-            buckets[key].append(i)
+            if (j := first.setdefault(key, i)) != i:
+                buckets.setdefault(key, [j]).append(i)
     for members in buckets.values():
         lsh.update(window_pairs(members, times, span))
 
     entity_pairs: set[tuple[int, int]] = set()
     if related is not None:
+        cap = max(MIN_POSTINGS, min(int(MAX_POSTINGS_SHARE * n), MAX_POSTINGS))
+        df = Counter(chain.from_iterable(f.entities for f in feats))
+        keys = {t for t, d in df.items() if 1 < d <= cap}
         postings: dict[str, list[int]] = defaultdict(list)
         for i, f in enumerate(feats):
-            for t in f.entities:
+            for t in f.entities & keys:
                 postings[t].append(i)
-        cap = max(MIN_POSTINGS, min(int(MAX_POSTINGS_SHARE * n), MAX_POSTINGS))
         for members in postings.values():
-            if 1 < len(members) <= cap:
-                entity_pairs.update(p for p in window_pairs(members, times, span) if p not in lsh)
+            entity_pairs.update(p for p in window_pairs(members, times, span) if p not in lsh)
 
     parent = list(range(n))
     links = 0
     idf_e, idf_w = idf_weights([f.entities for f in feats]), idf_weights([f.words for f in feats])
+    mass_e = [sum(map(idf_e.__getitem__, f.entities)) for f in feats]  # summed once, not per pair
+    mass_w = [sum(map(idf_w.__getitem__, f.words)) for f in feats]
     for a, b in sorted(lsh | entity_pairs):
         fa, fb = feats[a], feats[b]
         linked = jaccard(fa.signature, fb.signature) >= threshold
-        if not linked and related is not None and fa.entities & fb.entities:
-            event = weighted_jaccard(fa.entities, fb.entities, idf_e) + weighted_jaccard(fa.words, fb.words, idf_w)
+        if not linked and related is not None and not fa.entities.isdisjoint(fb.entities):
+            event = (weighted_jaccard(fa.entities, fb.entities, idf_e, (mass_e[a], mass_e[b]))
+                     + weighted_jaccard(fa.words, fb.words, idf_w, (mass_w[a], mass_w[b])))
             linked = event / 2 >= related
         if linked:
             links += 1

@@ -19,10 +19,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 
 PRIME = (1 << 61) - 1
 _LANE = 128  # bits per permutation: a * x + b < 2**122 never carries into the next lane
 _TOKEN = re.compile(r"\w+(?:[.,:'\u2019-]\w+)*")
+_POSSESSIVE = re.compile(r"'s$", re.M)
 STOP_WORDS = frozenset(
     "a about after against all also an and are as at be been before but by can could did do does "
     "for from had has have he her him his how i if in into is it its just last may me more most "
@@ -57,7 +59,22 @@ def tokens(text: str) -> list[tuple[str, str]]:
     >>> tokens("Peru's 7.1 quake")
     [("Peru's", 'peru'), ('7.1', '7.1'), ('quake', 'quake')]
     """
-    return [(w, normalize(w)) for w in _TOKEN.findall(text or "")]
+    return list(zip(*words(text)))
+
+
+def words(text: str) -> tuple[list[str], list[str]]:
+    """The words of ``text`` (as :func:`tokens` finds them) and their normalized forms.
+
+    Examples
+    --------
+    >>> words("Peru's 7.1 quake")
+    (["Peru's", '7.1', 'quake'], ['peru', '7.1', 'quake'])
+    """
+    found = _TOKEN.findall(text or "")
+    joined = "\n".join(found)
+    if not found or not joined.isascii():
+        return found, list(map(normalize, found))
+    return found, _POSSESSIVE.sub("", joined.lower()).split("\n")  # normalize, for all at once
 
 
 def shingles(text: str, size: int = 2) -> set[str]:
@@ -215,20 +232,31 @@ def idf_weights(sets: Sequence[Iterable[str]]) -> dict[str, float]:
     >>> round(w["quake"], 3), round(w["peru"], 3)
     (1.099, 0.693)
     """
-    df = Counter(t for tokens_ in sets for t in set(tokens_))
-    return {t: math.log(1.0 + len(sets) / d) for t, d in df.items()}
+    df = Counter(chain.from_iterable(map(set, sets)))
+    idf = {d: math.log(1.0 + len(sets) / d) for d in set(df.values())}  # one log per distinct df
+    return dict(zip(df, map(idf.__getitem__, df.values())))
 
 
-def weighted_jaccard(a: frozenset[str], b: frozenset[str], weights: dict[str, float]) -> float:
+def weighted_jaccard(
+    a: frozenset[str], b: frozenset[str], weights: dict[str, float], masses: tuple[float, float] | None = None
+) -> float:
     """Jaccard overlap with each token counted by its weight (unknown tokens weigh 1).
+
+    ``masses``, the summed weights of ``a`` and of ``b`` when the caller already has them, saves
+    summing their union: only the intersection is then summed.
 
     Examples
     --------
-    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), {"a": 1.0, "b": 2.0, "c": 1.0})
-    0.5
+    >>> w = {"a": 1.0, "b": 2.0, "c": 1.0}
+    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), w), weighted_jaccard(frozenset("ab"), frozenset("bc"), w, (3.0, 3.0))
+    (0.5, 0.5)
     """
-    union = sum(weights.get(t, 1.0) for t in a | b)
-    return sum(weights.get(t, 1.0) for t in a & b) / union if union else 0.0
+    if masses is None:
+        union = sum(weights.get(t, 1.0) for t in a | b)
+        return sum(weights.get(t, 1.0) for t in a & b) / union if union else 0.0
+    shared = sum(weights.get(t, 1.0) for t in a & b)
+    union = masses[0] + masses[1] - shared
+    return shared / union if union > 0 else 0.0
 
 
 def find(parent: list[int], i: int) -> int:

@@ -7,6 +7,14 @@ below ``floor``) and empties the bucket, so the next call waits a whole interval
 Every second after that without another throttle adds back ``recovery`` (5%) of the configured
 rate (additive increase), up to the configured rate.
 
+``headroom`` keeps this bucket a fraction of a token smaller than SES's: it holds at most
+burst - headroom tokens, so the last call of a full burst waits ``headroom / rate`` seconds and
+every call after it comes that much later in SES's refill interval than SES would allow. A call
+that reaches SES up to that much later than the one before it (the ledger write between the
+token and the SES call takes longer, a pause) then still finds SES's bucket paid up. Without
+it, a pacer at exactly SES's rate is throttled now and then by that jitter alone, and each
+throttle halves the rate. The long-run rate is unchanged.
+
 Each concurrent sender gets ``share(max_send_rate, concurrency)``: the account-wide limit split
 evenly over the send function's reserved concurrency.
 """
@@ -34,36 +42,39 @@ def share(max_send_rate: float, concurrency: int) -> float:
 
 
 class Pacer:
-    """A token bucket: at most ``burst`` calls at once, ``rate_per_second`` on average.
+    """A token bucket: ``burst`` calls at once (the last one ``headroom / rate`` late), then
+    ``rate_per_second``.
 
     Examples
     --------
     >>> now = [0.0]
-    >>> pacer = Pacer(2.0, 1, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
-    >>> [pacer.acquire() for _ in range(3)], now[0]
-    ([0.0, 0.5, 0.5], 1.0)
+    >>> pacer = Pacer(2.0, 2, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s), headroom=0.5)
+    >>> [pacer.acquire() for _ in range(4)], now[0]
+    ([0.0, 0.25, 0.5, 0.5], 1.25)
     >>> pacer.slow_down(); pacer.rate
     1.0
     """
 
     def __init__(self, rate_per_second: float, burst: int, clock: Callable[[], float],
-                 sleep: Callable[[float], None], *, recovery: float = 0.05) -> None:
+                 sleep: Callable[[float], None], *, recovery: float = 0.05, headroom: float = 0.5) -> None:
         if rate_per_second <= 0:
             raise ValueError(f"rate_per_second must be positive, got {rate_per_second!r}")
         if burst < 1:
             raise ValueError(f"burst must be at least 1, got {burst!r}")
+        if not 0 <= headroom < 1:
+            raise ValueError(f"headroom must be in [0, 1), got {headroom!r}")
         self.max_rate = float(rate_per_second)
         self.rate = self.max_rate
-        self.burst = burst
-        self.recovery = recovery
+        self.burst, self.recovery, self.headroom = burst, recovery, headroom
         self.throttles = 0
         self._clock, self._sleep = clock, sleep
-        self._tokens = float(burst)
+        self._capacity = burst - headroom
+        self._tokens = self._capacity
         self._last = clock()
 
     @property
     def tokens(self) -> float:
-        """Tokens available now (may be fractional)."""
+        """Tokens available now (fractional)."""
         self._refill()
         return self._tokens
 
@@ -81,7 +92,7 @@ class Pacer:
 
     def refund(self) -> None:
         """Give back a token that was not used for a call (e.g. the recipient was already sent)."""
-        self._tokens = min(float(self.burst), self._tokens + 1.0)
+        self._tokens = min(self._capacity, self._tokens + 1.0)
 
     def slow_down(self, factor: float = 0.5, floor: float = 1.0) -> None:
         """SES throttled us: cut the rate (never below ``floor``, or the configured rate if lower)."""
@@ -97,6 +108,6 @@ class Pacer:
         if not elapsed:
             return
         # Tokens at the rate that held over the interval, then the additive recovery.
-        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._tokens = min(self._capacity, self._tokens + elapsed * self.rate)
         if self.rate < self.max_rate:
             self.rate = min(self.max_rate, self.rate + self.recovery * self.max_rate * elapsed)

@@ -1,0 +1,155 @@
+"""Send faults against the moto server: the real DynamoDB ledger, SES v2, SQS and send handler.
+
+60 subscribers, two queued batches. The process dies between SES accepting a message and the
+ledger mark; SQS redelivers the same messages; nobody is mailed twice, the unknown one stays
+``claimed`` until its SES ``Send`` event reconciles it. Then the SES adapter's error mapping,
+with ``botocore.stub.Stubber`` on a real SES v2 client (moto cannot make SES refuse).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import boto3
+import pytest
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.stub import Stubber
+
+from digest.adapters.ses import SesMailer
+from digest.core.edition import version_key
+from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
+from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.errors import MailError, MailPaused, MailRejected, MailThrottled
+from digest.ports import EditionRecord
+from digest.services.dispatch import dispatch
+from digest.services.feedback import Feedback
+from tests.integration.handlers import event, invoke
+
+DAY, VERSION, READERS = "2026-11-28", 1, 60
+TEXT = "Quake hits Lima. " * 15 + f"\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"
+HTML = (f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
+        f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>')
+
+
+class Killed(BaseException):
+    """The Lambda runtime ended the process: no handler code catches it."""
+
+
+class DiesAfterAccept:
+    """The container's mailer: SES accepts the victim's message, then the process dies."""
+
+    def __init__(self, inner: SesMailer, victim: str) -> None:
+        self.inner, self.victim, self.accepted = inner, victim, ""
+
+    def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
+        message_id = self.inner.send_raw(raw, recipient, tags)
+        if recipient == self.victim and not self.accepted:
+            self.accepted = message_id
+            raise Killed("after SES accepted, before the ledger mark")
+        return message_id
+
+
+def _edition(app) -> list[Subscriber]:
+    app.editions.add(EditionRecord(DAY, VERSION, "h", "approved", 3, "Morning Digest", app.clock.now().isoformat()))
+    for name, data in (("edition.json", "{}"), ("email-noaudio.txt", TEXT), ("email-noaudio.html", HTML)):
+        app.blobs.put(version_key(DAY, VERSION, name), data.encode(), "text/plain")
+    people = [Subscriber(subscriber_id(f"reader{i}@example.com"), f"reader{i}@example.com", ACTIVE)
+              for i in range(READERS)]
+    for person in people:
+        app.subscribers.put(person)
+    return sorted(people, key=lambda p: p.subscriber_id)
+
+
+def _sqs_event(app) -> dict:
+    template = event("send", "batch.json")["Records"][0]
+    reply = app.client("sqs").receive_message(QueueUrl=app.settings.send_queue_url, MaxNumberOfMessages=10)
+    return {"Records": [{**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                         "body": m["Body"]} for m in reply.get("Messages", [])]}
+
+
+def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_reconciled(app, stack):
+    people = _edition(app)
+    queued = dispatch(DAY, editions=app.editions, subscribers=app.subscribers, queue=app.queue, blobs=app.blobs,
+                      options=app.dispatch_options(False), now=app.clock.now())
+    assert (queued.recipients, queued.messages) == (READERS, 2)
+    victim = people[6]
+    app.mailer = DiesAfterAccept(app.mailer, victim.email)  # before the container builds its sender
+    sqs_event = _sqs_event(app)
+    assert len(sqs_event["Records"]) == 2
+
+    with pytest.raises(Killed):
+        invoke("send", sqs_event)
+    assert [m["destinations"][0] for m in stack.sent_emails()] == [p.email for p in people[:7]]
+
+    # The visibility timeout ends; SQS delivers the same two messages again.
+    assert invoke("send", sqs_event) == {"batchItemFailures": []}
+    mails = Counter(m["destinations"][0] for m in stack.sent_emails())
+    assert sorted(mails) == sorted(p.email for p in people) and set(mails.values()) == {1}
+    assert app.ledger.get(DAY, victim.subscriber_id).state == "claimed"
+    assert all(app.ledger.get(DAY, p.subscriber_id).state == "sent" for p in people if p != victim)
+
+    # SES publishes a Send event for the accepted message: the feedback service reconciles it.
+    send_event = {"eventType": "Send", "send": {},
+                  "mail": {"messageId": app.mailer.accepted, "destination": [victim.email],
+                           "tags": {"edition": [DAY], "subscriber": [victim.subscriber_id], "plan": ["trial"]}}}
+    outcome = Feedback(subscribers=app.subscribers, ledger=app.ledger, clock=app.clock).handle(send_event)
+    assert (outcome.action, outcome.changed) == ("sent", True)
+    reconciled = app.ledger.get(DAY, victim.subscriber_id)
+    assert (reconciled.state, reconciled.message_id) == ("sent", app.mailer.accepted)
+    assert len(stack.sent_emails()) == READERS
+
+
+# --- the SES v2 adapter's error mapping ------------------------------------------------------
+
+def _refusing(code: str) -> SesMailer:
+    client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
+    stubber = Stubber(client)
+    stubber.add_client_error("send_email", service_error_code=code, http_status_code=400)
+    stubber.activate()
+    return SesMailer(client, "digest-config-set")
+
+
+@pytest.mark.parametrize("code, error", [
+    ("SendingPausedException", MailPaused),  # SES v2: account or configuration set paused
+    ("AccountSuspendedException", MailPaused),  # SES v2: not this recipient's fault
+    ("AccountSendingPausedException", MailPaused),  # the SES v1 names of the same conditions
+    ("ConfigurationSetSendingPausedException", MailPaused),
+    ("TooManyRequestsException", MailThrottled),
+    ("Throttling", MailThrottled),
+    ("MessageRejected", MailRejected),  # still permanent
+    ("InternalFailure", MailError),  # outcome unknown
+])
+def test_ses_error_codes_map_to_what_they_say_about_the_message(code, error):
+    with pytest.raises(error) as raised:
+        _refusing(code).send_raw(b"raw", "reader@example.com", {"edition": DAY})
+    assert type(raised.value) is error
+
+
+def test_paused_is_a_throttle_so_claims_are_released_but_a_rejection_is_not():
+    assert issubclass(MailPaused, MailThrottled) and not issubclass(MailRejected, MailThrottled)
+
+
+class _Unreachable:
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def send_email(self, **_):
+        raise self.exc
+
+
+def test_no_connection_means_never_sent_but_a_read_timeout_means_unknown():
+    url = "https://email.us-east-1.amazonaws.com"
+    for exc in (EndpointConnectionError(endpoint_url=url), ConnectTimeoutError(endpoint_url=url)):
+        with pytest.raises(MailPaused):
+            SesMailer(_Unreachable(exc)).send_raw(b"raw", "reader@example.com", {})
+    with pytest.raises(MailError) as raised:
+        SesMailer(_Unreachable(ReadTimeoutError(endpoint_url=url))).send_raw(b"raw", "reader@example.com", {})
+    assert not isinstance(raised.value, MailThrottled)
+
+
+def test_max_send_rate_reads_the_account_quota():
+    client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
+    with Stubber(client) as stubber:
+        stubber.add_response("get_account", {"SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": 14.0,
+                                                           "SentLast24Hours": 0.0}})
+        assert SesMailer(client).max_send_rate() == 14.0
