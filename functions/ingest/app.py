@@ -20,6 +20,7 @@ def handler(event, context):
     force = bool(isinstance(event, dict) and event.get("force"))
     report = ingest(app.sources(), fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
                     clock=app.clock, parse=app.parse, force=force)
+    rebuilt = app.withdraw(report.withdrawn)
     metrics.add_metric(name="StoriesSeen", unit=MetricUnit.Count, value=report.seen)
     metrics.add_metric(name="StoriesStored", unit=MetricUnit.Count, value=report.stored)
     metrics.add_metric(name="StoriesWithdrawn", unit=MetricUnit.Count, value=len(report.withdrawn))
@@ -30,6 +31,7 @@ def handler(event, context):
         "seen": report.seen,
         "stored": report.stored,
         "withdrawn": report.withdrawn,
+        "rebuilt": rebuilt,
         "sources": {o.source: o.outcome for o in report.outcomes},
         "problems": [{"source": p.source, "kind": p.kind, "detail": p.detail} for p in report.problems],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -131,3 +132,48 @@ def test_an_older_version_never_overwrites_a_newer_one(app):
                  status="usable")
     assert app.stories.save(v1) == "same"
     assert app.stories.get("w-1").status == "canceled"
+
+
+def ninjs(uri: str, status: str, version: int, headline: str) -> bytes:
+    import json
+
+    return json.dumps({"items": [{
+        "uri": uri, "version": str(version), "pubstatus": status, "urgency": 3,
+        "versioncreated": "2026-11-28T04:00:00Z", "headlines": [{"value": headline}],
+        "bodies": [{"contenttype": "text/html", "value": "<p>Officials confirmed the figures on Friday.</p>"}],
+    }]}).encode()
+
+
+@pytest.mark.parametrize("sent", [False, True])
+def test_a_withdrawn_story_leaves_the_unsent_edition_and_flags_the_sent_one(app, feed_server, sources_file, sent):
+    from digest.core.story import Source
+    from tests.integration.handlers import event, invoke
+
+    FEEDS.clear()
+    kill_source = Source("meridian", "Meridian Wire", "Meridian Wire", f"{feed_server}/meridian", format="ninjs")
+    app.settings = replace(app.settings, sources_file=_with_source(sources_file, kill_source))
+    FEEDS["/meridian"] = ninjs("urn:meridian:1", "usable", 1, "Exclusive: Port strike ends overnight")
+    invoke("ingest", event("ingest", "manual-force.json"))
+    built = invoke("assemble", event("assemble", "scheduled.json"))
+    killed_id = next(s.story_id for s in _stored(app).values() if s.source == "meridian")
+    assert killed_id in app.editions.latest("2026-11-28").story_ids, "the urgent story made the edition"
+    if sent:
+        app.editions.update(replace(app.editions.latest("2026-11-28"), status="sent"))
+
+    FEEDS["/meridian"] = ninjs("urn:meridian:1", "canceled", 2, "KILL: Port strike ends overnight")
+    result = invoke("ingest", event("ingest", "manual-force.json"))
+    assert result["withdrawn"] == [killed_id] and result["rebuilt"] == ["2026-11-28"]
+    latest = app.editions.latest("2026-11-28")
+    assert latest.version == built["version"] + 1 and killed_id not in latest.story_ids
+    assert latest.status == ("sent" if sent else "draft")
+    web = app.blobs.get(f"editions/2026-11-28/v{latest.version:04d}/web.html").decode()
+    assert ("withdrawn by the agency" in web) == sent  # a correction note only where readers saw it
+
+
+def _with_source(path, source) -> str:
+    import json
+    from dataclasses import asdict
+
+    sources = json.loads(path.read_text()) + [asdict(source)]
+    path.write_text(json.dumps(sources))
+    return str(path)

@@ -224,6 +224,17 @@ class Container:
         return assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
                         brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note)
 
+    def withdraw(self, story_ids: list[str]) -> list[str]:
+        """Take withdrawn stories out of today's and yesterday's editions."""
+        from datetime import timedelta
+
+        from digest.services.withdraw import apply_withdrawals
+
+        today = self.today()
+        days = [today.isoformat(), (today - timedelta(days=1)).isoformat()]
+        return apply_withdrawals(story_ids, days, editions=self.editions,
+                                 rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note))
+
     @cached_property
     def editor(self):
         from digest.services.editor import Editor, EditorPorts
