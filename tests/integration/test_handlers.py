@@ -114,3 +114,16 @@ def test_unsubscribe_handler_refuses_a_forged_token(app):
     result = invoke("public", event("public", "forged-token-post.json"))
     assert result["statusCode"] == 400
     assert app.subscribers.get(sid).status == ACTIVE
+
+
+def test_editor_handler_acts_for_the_iam_caller_and_refuses_illegal_moves(app, sources_file):
+    _morning(app)
+    status = json.loads(invoke("editor", event("editor", "status-get.json"))["body"])
+    assert status["status"] == "draft" and status["edition_date"] == DAY
+    assert invoke("editor", event("editor", "hold-post.json"))["statusCode"] == 200
+    refused = invoke("editor", event("editor", "approve-post.json"))
+    assert refused["statusCode"] == 409 and "cannot approve a held edition" in json.loads(refused["body"])["error"]
+    entries = app.audit.for_edition(DAY)
+    assert [(e.action, e.outcome, e.actor) for e in entries] == [
+        ("hold", "ok", "arn:aws:iam::123456789012:user/night-editor"),
+        ("approve", "refused", "arn:aws:iam::123456789012:user/night-editor")]

@@ -221,8 +221,11 @@ class Container:
     def assemble(self, day: date, note: str | None = None):
         from digest.services.assemble import assemble
 
-        return assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
-                        brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note)
+        result = assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
+                          brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note)
+        if result.created and result.record is not None and result.record.status == "sent":
+            self.publish(result.record)  # a correction: readers of the web copy see it at once
+        return result
 
     def withdraw(self, story_ids: list[str]) -> list[str]:
         """Take withdrawn stories out of today's and yesterday's editions."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -205,7 +206,8 @@ class DynamoAudit:
         self.model = model
 
     def record(self, entry: AuditEntry) -> None:
-        self.model(entry.edition_date, f"{entry.at}#{uuid.uuid4().hex[:8]}", **{
+        # Sort key: the action's time, then a nanosecond counter and a random tail (same-instant actions keep order).
+        self.model(entry.edition_date, f"{entry.at}#{time.time_ns():020d}{uuid.uuid4().hex[:6]}", **{
             k: v for k, v in asdict(entry).items() if k != "edition_date"}).save()
 
     def for_edition(self, edition_date: str) -> list[AuditEntry]:
