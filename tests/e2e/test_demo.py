@@ -47,14 +47,26 @@ def test_demo_email_html_has_the_stories_and_the_listen_link(demo_runs):
     assert "<audio" in (out / "index.html").read_text("utf-8")
 
 
-def test_demo_audio_is_a_real_mp3(demo_runs):
+def test_demo_audio_is_a_real_mp3_with_a_chapter_per_story(demo_runs):
+    import feedparser
     from mutagen.mp3 import MP3
+
+    from digest.adapters.id3 import read_chapters
 
     out, first, _ = demo_runs
     audio = MP3(str(out / "edition.mp3"))
     if "placeholder" in first.stdout:
         pytest.skip("espeak-ng/lame are not installed here: the demo wrote the silent placeholder")
     assert audio.info.length > 30, "a narrated edition of several stories lasts well over half a minute"
+    headlines = re.findall(r"<h[12][^>]*>\s*(.*?)\s*</h[12]>", (out / "email.html").read_text("utf-8"), re.S)
+    chapters = read_chapters((out / "edition.mp3").read_bytes())
+    assert len(chapters) == len(headlines) >= 5
+    assert [start for _, start, _ in chapters] == sorted(start for _, start, _ in chapters)
+    podcast = feedparser.parse((out / "podcast.xml").read_bytes())
+    assert not podcast.bozo and len(podcast.entries) == 1
+    enclosure = podcast.entries[0].enclosures[0]
+    assert int(enclosure["length"]) == (out / "edition.mp3").stat().st_size and enclosure["type"] == "audio/mpeg"
+    assert "Amazon Polly" in first.stdout and "would bill" in first.stdout
 
 
 def test_demo_writes_one_valid_eml_per_sample_subscriber(demo_runs):

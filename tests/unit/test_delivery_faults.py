@@ -305,7 +305,7 @@ def test_a_a_kill_right_after_the_claim_is_an_unknown_never_sent_and_never_sent_
     assert p.ledger_port.victims == set()  # every kill fired
     reconciled = p.reconcile()
     # No SES event exists for a call that never happened, so reconciling leaves them unknown:
-    # at most once means these 20 get no email unless an operator re-sends to unknowns.
+    # at most once means the victims get no email unless an operator re-sends to unknowns.
     p.check(unknown=victims)
     assert p.states() == Counter({SENT: len(p.active()) - VICTIMS, CLAIMED: VICTIMS})
     assert p.tally.totals["unknown"] >= VICTIMS and p.sqs.dlq == []
@@ -316,7 +316,7 @@ def test_a_a_kill_right_after_the_claim_is_an_unknown_never_sent_and_never_sent_
 def test_a_failures_before_ses_saw_the_message_leave_no_claim_and_lose_nobody(handler):
     p = Pipeline()
     victims = victims_of(p)
-    # SES unreachable for 20 recipients (no connection was made, so the request never left) ...
+    # SES unreachable for the victims (no connection was made, so the request never left) ...
     p.mailer_port = FaultyMailer(p.mailer, once_for(emails(p, victims), "unreachable"))
     # ... and the process killed 5 times while it waited for a pacer token (before the claim).
     now, kills, sleeps = [0.0], {3, 40, 41, 300, 900}, itertools.count(1)

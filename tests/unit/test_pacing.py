@@ -223,14 +223,14 @@ def test_already_sent_recipients_give_their_token_back_and_skipped_ones_take_non
 class RateLimitedSes(FakeMailer):
     """SES with its own token bucket on the virtual clock; each call takes ``latency`` seconds."""
 
-    def __init__(self, t: VirtualTime, rate: float, latency: float = 0.005) -> None:
+    def __init__(self, t: VirtualTime, rate: float, latency: float = 0.005, burst: int = 1) -> None:
         super().__init__()
-        self.t, self.rate, self.latency = t, rate, latency
-        self.tokens, self.last, self.throttled = 1.0, t.now, 0
+        self.t, self.rate, self.latency, self.burst = t, rate, latency, burst
+        self.tokens, self.last, self.throttled = float(burst), t.now, 0
 
     def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
         self.t.now += self.latency
-        self.tokens = min(1.0, self.tokens + (self.t.now - self.last) * self.rate)
+        self.tokens = min(float(self.burst), self.tokens + (self.t.now - self.last) * self.rate)
         self.last = self.t.now
         if self.tokens < 1.0:
             self.throttled += 1
@@ -242,8 +242,8 @@ class RateLimitedSes(FakeMailer):
 @pytest.mark.parametrize("headroom, throttled", [(0.0, True), (0.5, False)])
 def test_headroom_absorbs_jitter_between_the_token_and_the_ses_call(headroom, throttled):
     t, jitter = VirtualTime(), random.Random(3)
-    ses = RateLimitedSes(t, rate=50.0, latency=0.0)
-    pacer = Pacer(50.0, 1, t.clock, t.sleep, headroom=headroom)
+    ses = RateLimitedSes(t, rate=50.0, latency=0.0, burst=5)
+    pacer = Pacer(50.0, 5, t.clock, t.sleep, headroom=headroom)
     refused = 0
     for n in range(2_000):
         pacer.acquire()
@@ -254,6 +254,12 @@ def test_headroom_absorbs_jitter_between_the_token_and_the_ses_call(headroom, th
             refused += 1
     assert (refused > 0) is throttled
     assert len(ses.sent) + refused == 2_000
+
+
+def test_a_burst_of_one_has_no_room_for_headroom_and_still_paces_at_the_rate():
+    t = VirtualTime()
+    pacer = Pacer(4.0, 1, t.clock, t.sleep, headroom=0.5)
+    assert [pacer.acquire() for _ in range(3)] == pytest.approx([0.0, 0.25, 0.25])
 
 
 def _send_all(pacer_rate: float | None) -> tuple[RateLimitedSes, FakeLedger, int]:

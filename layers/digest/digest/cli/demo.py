@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from digest.bootstrap import Container, load_sources
 from digest.config import Settings
 from digest.core.edition import site_key, version_key
+from digest.core.speech import billed_characters, polly_cost
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
 from digest.local.feedserver import FeedServer
@@ -88,7 +89,12 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
     narrated = narrate(record.edition_date, editions=app.editions, blobs=app.blobs, narrator=app.narrator)
     if app.narrator.notice:
         print(f"      notice: {app.narrator.notice}")
-    print(f"      audio: {narrated.audio_status if narrated else 'none'}")
+    print(f"      audio: {narrated.audio_status if narrated else 'none'}, "
+          f"{len(narrated.chapters) if narrated else 0} chapters, {narrated.audio_seconds if narrated else 0:.0f} s")
+    ssml = (app.blobs.get(version_key(record.edition_date, record.version, "edition.ssml")) or b"").decode("utf-8")
+    chars, engine = billed_characters(ssml), app.settings.polly_engine
+    print(f"      Amazon Polly ({engine}) would bill {chars:,} characters: about ${2 * polly_cost(chars, engine):.3f} "
+          "for the audio and its speech marks")
 
     step("dispatching to the send queue and sending through SES v2")
     clock.when = datetime.combine(day, clock_time(6, 0), zone)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from digest.core.cluster import cluster
-from digest.core.feeds import parse_feed
+from digest.core.wire import parse_wire
 from digest.core.story import Problem, Source
 from digest.core.summary import summarize
 
@@ -35,15 +35,16 @@ def check_feeds(targets: list[str], out: TextIO) -> int:
         if data is None:
             problems.append(Problem(name, "fetch", error))
             continue
-        result = parse_feed(data, Source(name, name, name, target), now)
+        result = parse_wire(data, Source(name, name, name, target), now)
         stories.extend(result.stories)
         problems.extend(result.problems)
     cluster_of = {s.story_id: c.cluster_id for c in cluster(stories) for s in c.stories}
     for story in stories:
         record = {
             "type": "story", "id": story.story_id, "agency": story.agency, "title": story.title,
-            "published": story.published.isoformat(), "url": story.url, "summary": summarize(story),
-            "cluster": cluster_of[story.story_id],
+            "published": story.published.isoformat(), "embargo": story.embargo.isoformat() if story.embargo else None,
+            "status": story.status, "version": story.version, "urgency": story.urgency, "url": story.url,
+            "summary": summarize(story), "cluster": cluster_of[story.story_id],
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     for problem in problems:

@@ -77,11 +77,11 @@ class Cluster:
 
     @property
     def agencies(self) -> list[str]:
-        return list(dict.fromkeys(s.agency for s in self.stories))
+        return list(dict.fromkeys([s.agency for s in self.stories]))
 
     @property
     def cluster_id(self) -> str:
-        return min((s.story_id for s in self.stories), default="")
+        return min([s.story_id for s in self.stories], default="")
 
 
 @dataclass(frozen=True)

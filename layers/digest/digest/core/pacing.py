@@ -8,12 +8,14 @@ Every second after that without another throttle adds back ``recovery`` (5%) of 
 rate (additive increase), up to the configured rate.
 
 ``headroom`` keeps this bucket a fraction of a token smaller than SES's: it holds at most
-burst - headroom tokens, so the last call of a full burst waits ``headroom / rate`` seconds and
-every call after it comes that much later in SES's refill interval than SES would allow. A call
-that reaches SES up to that much later than the one before it (the ledger write between the
-token and the SES call takes longer, a pause) then still finds SES's bucket paid up. Without
-it, a pacer at exactly SES's rate is throttled now and then by that jitter alone, and each
-throttle halves the rate. The long-run rate is unchanged.
+burst - headroom tokens (never less than one), so the last call of a full burst waits
+``headroom / rate`` seconds, and any run of calls leaves SES's bucket (same rate, ``burst``)
+that fraction of a token to spare. A call that reaches SES up to ``headroom / rate`` seconds
+later than planned relative to the one before (the ledger write between the token and the SES
+call took longer, a pause) then still finds SES's bucket paid up. Without it, a pacer at
+exactly SES's rate is throttled now and then by that jitter alone, and each throttle halves
+the rate. The long-run rate is unchanged. A burst of one leaves no room for headroom: only a
+lower rate could absorb jitter there.
 
 Each concurrent sender gets ``share(max_send_rate, concurrency)``: the account-wide limit split
 evenly over the send function's reserved concurrency.
@@ -68,7 +70,7 @@ class Pacer:
         self.burst, self.recovery, self.headroom = burst, recovery, headroom
         self.throttles = 0
         self._clock, self._sleep = clock, sleep
-        self._capacity = burst - headroom
+        self._capacity = max(1.0, burst - headroom)
         self._tokens = self._capacity
         self._last = clock()
 

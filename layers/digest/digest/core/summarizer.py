@@ -64,16 +64,17 @@ class ExtractiveSummarizer:
 
 
 def _word_set(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORDS.findall(text))
+    return frozenset(map(str.lower, _WORDS.findall(text)))
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    union = len(a | b)
-    return bool(union) and len(a & b) / union > NEAR_DUPLICATE
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return bool(union) and shared / union > NEAR_DUPLICATE
 
 
 def _content(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words if w not in STOP_WORDS)
+    return frozenset(map(normalize, words - STOP_WORDS))
 
 
 def _redundant(content: frozenset[str], said: set[str]) -> bool:
@@ -111,12 +112,17 @@ class _Picker:
         self.total = word_count(attribute(lede[2], lede[0].attribution))
         self.named = {lede[0].agency}
         self.full = False
+        self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # a skipped pick may come back
 
     def offer(self, pick: _Pick) -> bool:
         story, _, sentence = pick
-        words = _word_set(sentence)
-        content = _content(words)
-        if self.full or not _usable(sentence) or _redundant(content, self.said):
+        if self.full or not _usable(sentence):
+            return False
+        if (sets := self._sets.get(sentence)) is None:
+            words = _word_set(sentence)
+            sets = self._sets[sentence] = words, _content(words)
+        words, content = sets
+        if _redundant(content, self.said):
             return False
         if any(_similar(words, other) for other in self.seen):
             return False
