@@ -30,10 +30,10 @@ from aws_lambda_powertools import Logger
 
 from digest.core.edition import version_key
 from digest.core.message import Envelope, build_message
+from digest.core.pacing import Pacer
 from digest.core.render import Recipient, personalize
 from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
-from digest.core.pacing import Pacer
 from digest.errors import MailPaused, MailRejected, MailThrottled, StorageError
 from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
 
@@ -129,6 +129,10 @@ class Sender:
             result.sent += 1
         logger.info("batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}})
         return result
+
+    def message_for(self, day: str, version: int, subscriber: Subscriber, variant: str = "email") -> bytes:
+        """The email ``subscriber`` would get from this edition version (editors' test copies)."""
+        return self._message(day, subscriber, *self._parts(day, version, variant))
 
     def _message(self, day: str, subscriber: Subscriber, subject: str, text: str, html: str) -> bytes:
         token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
