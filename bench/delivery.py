@@ -129,7 +129,8 @@ class RateLimitedSink(Sink):
 
 def sender(text: str, html: str, n: int, mailer: Sink, pacer: Pacer) -> tuple[Sender, list[str]]:
     people = {f"sub-{i:07d}": Subscriber(f"sub-{i:07d}", f"reader{i}@example.com", ACTIVE) for i in range(n)}
-    blobs = {version_key(DAY, VERSION, "email.txt"): text.encode(), version_key(DAY, VERSION, "email.html"): html.encode()}
+    blobs = {version_key(DAY, VERSION, "email.txt"): text.encode(),
+             version_key(DAY, VERSION, "email.html"): html.encode()}
     options = SendOptions(FROM, "https://news.example.org/digest/api", "bench-signing-secret")
     return Sender(editions=Editions(), blobs=Lookup(blobs), subscribers=Lookup(people), ledger=DictLedger(),
                   mailer=mailer, clock=FixedClock(), options=options, pacer=pacer), sorted(people)

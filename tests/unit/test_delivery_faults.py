@@ -185,6 +185,10 @@ def once_for(victims: set[str], fault: str):
 
 
 class Pipeline:
+    """1,100 subscribers (every 11th pending), an edition ready to send, dispatched once (20
+    batches of 50); then ten subscribers unsubscribe. Swap ``ledger_port``, ``mailer_port`` or
+    ``pacer`` before the first ``run`` to inject faults."""
+
     def __init__(self, seed: int = 28) -> None:
         self.rng = random.Random(seed)
         people = [Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com",
@@ -424,7 +428,8 @@ def test_a_pause_stops_the_batch_releases_the_claim_and_returns_the_untried_reci
     calls = itertools.count(1)
     p.mailer_port = FaultyMailer(p.mailer, lambda recipient: "paused" if next(calls) == 3 else None)
     sender = Sender(editions=p.editions, blobs=p.blobs, subscribers=p.subscribers, ledger=p.ledger,
-                    mailer=p.mailer_port, clock=FakeClock(), options=SendOptions("d@news.example.org", "https://x", "s"))
+                    mailer=p.mailer_port, clock=FakeClock(),
+                    options=SendOptions("d@news.example.org", "https://x", "s"))
     result = sender.send_batch(DAY, VERSION, ids, variant="email-noaudio")
     assert (result.sent, result.retry) == (2, ids[2:])
     assert [p.ledger.state(DAY, sid) for sid in ids] == [SENT, SENT, None, None, None, None]

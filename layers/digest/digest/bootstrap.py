@@ -98,10 +98,10 @@ class Container:
         return dispatch(day, editions=self.editions, subscribers=self.subscribers, queue=self.queue, blobs=self.blobs,
                         options=self.dispatch_options(scheduled), now=self.clock.now(), publish=self.publish)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, attempts: int = 4) -> Any:
         from digest.adapters.aws import client
 
-        return client(service, self.settings.region, self.settings.endpoint_url)
+        return client(service, self.settings.region, self.settings.endpoint_url, attempts)
 
     def _model(self, name: str, table: str) -> Any:
         from digest.adapters import dynamo_models
@@ -155,7 +155,9 @@ class Container:
     def mailer(self):
         from digest.adapters.ses import SesMailer
 
-        return SesMailer(self.client("sesv2"), self.settings.ses_configuration_set)
+        # One attempt: SES sends have no idempotency token, so botocore must not retry a send that
+        # may have been accepted; throttling and pauses are retried by our own code.
+        return SesMailer(self.client("sesv2", attempts=1), self.settings.ses_configuration_set)
 
     @cached_property
     def fetcher(self):
@@ -272,7 +274,24 @@ class Container:
 
         options = SendOptions(self.settings.sender, self.settings.api_base_url, self.signing_secret)
         return Sender(editions=self.editions, blobs=self.blobs, subscribers=self.subscribers,
-                      ledger=self.ledger, mailer=self.mailer, clock=self.clock, options=options)
+                      ledger=self.ledger, mailer=self.mailer, clock=self.clock, options=options, pacer=self.pacer)
+
+    @cached_property
+    def pacer(self):
+        """This sender's share of the account's SES rate (every concurrent sender gets an equal share)."""
+        import time
+
+        from digest.core.pacing import Pacer, share
+        from digest.errors import MailError
+
+        rate = self.settings.ses_max_send_rate
+        if not rate:
+            try:
+                rate = self.mailer.max_send_rate()
+            except MailError:
+                rate = 14.0  # SES's smallest production quota; the local stand-in has no GetAccount
+        per_sender = share(rate, self.settings.sender_concurrency)
+        return Pacer(per_sender, max(1, int(per_sender)), time.monotonic, time.sleep)
 
 
 _container: Container | None = None

@@ -54,6 +54,8 @@ class Settings:
     send_window_minutes: int = 120
     require_approval: bool = False
     sending_switch_parameter: str = ""
+    ses_max_send_rate: float = 0.0  # 0: ask SES (GetAccount)
+    sender_concurrency: int = 2
     audio_policy: str = "omit"
 
     @classmethod
@@ -117,6 +119,8 @@ class Settings:
             send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
             require_approval=env.get("REQUIRE_APPROVAL", "").lower() in ("1", "true", "yes"),
             sending_switch_parameter=env.get("SENDING_SWITCH_PARAMETER", ""),
+            ses_max_send_rate=float(number("SES_MAX_SEND_RATE", 0)),
+            sender_concurrency=number("SENDER_CONCURRENCY", 2),
             audio_policy=_choice(env.get("AUDIO_POLICY", "omit"), ("omit", "hold"), "AUDIO_POLICY"),
         )
 

@@ -7,9 +7,10 @@ from typing import Any
 
 
 @lru_cache(maxsize=None)
-def client(service: str, region: str, endpoint_url: str | None = None) -> Any:
+def client(service: str, region: str, endpoint_url: str | None = None, attempts: int = 4) -> Any:
+    """A client with standard retries; ``attempts=1`` where a retried call could act twice (SES sends)."""
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+    config = Config(retries={"total_max_attempts": attempts, "mode": "standard"}, connect_timeout=5, read_timeout=20)
     return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url, config=config)

@@ -64,4 +64,7 @@ class SesMailer:
 
     def max_send_rate(self) -> float:
         """The account's maximum send rate (emails per second), from SES v2 ``GetAccount``."""
-        return float(self.ses.get_account()["SendQuota"]["MaxSendRate"])
+        try:
+            return float(self.ses.get_account()["SendQuota"]["MaxSendRate"])
+        except (ClientError, BotoCoreError, KeyError) as exc:
+            raise MailError("cannot read the account's SES send quota") from exc

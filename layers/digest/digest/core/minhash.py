@@ -137,9 +137,7 @@ class MinHasher:
             for i in range(self.num_perm)
         ]
         self._cache: dict[str, int] = {}
-        lanes = range(self.num_perm)
-        self._one = sum(1 << (_LANE * i) for i in lanes)  # 1 in every lane
-        self._mask = self._one * PRIME  # the low 61 bits of every lane
+        self._one = sum(1 << (_LANE * i) for i in range(self.num_perm))  # 1 in every lane
         self._a = sum(a << (_LANE * i) for i, (a, _) in enumerate(self._perms))
         self._b = sum(b << (_LANE * i) for i, (_, b) in enumerate(self._perms))
         self._unpack = struct.Struct("<" + "Q8x" * self.num_perm)  # the low 64 bits of each lane
@@ -150,27 +148,21 @@ class MinHasher:
             value = self._cache[shingle] = _hash64(shingle) % PRIME
         return value
 
-    def _lanes(self, x: int) -> int:
-        """``(a * x + b) mod p`` of every permutation, one per lane."""
-        one, mask = self._one, self._mask
-        y = self._a * x + self._b  # lanes < 2**122
-        y = (y & mask) + ((y >> 61) & mask)  # lanes < 2**62, as 2**61 = 1 (mod p)
-        y = (y & mask) + ((y >> 61) & one)  # lanes <= 2**61
-        high = (y + one) & (one << 61)  # lanes holding p or p + 1
-        return y - (high >> 61) * PRIME if high else y
-
     def signature(self, items: Iterable[str]) -> tuple[int, ...]:
         """The MinHash signature of a set of shingles (empty tuple for an empty set)."""
-        one, guard, low = self._one, self._one << 64, (1 << 64) - 1
-        least = None
-        for x in {self._base(s) for s in set(items)}:
-            y = self._lanes(x)
+        one, a, b, least = self._one, self._a, self._b, None
+        mask, bit61, bit64 = one * PRIME, one << 61, one << 64  # per lane: 61 low bits, bit 61, bit 64
+        for x in {self._base(s) for s in items}:
+            y = a * x + b  # every (a * x + b), lanes < 2**122
+            y = (y & mask) + ((y >> 61) & mask)  # the same mod p (2**61 = 1), lanes < 2**62
+            y = (y & mask) + ((y >> 61) & one)  # lanes <= 2**61
+            if over := (y + one) & bit61:  # lanes holding p or p + 1, i.e. 0 or 1
+                y -= (over >> 61) * PRIME
             if least is None:
                 least = y
                 continue
-            # Lanes where least >= y keep bit 64 of (least + 2**64 - y); they take y.
-            take = ((((least | guard) - y) >> 64) & one) * low
-            least ^= (least ^ y) & take
+            take = ((least | bit64) - y) & bit64  # bit 64 stays where least >= y ...
+            least ^= (least ^ y) & (take - (take >> 64))  # ... and those lanes take y
         if least is None:
             return ()
         return self._unpack.unpack(least.to_bytes(self._unpack.size, "little"))
@@ -240,23 +232,19 @@ def idf_weights(sets: Sequence[Iterable[str]]) -> dict[str, float]:
 def weighted_jaccard(
     a: frozenset[str], b: frozenset[str], weights: dict[str, float], masses: tuple[float, float] | None = None
 ) -> float:
-    """Jaccard overlap with each token counted by its weight (unknown tokens weigh 1).
-
-    ``masses``, the summed weights of ``a`` and of ``b`` when the caller already has them, saves
-    summing their union: only the intersection is then summed.
+    """Jaccard overlap with each token counted by its weight (unknown tokens weigh 1). ``masses``,
+    the summed weights of ``a`` and of ``b`` if the caller has them, leaves only ``a & b`` to sum.
 
     Examples
     --------
-    >>> w = {"a": 1.0, "b": 2.0, "c": 1.0}
-    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), w), weighted_jaccard(frozenset("ab"), frozenset("bc"), w, (3.0, 3.0))
-    (0.5, 0.5)
+    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), {"a": 1.0, "b": 2.0, "c": 1.0})
+    0.5
     """
-    if masses is None:
-        union = sum(weights.get(t, 1.0) for t in a | b)
-        return sum(weights.get(t, 1.0) for t in a & b) / union if union else 0.0
-    shared = sum(weights.get(t, 1.0) for t in a & b)
-    union = masses[0] + masses[1] - shared
-    return shared / union if union > 0 else 0.0
+    weight = weights.get
+    shared = sum(weight(t, 1.0) for t in a & b)
+    mass_a, mass_b = masses or (sum(weight(t, 1.0) for t in a), sum(weight(t, 1.0) for t in b))
+    union = mass_a + mass_b - shared
+    return shared / union if union else 0.0
 
 
 def find(parent: list[int], i: int) -> int:

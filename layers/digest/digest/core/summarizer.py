@@ -17,6 +17,7 @@ from digest.core.summary import according_to, attribute, strip_dateline
 from digest.core.text import sentences, word_count
 
 _WORDS = re.compile(r"\w+")
+_ASCII_WORDS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
 _BARE_QUOTE = re.compile(r"^[\"\u201c].*[\"\u201d]$")
 _DANGLING = frozenset("he she it they this that these those his her its their but and also so".split())
 NEAR_DUPLICATE = 0.5  # word-set Jaccard above which a sentence repeats a chosen one
@@ -64,6 +65,8 @@ class ExtractiveSummarizer:
 
 
 def _word_set(text: str) -> frozenset[str]:
+    if text.isascii():  # the \w+ runs, found faster: every other character made a space
+        return frozenset(text.lower().encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
     return frozenset(map(str.lower, _WORDS.findall(text)))
 
 
@@ -74,7 +77,10 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _content(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(map(normalize, words - STOP_WORDS))
+    content = words - STOP_WORDS
+    if "".join(content).isascii():  # ASCII lower-case words without an apostrophe are normal
+        return content
+    return frozenset(map(normalize, content))
 
 
 def _redundant(content: frozenset[str], said: set[str]) -> bool:
@@ -112,16 +118,13 @@ class _Picker:
         self.total = word_count(attribute(lede[2], lede[0].attribution))
         self.named = {lede[0].agency}
         self.full = False
-        self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # a skipped pick may come back
 
     def offer(self, pick: _Pick) -> bool:
         story, _, sentence = pick
-        if self.full or not _usable(sentence):
+        if self.full or not _usable(sentence):  # the cheap checks before the word sets
             return False
-        if (sets := self._sets.get(sentence)) is None:
-            words = _word_set(sentence)
-            sets = self._sets[sentence] = words, _content(words)
-        words, content = sets
+        words = _word_set(sentence)
+        content = _content(words)
         if _redundant(content, self.said):
             return False
         if any(_similar(words, other) for other in self.seen):

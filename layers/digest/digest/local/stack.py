@@ -109,6 +109,7 @@ class LocalStack:
         variables = self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
         env = {k: str(v) for k, v in self.resolve(variables).items()}
         env.pop("TEMPLATE_DIR", None)  # /opt/templates is the layer's path in Lambda; locally the repo's templates/
+        env["SES_MAX_SEND_RATE"] = "1000"  # the stand-in has no SES quota (and no GetAccount to ask)
         return env
 
     def resolve(self, value: Any) -> Any:
