@@ -11,7 +11,7 @@ ALL = ["cold_start", "ingest", "edition", "delivery"]
 flags = [a for a in sys.argv[1:] if a.startswith("--")]
 for name in [a for a in sys.argv[1:] if not a.startswith("--")] or ALL:
     main = importlib.import_module(f"bench.{name}").main
-    if inspect.signature(main).parameters:
+    if "argv" in inspect.signature(main).parameters:
         main(flags)
     else:
         main()

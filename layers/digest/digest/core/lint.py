@@ -215,7 +215,9 @@ class _Scan(HTMLParser):
 
     def __init__(self, want_text: bool) -> None:
         super().__init__(convert_charrefs=False)  # as bs4's: references reach handle_*ref
-        self.want_text, self.strings, self._data = want_text, [], []
+        self.want_text = want_text
+        self.strings: list[str] = []  # what get_text(" ") joins
+        self._data: list[str] = []  # the string being read
         self.images: list[dict[str, str]] = []
         self.headings: list[int] = []
         self.hrefs: list[str | None] = []  # of every <a>; None: no href

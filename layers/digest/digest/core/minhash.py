@@ -4,7 +4,7 @@ found without comparing all pairs), time-windowed candidate pairs, IDF-weighted 
 Each distinct shingle is hashed once with BLAKE2b; the ``num_perm`` permutations are then cheap
 universal hashes ``(a * x + b) mod p`` with ``p = 2**61 - 1`` and fixed, seed-derived ``a, b``,
 so signatures are identical across runs and machines. All permutations of a shingle are computed
-at once on one big integer holding a 128-bit lane per permutation (exact integer arithmetic, so
+at once on one big integer holding an 88-bit lane per permutation (exact integer arithmetic, so
 the values are those of the formula), and the per-lane minimum is kept the same way.
 """
 
@@ -22,9 +22,9 @@ from functools import lru_cache
 from itertools import chain
 
 PRIME = (1 << 61) - 1
-_LANE = 128  # bits per permutation: a * x + b < 2**122 never carries into the next lane
+_LANE = 88  # bits per permutation: the unreduced a * x + b stays under 2**84 (see MinHasher)
 _TOKEN = re.compile(r"\w+(?:[.,:'\u2019-]\w+)*")
-_POSSESSIVE = re.compile(r"'s$", re.M)
+_POSSESSIVE = re.compile(r"'s$", re.MULTILINE)
 STOP_WORDS = frozenset(
     "a about after against all also an and are as at be been before but by can could did do does "
     "for from had has have he her him his how i if in into is it its just last may me more most "
@@ -138,9 +138,10 @@ class MinHasher:
         ]
         self._cache: dict[str, int] = {}
         self._one = sum(1 << (_LANE * i) for i in range(self.num_perm))  # 1 in every lane
-        self._a = sum(a << (_LANE * i) for i, (a, _) in enumerate(self._perms))
-        self._b = sum(b << (_LANE * i) for i, (_, b) in enumerate(self._perms))
-        self._unpack = struct.Struct("<" + "Q8x" * self.num_perm)  # the low 64 bits of each lane
+        # a * x is summed from x's three 21-bit pieces times a * 2**(21 k) mod p: lanes < 2**84
+        self._a = [sum((a << 21 * k) % PRIME << _LANE * i for i, (a, _) in enumerate(self._perms)) for k in range(3)]
+        self._b = sum(b << _LANE * i for i, (_, b) in enumerate(self._perms))
+        self._unpack = struct.Struct("<" + "Q3x" * self.num_perm)  # the low 64 bits of each lane
 
     def _base(self, shingle: str) -> int:
         value = self._cache.get(shingle)
@@ -150,13 +151,13 @@ class MinHasher:
 
     def signature(self, items: Iterable[str]) -> tuple[int, ...]:
         """The MinHash signature of a set of shingles (empty tuple for an empty set)."""
-        one, a, b, least = self._one, self._a, self._b, None
-        mask, bit61, bit64 = one * PRIME, one << 61, one << 64  # per lane: 61 low bits, bit 61, bit 64
+        one, (a0, a1, a2), b, least = self._one, self._a, self._b, None
+        mask, low23, bit61, bit64 = one * PRIME, one * 0x7FFFFF, one << 61, one << 64  # per lane
         for x in {self._base(s) for s in items}:
-            y = a * x + b  # every (a * x + b), lanes < 2**122
-            y = (y & mask) + ((y >> 61) & mask)  # the same mod p (2**61 = 1), lanes < 2**62
-            y = (y & mask) + ((y >> 61) & one)  # lanes <= 2**61
-            if over := (y + one) & bit61:  # lanes holding p or p + 1, i.e. 0 or 1
+            y = a0 * (x & 0x1FFFFF) + a1 * (x >> 21 & 0x1FFFFF) + a2 * (x >> 42) + b  # = a * x + b mod p
+            y = (y & mask) + (y >> 61 & low23)  # the same mod p (2**61 = 1), lanes < 2**61 + 2**23
+            y = (y & mask) + (y >> 61 & one)  # lanes <= p
+            if over := (y + one) & bit61:  # lanes holding p, i.e. 0
                 y -= (over >> 61) * PRIME
             if least is None:
                 least = y
