@@ -34,10 +34,14 @@ def _body() -> dict:
 @app.exception_handler(Exception)
 def refused(exc: Exception) -> Response:
     from digest.errors import DigestError
+    from digest.services.editor import Refused
 
-    if not isinstance(exc, DigestError):
-        raise exc
-    return Response(409, "application/json", json.dumps({"error": str(exc)}))
+    if isinstance(exc, Refused):  # the edition's state or the request does not allow it
+        return Response(409, "application/json", json.dumps({"error": str(exc)}))
+    if isinstance(exc, DigestError):  # storage, mail or configuration: not the editor's doing
+        logger.exception("editor action failed")
+        return Response(503, "application/json", json.dumps({"error": f"the action failed: {exc}"}))
+    raise exc
 
 
 @app.get("/editions/<day>")

@@ -220,11 +220,13 @@ class Container:
 
         return DynamoAudit(self._model("AuditItem", self.settings.audit_table))
 
-    def assemble(self, day: date, note: str | None = None):
+    def assemble(self, day: date, note: str | None = None, by_editor: bool = False):
+        """Build ``day``'s edition; only an editor's rebuild lifts a hold."""
         from digest.services.assemble import assemble
 
         result = assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
-                          brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note)
+                          brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note,
+                          keep_hold=not by_editor)
         if result.created and result.record is not None and result.record.status == "sent":
             self.publish(result.record)  # a correction: readers of the web copy see it at once
         return result
@@ -251,8 +253,9 @@ class Container:
             return len(people)
 
         ports = EditorPorts(self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock)
-        return Editor(ports, rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note),
-                      dispatch=lambda day: self.dispatch(day, scheduled=False), test_send=test_send)
+        return Editor(ports, rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note, by_editor=True),
+                      dispatch=lambda day: self.dispatch(day, scheduled=False), test_send=test_send,
+                      require_approval=self.settings.require_approval)
 
     @cached_property
     def feedback(self):

@@ -8,6 +8,7 @@ passes ``allow_loopback=True`` for its own feed server.
 from __future__ import annotations
 
 import gzip
+import http.client
 import io
 import ipaddress
 import socket
@@ -64,7 +65,7 @@ class HttpFetcher:
                 if exc.code == 304:
                     return Fetched(url, 304, None, etag, last_modified)
                 return Fetched(url, exc.code, None, error=f"HTTP {exc.code} {exc.reason}")
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
                 return Fetched(url, 0, None, error=f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}")
         return Fetched(url, 0, None, error=f"more than {self.max_redirects} redirects", refused=True)
 

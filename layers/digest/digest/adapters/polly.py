@@ -25,7 +25,8 @@ class PollyNarrator:
     def narrate(self, ssml: str, key: str) -> Narration:
         prefix = "polly/" + key.rsplit("/", 2)[-2]  # site/<day>/edition.mp3 -> polly/<day>
         audio = self._start(ssml, OutputFormat="mp3", OutputS3KeyPrefix=prefix + "/polly-")
-        self.start_speech_marks(ssml, prefix)
+        if self.engine != "generative":  # Polly gives no speech marks for the generative engine
+            self.start_speech_marks(ssml, prefix)
         return Narration("pending", task_id=audio)
 
     def start_speech_marks(self, ssml: str, key_prefix: str) -> str:

@@ -58,6 +58,10 @@ class SesMailer:
                 raise MailThrottled(code) from exc
             if code in _REJECTED:
                 raise MailRejected(code) from exc
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
+                # A 4xx reply (AccessDenied, a missing configuration set...) means SES did not take
+                # the message: retry later rather than leave an "unknown" claim nobody re-sends.
+                raise MailPaused(code) from exc
             raise MailError(code) from exc
         except BotoCoreError as exc:  # a read timeout, a dropped connection: the outcome is unknown
             raise MailError(type(exc).__name__) from exc

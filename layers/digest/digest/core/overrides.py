@@ -42,6 +42,10 @@ class Overrides:
         unknown = set(changes) - set(StoryEdit.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown story fields: {', '.join(sorted(unknown))}")
+        for name, value in changes.items():
+            kind = {"headline": str, "summary": str, "pin": bool, "drop": bool, "position": int}[name]
+            if value is not None and (type(value) is not kind or (kind is int and value < 1)):
+                raise ValueError(f"{name} must be {'a whole number >= 1' if kind is int else kind.__name__}")
         current = self.edits.get(cluster_id, StoryEdit())
         return Overrides({**self.edits, cluster_id: replace(current, **changes)})
 

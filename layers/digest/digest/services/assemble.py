@@ -52,18 +52,23 @@ class AssembleResult:
 
 def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: BlobStore, env: jinja2.Environment,
              brand: Brand, options: AssembleOptions, clock: Clock, summarizer: Summarizer | None = None,
-             note: str | None = None) -> AssembleResult:
+             note: str | None = None, keep_hold: bool = True) -> AssembleResult:
     """Build the edition of ``day`` from the stories of the last ``window_hours``.
 
-    Rebuilding with nothing changed returns the stored version and writes nothing.
+    Rebuilding with nothing changed returns the stored version and writes nothing. A correction
+    (the edition went out) is rebuilt from the stories it was made of, never from later news. A
+    held edition stays held through automatic rebuilds (``keep_hold``); an editor's rebuild lifts it.
     """
     now, iso = clock.now(), day.isoformat()
     overrides = Overrides.from_json(blobs.get(overrides_key(iso)))
-    recent = stories.between(now - timedelta(hours=options.window_hours), now)
+    latest = editions.latest(iso)
+    if latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT):
+        recent = [s for s in (stories.get(i) for i in latest.story_ids) if s is not None]
+    else:
+        recent = stories.between(now - timedelta(hours=options.window_hours), now)
     clusters = [c for c in cluster(recent) if c.cluster_id not in overrides.dropped]
     planned = plan_edition(day, clusters, now, options.public_base_url, options.max_stories, brand.name,
                            summarizer=summarizer, pinned=overrides.pinned)
-    latest = editions.latest(iso)
     if planned is None:
         logger.warning("no stories for the edition", extra={"edition_date": iso})
         return AssembleResult(latest, False, "no stories in the window")
@@ -86,6 +91,8 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     if count < options.min_stories:
         reasons.insert(0, f"only {count} stories (minimum {options.min_stories})")
     _store_version(blobs, env, edition, brand, rendered, changes.to_dict() if changes else None)
+    if keep_hold and latest is not None and latest.status == HELD and not reasons:
+        reasons = [latest.reason or "held by an editor"]
     status = lifecycle.SENT if correcting else (HELD if reasons else DRAFT)
     record = EditionRecord(
         edition_date=iso, version=version, content_hash=digest, status=status, story_count=count,

@@ -41,8 +41,10 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
     record = editions.latest(day)
     if record is None:
         return "no edition"
+    if status != "completed" and is_marks:
+        return "marks failed"  # the audio stands without chapters
     if status != "completed":
-        editions.update(replace(record, audio_status="failed", reason=record.reason))
+        editions.update(replace(record, audio_status="failed"))
         logger.warning("narration failed", extra={"edition_date": day, "task": task.get("taskId")})
         return "failed"
     data = blobs.get(key)

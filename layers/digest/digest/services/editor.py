@@ -17,6 +17,7 @@ from aws_lambda_powertools import Logger
 from digest.core import lifecycle
 from digest.core.edition import version_key
 from digest.core.overrides import Overrides
+from digest.core.plans import validate_address
 from digest.core.subscriber import FAILED, Subscriber, normalize_address, subscriber_id
 from digest.errors import DigestError
 from digest.ports import AuditEntry, AuditTrail, BlobStore, Clock, EditionRecord, EditionStore, Ledger, Queue
@@ -49,11 +50,12 @@ class EditorPorts:
 
 class Editor:
     """``rebuild(day, note)`` and ``dispatch(day)`` are the assemble and send paths the scheduled run
-    uses; ``sender`` sends a test copy of a version to given addresses without touching the ledger."""
+    uses; ``test_send`` sends a test copy of a version to given people without touching the ledger."""
 
     def __init__(self, ports: EditorPorts, *, rebuild: Callable[..., Any], dispatch: Callable[[str], Any],
-                 test_send: Callable[[str, int, list[Subscriber]], int]) -> None:
+                 test_send: Callable[[str, int, list[Subscriber]], int], require_approval: bool = False) -> None:
         self.p, self._rebuild, self._dispatch, self._test_send = ports, rebuild, dispatch, test_send
+        self.require_approval = require_approval
 
     def status(self, day: str) -> dict[str, Any]:
         _check_day(day)
@@ -70,7 +72,8 @@ class Editor:
                           "subject": v.subject} for v in versions],
             "diff": json.loads(diff) if diff else None,
             "delivery": delivery_stats(self.p.ledger.for_edition(day)),
-            "allowed": list(lifecycle.allowed_actions(latest.status)) if latest else ["build"],
+            "allowed": list(lifecycle.allowed_actions(latest.status, require_approval=self.require_approval))
+            if latest else ["build"],
         }
 
     def preview(self, day: str) -> str:
@@ -101,7 +104,7 @@ class Editor:
             raise Refused(str(exc)) from exc
         self.p.blobs.put(key, overrides.to_json().encode("utf-8"), "application/json")
         self._audit(day, actor, "story edit", latest.version, "ok", json.dumps({"story": cluster_id, **changes})[:900])
-        return self.rebuild(day, actor, note=changes.get("note") if correction else None)
+        return self.rebuild(day, actor)
 
     def approve(self, day: str, actor: str) -> dict[str, Any]:
         return self._move(day, actor, lifecycle.APPROVE)
@@ -123,6 +126,9 @@ class Editor:
 
     def test_send(self, day: str, actor: str, addresses: list[str]) -> dict[str, Any]:
         latest = self._latest(day)
+        bad = [a[:60] for a in addresses if validate_address(normalize_address(a))]
+        if bad or not addresses:
+            raise Refused(f"not valid addresses: {', '.join(bad)}" if bad else "give at least one address")
         people = [Subscriber(subscriber_id(a), normalize_address(a), "active", "complimentary") for a in addresses[:20]]
         sent = self._test_send(day, latest.version, people)
         self._audit(day, actor, "test-send", latest.version, "ok", f"{sent} test copies")

@@ -8,7 +8,7 @@ and never one that bounced or complained.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import css_inline
@@ -60,8 +60,13 @@ class Subscriptions:
         if current is not None and (current.status == ACTIVE or current.status in SUPPRESSED):
             logger.info("subscribe for a known address: nothing sent", extra={"subscriber_id": sid})
             return Outcome(True)
+        if current is not None and current.status == PENDING and _recent(current.updated_at, self.clock.now()):
+            logger.info("confirmation sent recently: not sent again", extra={"subscriber_id": sid})
+            return Outcome(True)
+        # A returning reader keeps their plan and trial end: unsubscribing does not buy a new trial.
         pending = Subscriber(sid, address, PENDING, role=role.strip().lower()[:20], source=source[:40],
-                             created_at=current.created_at if current else now, updated_at=now)
+                             created_at=current.created_at if current else now, updated_at=now,
+                             plan=current.plan if current else "trial", trial_end=current.trial_end if current else "")
         self.subscribers.put(pending)
         self._send_confirmation(pending)
         return Outcome(True)
@@ -78,6 +83,8 @@ class Subscriptions:
             return Outcome(False, "this confirmation link is no longer valid")
         today = self.clock.now().date()
         plan, trial_end = plan_for(current.email, current.role, today)
+        if current.trial_end and plan == "trial":  # they had a trial before: it does not start again
+            trial_end = date.fromisoformat(current.trial_end)
         self.subscribers.put(replace(current, status=ACTIVE, plan=plan, trial_end=trial_end.isoformat() if trial_end else "",
                                      updated_at=self.clock.now().isoformat(), reason="confirmed"))
         logger.info("subscription confirmed", extra={"subscriber_id": sid, "plan": plan})
@@ -113,3 +120,10 @@ class Subscriptions:
         self.mailer.send_raw(build_message(envelope, text, html, self.clock.now()), pending.email,
                              {"kind": "confirm", "subscriber": pending.subscriber_id})
         logger.info("confirmation sent", extra={"subscriber_id": pending.subscriber_id})
+
+
+def _recent(stamp: str, now: datetime, minutes: int = 10) -> bool:
+    try:
+        return now - datetime.fromisoformat(stamp) < timedelta(minutes=minutes)
+    except (TypeError, ValueError):
+        return False
