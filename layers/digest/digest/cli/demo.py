@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
-from datetime import date, datetime, time as clock_time
+from datetime import date, datetime
+from datetime import time as clock_time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo

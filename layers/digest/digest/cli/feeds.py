@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 from digest.core.cluster import cluster
-from digest.core.wire import parse_wire
 from digest.core.story import Problem, Source
 from digest.core.summary import summarize
+from digest.core.wire import parse_wire
 
 
 def _read(target: str) -> tuple[bytes | None, str]:

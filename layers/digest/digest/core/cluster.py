@@ -26,7 +26,16 @@ from datetime import timedelta
 from itertools import chain
 
 from digest.core.minhash import (
-    STOP_WORDS, MinHasher, band_keys, find, idf_weights, jaccard, weighted_jaccard, window_pairs, word_shingles, words,
+    STOP_WORDS,
+    MinHasher,
+    band_keys,
+    find,
+    idf_weights,
+    jaccard,
+    weighted_jaccard,
+    window_pairs,
+    word_shingles,
+    words,
 )
 from digest.core.story import Story
 from digest.core.summary import strip_dateline

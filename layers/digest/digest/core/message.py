@@ -10,7 +10,6 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
 
-
 # Long URL headers (List-Unsubscribe) must stay one literal line: with the default 78-column
 # folding, a header with no spaces is rewritten as RFC 2047 encoded-words, which the RFC 8058
 # header does not allow. 998 is RFC 5322's hard line limit.

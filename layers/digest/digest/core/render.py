@@ -50,12 +50,17 @@ def environment(template_dir: Path) -> jinja2.Environment:
 _INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 
+def inline_css(html: str) -> str:
+    """Email HTML with its ``<style>`` rules inlined (kept too, for dark mode); no remote stylesheets."""
+    return _INLINER.inline(html)
+
+
 def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> Rendered:
     """Render the email (HTML and text), web page and SSML of an edition."""
     slots = Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
     email_html = env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots)
     return Rendered(
-        email_html=_INLINER.inline(email_html),
+        email_html=inline_css(email_html),
         email_text=env.get_template("email.txt.j2").render(edition=edition, brand=brand, recipient=slots),
         web_html=env.get_template("web.html.j2").render(edition=edition, brand=brand, recipient=None),
         ssml=env.get_template("edition.ssml.j2").render(edition=edition, brand=brand, recipient=None),

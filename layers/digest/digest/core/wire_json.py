@@ -12,7 +12,17 @@ from typing import Any
 
 from digest.core.story import ParseResult, Source
 from digest.core.wire_common import (
-    CORRECTION, Item, add_problem, code_of, collect, dicts, html_text, listed, plain_text, scalar, web,
+    CORRECTION,
+    Item,
+    add_problem,
+    code_of,
+    collect,
+    dicts,
+    html_text,
+    listed,
+    plain_text,
+    scalar,
+    web,
 )
 
 BAD = object()  # JSON that could not be read

@@ -12,7 +12,15 @@ from datetime import datetime
 from digest.core.story import ParseResult, Source
 from digest.core.text import html_to_text
 from digest.core.wire_common import (
-    CORRECTION, Item, add_problem, code_of, collect, html_text, plain_text, scalar, web,
+    CORRECTION,
+    Item,
+    add_problem,
+    code_of,
+    collect,
+    html_text,
+    plain_text,
+    scalar,
+    web,
 )
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"

@@ -15,10 +15,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from digest.core.edition import site_key
+from digest.core.edition import site_key, version_key
 from digest.core.snapshot import edition_from_json
 from digest.core.speech import chapters_from_marks
-from digest.core.edition import version_key
 from digest.errors import DigestError
 from digest.ports import AudioTagger, BlobStore, EditionStore
 

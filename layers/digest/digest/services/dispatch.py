@@ -75,7 +75,7 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
         if late:
             return _hold(editions, record, late)
     variant, problems = _gate(record, blobs, options.audio_policy)
-    if problems:
+    if problems and record.status != lifecycle.SENDING:  # a resumed dispatch finishes what it began
         return _hold(editions, record, "; ".join(problems))
     record = replace(record, status=lifecycle.SENDING)
     editions.update(record)

@@ -118,9 +118,9 @@ class Editor:
     def send_now(self, day: str, actor: str) -> dict[str, Any]:
         latest = self._latest(day)
         result = self._dispatch(day)
-        outcome = "ok" if result.messages else "refused"
+        outcome = "refused" if result.reason else "ok"
         self._audit(day, actor, "send", latest.version, outcome, result.reason)
-        if not result.messages and result.reason:
+        if result.reason:
             raise Refused(result.reason)
         return {"recipients": result.recipients, "messages": result.messages, "variant": result.variant}
 
@@ -139,7 +139,8 @@ class Editor:
         failed = sorted(d.subscriber_id for d in self.p.ledger.for_edition(day) if d.state == FAILED)
         for sid in failed:
             self.p.ledger.release(day, sid, state=FAILED)
-        bodies = [json.dumps({"edition_date": day, "version": latest.version, "variant": "email",
+        variant = "email" if latest.audio_status in ("ready", "placeholder") else "email-noaudio"
+        bodies = [json.dumps({"edition_date": day, "version": latest.version, "variant": variant,
                               "subscriber_ids": failed[i : i + batch_size]}) for i in range(0, len(failed), batch_size)]
         self.p.queue.send(bodies)
         self._audit(day, actor, "resend-failures", latest.version, "ok", f"{len(failed)} recipients")

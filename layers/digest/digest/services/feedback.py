@@ -21,8 +21,18 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from digest.core.subscriber import (ACTIVE, BOUNCED, CLAIMED, COMPLAINED, FAILED, LAPSED, PENDING, SENT, SUPPRESSED,
-                                    Delivery)
+from digest.core.subscriber import (
+    ACTIVE,
+    BOUNCED,
+    CLAIMED,
+    COMPLAINED,
+    FAILED,
+    LAPSED,
+    PENDING,
+    SENT,
+    SUPPRESSED,
+    Delivery,
+)
 from digest.ports import Clock, Ledger, SubscriberStore
 
 logger = Logger(child=True)

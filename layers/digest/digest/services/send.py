@@ -22,8 +22,8 @@ not yet tried are returned in ``retry``.
 from __future__ import annotations
 
 import json
-from email.errors import MessageError
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from functools import lru_cache
 
 from aws_lambda_powertools import Logger

@@ -11,19 +11,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import css_inline
 import jinja2
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import Brand
 from digest.core.message import Envelope, build_message
 from digest.core.plans import plan_for, plan_label, validate_address
+from digest.core.render import inline_css
 from digest.core.subscriber import ACTIVE, PENDING, SUPPRESSED, Subscriber, normalize_address, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token, read_token
 from digest.ports import Clock, Mailer, SubscriberStore
 
 logger = Logger(child=True)
-_INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ class Subscriptions:
         plan, _ = plan_for(pending.email, pending.role, date.today())
         context = {"brand": self.brand, "confirm_url": f"{self.options.api_base_url}/confirm/{token}",
                    "expires_hours": self.options.confirm_hours, "plan_label": plan_label(plan)}
-        html = _INLINER.inline(self.env.get_template("confirm.html.j2").render(**context))
+        html = inline_css(self.env.get_template("confirm.html.j2").render(**context))
         text = self.env.get_template("confirm.txt.j2").render(**context)
         subject = f"Confirm your subscription to {self.brand.name}"
         envelope = Envelope(self.options.sender, pending.email, subject, "", "", f"confirm:{pending.subscriber_id}:{token}")

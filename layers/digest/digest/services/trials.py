@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from email.errors import MessageError
 
-import css_inline
 import jinja2
 from aws_lambda_powertools import Logger
 
@@ -21,13 +20,13 @@ from digest.core.edition import Brand
 from digest.core.message import Envelope, build_message
 from digest.core.plans import TRIAL
 from digest.core.publish import date_label
+from digest.core.render import inline_css
 from digest.core.subscriber import ACTIVE, LAPSED, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailError
 from digest.ports import Clock, Mailer, SubscriberStore
 
 logger = Logger(child=True)
-_INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 
 REMINDER_DAYS = 3
 REMINDER_KIND = "trial-reminder"
@@ -92,7 +91,7 @@ def reminder_message(subscriber: Subscriber, trial_end: date, *, env: jinja2.Env
     label = date_label(trial_end.isoformat())
     context = {"brand": brand, "trial_end_label": label, "subscribe_url": options.subscribe_url,
                "unsubscribe_url": f"{options.api_base_url}/unsubscribe/{token}"}
-    html = _INLINER.inline(env.get_template("reminder.html.j2").render(**context))
+    html = inline_css(env.get_template("reminder.html.j2").render(**context))
     text = env.get_template("reminder.txt.j2").render(**context)
     subject = f"Your free trial of {brand.name} ends on {label}"
     envelope = Envelope(options.sender, subscriber.email, subject, options.list_id, context["unsubscribe_url"],
