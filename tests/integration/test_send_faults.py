@@ -101,27 +101,28 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
 
 # --- the SES v2 adapter's error mapping ------------------------------------------------------
 
-def _refusing(code: str) -> SesMailer:
+def _refusing(code: str, status: int = 400) -> SesMailer:
     client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
     stubber = Stubber(client)
-    stubber.add_client_error("send_email", service_error_code=code, http_status_code=400)
+    stubber.add_client_error("send_email", service_error_code=code, http_status_code=status)
     stubber.activate()
     return SesMailer(client, "digest-config-set")
 
 
-@pytest.mark.parametrize("code, error", [
-    ("SendingPausedException", MailPaused),  # SES v2: account or configuration set paused
-    ("AccountSuspendedException", MailPaused),  # SES v2: not this recipient's fault
-    ("AccountSendingPausedException", MailPaused),  # the SES v1 names of the same conditions
-    ("ConfigurationSetSendingPausedException", MailPaused),
-    ("TooManyRequestsException", MailThrottled),
-    ("Throttling", MailThrottled),
-    ("MessageRejected", MailRejected),  # still permanent
-    ("InternalFailure", MailError),  # outcome unknown
+@pytest.mark.parametrize("code, error, status", [
+    ("SendingPausedException", MailPaused, 400),  # SES v2: account or configuration set paused
+    ("AccountSuspendedException", MailPaused, 400),  # SES v2: not this recipient's fault
+    ("AccountSendingPausedException", MailPaused, 400),  # the SES v1 names of the same conditions
+    ("ConfigurationSetSendingPausedException", MailPaused, 400),
+    ("TooManyRequestsException", MailThrottled, 400),
+    ("Throttling", MailThrottled, 400),
+    ("MessageRejected", MailRejected, 400),  # still permanent
+    ("AccessDeniedException", MailPaused, 403),  # any other 4xx: SES did not take it; retry later
+    ("InternalFailure", MailError, 500),  # a 5xx: outcome unknown
 ])
-def test_ses_error_codes_map_to_what_they_say_about_the_message(code, error):
+def test_ses_error_codes_map_to_what_they_say_about_the_message(code, error, status):
     with pytest.raises(error) as raised:
-        _refusing(code).send_raw(b"raw", "reader@example.com", {"edition": DAY})
+        _refusing(code, status).send_raw(b"raw", "reader@example.com", {"edition": DAY})
     assert type(raised.value) is error
 
 
