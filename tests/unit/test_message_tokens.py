@@ -216,3 +216,15 @@ def test_non_string_payload_is_rejected():
 
     token = URLSafeTimedSerializer("secret", salt=UNSUBSCRIBE).dumps({"id": "sub-123"})
     assert read_token("secret", UNSUBSCRIBE, token) is None
+
+
+@pytest.mark.parametrize("to", ["a@example.com\r\nBcc: victim@example.net", "a b@example.com",
+                                "a@example.com, b@example.com", "<a@example.com>", "josé@example.com", "nobody"])
+def test_addresses_that_could_inject_headers_or_cannot_be_carried_are_refused(to):
+    with pytest.raises(ValueError):
+        build_message(envelope(to=to), "t", "<p>h</p>", NOW)
+
+
+def test_an_international_domain_is_sent_as_punycode():
+    raw = build_message(envelope(to="reader@bücher.example"), "t", "<p>h</p>", NOW)
+    assert parse(raw)["To"] == "reader@xn--bcher-kva.example"
