@@ -95,7 +95,7 @@ class FakeLedger:
         key = (edition_id, subscriber_id)
         if key in self.records:  # like a put with attribute_not_exists
             return False
-        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED)
+        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED, updated_at=_now())
         self.claims.append(key)
         return True
 
@@ -103,7 +103,7 @@ class FakeLedger:
         return self.records.get((edition_id, subscriber_id))
 
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
-        self.records[(edition_id, subscriber_id)] = Delivery(edition_id, subscriber_id, state, message_id, detail)
+        self.records[(edition_id, subscriber_id)] = Delivery(edition_id, subscriber_id, state, message_id, detail, _now())
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         return iter([d for (e, _), d in sorted(self.records.items()) if e == edition_id])
@@ -172,3 +172,8 @@ class FakeMailer:
 
     def recipients(self) -> list[str]:
         return [s.recipient for s in self.sent]
+
+
+def _now() -> str:
+    """Ledger times are the store's own (real) clock, as with DynamoDB."""
+    return datetime.now(timezone.utc).isoformat()

@@ -28,7 +28,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -44,6 +44,7 @@ from digest.ports import EditionRecord
 from digest.services import dispatch as dispatch_module, feedback as feedback_module, send as send_module
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
+from digest.services.reconcile import resend_unaccounted
 from digest.services.send import Sender, SendOptions
 
 from fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
@@ -299,7 +300,7 @@ def emails(p: Pipeline, sids: set[str]) -> set[str]:
     return {s.email for s in p.active() if s.subscriber_id in sids}
 
 
-def test_a_a_kill_right_after_the_claim_is_an_unknown_never_sent_and_never_sent_twice(handler):
+def test_a_a_kill_right_after_the_claim_is_never_sent_twice_and_re_sent_once_ses_is_silent(handler):
     p = Pipeline()
     victims = victims_of(p)
     p.ledger_port = FaultyLedger(p.ledger, victims)
@@ -308,13 +309,24 @@ def test_a_a_kill_right_after_the_claim_is_an_unknown_never_sent_and_never_sent_
     dead = p.replay(handler)
     assert p.ledger_port.victims == set()  # every kill fired
     reconciled = p.reconcile()
-    # No SES event exists for a call that never happened, so reconciling leaves them unknown:
-    # at most once means the victims get no email unless an operator re-sends to unknowns.
+    # No SES event exists for a call that never happened: the victims stay unknown (never re-sent
+    # blindly, never sent twice) ...
     p.check(unknown=victims)
     assert p.states() == Counter({SENT: len(p.active()) - VICTIMS, CLAIMED: VICTIMS})
     assert p.tally.totals["unknown"] >= VICTIMS and p.sqs.dlq == []
+    # ... until SES has stayed silent about them past the grace period: then they are re-sent once.
+    too_early = resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs,
+                                   now=datetime.now(timezone.utc))
+    assert too_early == []
+    again = resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs,
+                               now=datetime.now(timezone.utc) + timedelta(minutes=20))
+    assert set(again) == victims
+    p.run(handler)
+    p.check()
+    assert p.states() == Counter({SENT: len(p.active())})
     report("a: killed right after the claim", p, unknown_reported=p.tally.totals["unknown"],
-           dlq_after_first_run=first_dlq, dlq_before_redrive=dead, feedback_events=sum(reconciled.values()))
+           dlq_after_first_run=first_dlq, dlq_before_redrive=dead, feedback_events=sum(reconciled.values()),
+           re_sent_after_grace=len(again))
 
 
 def test_a_failures_before_ses_saw_the_message_leave_no_claim_and_lose_nobody(handler):
@@ -357,6 +369,8 @@ def test_b_a_kill_after_ses_accepted_is_unknown_until_ses_events_reconcile_it(ha
     for sent in p.mailer.sent:
         assert p.ledger.get(DAY, sent.tags["subscriber"]).message_id == sent.message_id
     assert p.tally.totals["unknown"] >= VICTIMS and p.sqs.dlq == []
+    late = datetime.now(timezone.utc) + timedelta(minutes=20)  # SES reported them: nothing to re-send
+    assert resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs, now=late) == []
     report("b: killed after SES accepted", p, claimed_before_reconcile=before[CLAIMED],
            unknown_reported=p.tally.totals["unknown"], dlq_after_first_run=first_dlq, dlq_before_redrive=dead,
            feedback_events=sum(reconciled.values()))

@@ -184,14 +184,14 @@ class DynamoLedger:
             item = self.model.get(edition_id, subscriber_id, consistent_read=True)
         except self.model.DoesNotExist:
             return None
-        return Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail)
+        return _delivery(item)
 
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
         self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail).save()
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         for item in self.model.query(edition_id):
-            yield Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail)
+            yield _delivery(item)
 
     def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
         try:
@@ -199,6 +199,11 @@ class DynamoLedger:
         except DeleteError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise StorageError("could not release ledger claim") from exc
+
+
+def _delivery(item: LedgerItem) -> Delivery:
+    return Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail,
+                    item.updated_at.isoformat() if item.updated_at else "")
 
 
 class DynamoAudit:

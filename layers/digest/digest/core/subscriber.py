@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ACTIVE = "active"
 PENDING = "pending"
@@ -79,3 +79,6 @@ class Delivery:
     state: str
     message_id: str = ""
     detail: str = ""
+    # ISO time of the last change, kept by the store (a claim's age tells whether SES ever took it);
+    # not part of a record's identity or equality.
+    updated_at: str = field(default="", compare=False)

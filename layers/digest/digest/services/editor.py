@@ -18,11 +18,12 @@ from digest.core import lifecycle
 from digest.core.edition import version_key
 from digest.core.overrides import Overrides
 from digest.core.plans import validate_address
-from digest.core.subscriber import FAILED, Subscriber, normalize_address, subscriber_id
+from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
 from digest.errors import DigestError
 from digest.ports import AuditEntry, AuditTrail, BlobStore, Clock, EditionRecord, EditionStore, Ledger, Queue
 from digest.services.assemble import overrides_key
 from digest.services.feedback import delivery_stats
+from digest.services.reconcile import resend_unaccounted
 
 logger = Logger(child=True)
 
@@ -134,17 +135,14 @@ class Editor:
         self._audit(day, actor, "test-send", latest.version, "ok", f"{sent} test copies")
         return {"sent": sent}
 
-    def resend_failures(self, day: str, actor: str, batch_size: int = 50) -> dict[str, Any]:
+    def resend_failures(self, day: str, actor: str) -> dict[str, Any]:
+        """Re-send failed deliveries and claims SES never reported (see ``services.reconcile``)."""
         latest = self._latest(day)
-        failed = sorted(d.subscriber_id for d in self.p.ledger.for_edition(day) if d.state == FAILED)
-        for sid in failed:
-            self.p.ledger.release(day, sid, state=FAILED)
         variant = "email" if latest.audio_status in ("ready", "placeholder") else "email-noaudio"
-        bodies = [json.dumps({"edition_date": day, "version": latest.version, "variant": variant,
-                              "subscriber_ids": failed[i : i + batch_size]}) for i in range(0, len(failed), batch_size)]
-        self.p.queue.send(bodies)
-        self._audit(day, actor, "resend-failures", latest.version, "ok", f"{len(failed)} recipients")
-        return {"recipients": len(failed)}
+        again = resend_unaccounted(day, latest.version, variant, ledger=self.p.ledger, queue=self.p.queue,
+                                   now=self.p.clock.now())
+        self._audit(day, actor, "resend-failures", latest.version, "ok", f"{len(again)} recipients")
+        return {"recipients": len(again)}
 
     def audit(self, day: str) -> list[dict[str, Any]]:
         _check_day(day)

@@ -2,16 +2,15 @@
 
 Policy for an outcome that cannot be known (the process died, or the SES call failed in a way
 that does not say whether the message was accepted): the ledger keeps the ``claimed`` record
-and nobody re-sends it blindly. Such deliveries are *at most once*: they are counted as
-``unknown`` and reconciled from SES events, never retried by a redelivered message or a
-re-run dispatch. A throttled call (SES certainly did not accept it) releases the claim so the
-retry sends it.
+and nobody re-sends it blindly. It is counted as ``unknown``, never retried by a redelivered
+message or a re-run dispatch, and resolved from SES events: a ``Send`` event marks it ``sent``
+(``services.feedback``); a claim SES stays silent about past a grace period belongs to a call
+SES never accepted, and ``services.reconcile`` re-sends it once. A throttled or refused call
+(SES certainly did not accept it) releases the claim so the retry sends it.
 
 To keep unknowns rare, everything that can fail or wait happens *before* the claim: the message
 and its tags are built and the pacer's token is taken first, so between the claim and the SES
-call there is nothing but the call. A claim can still be orphaned by a process killed in that
-instant (or a claim write whose reply was lost); it stays ``claimed`` with no SES event to
-reconcile it, and only an operator's re-send to unknowns would mail that subscriber.
+call there is nothing but the call.
 
 Pacing: with a ``pacer`` (see ``digest.core.pacing``) every SES call waits for a token, and a
 throttle slows the pacer down before the next recipient is tried. When SES has paused sending
