@@ -177,3 +177,16 @@ def _with_source(path, source) -> str:
     sources = json.loads(path.read_text()) + [asdict(source)]
     path.write_text(json.dumps(sources))
     return str(path)
+
+
+def test_dynamo_edition_writes_are_narrow_and_conditional(app):
+    from digest.ports import EditionRecord
+
+    draft = EditionRecord("2026-11-28", 1, "h", "draft", 8, "Morning Digest", "2026-11-28T10:00:00+00:00")
+    assert app.editions.add(draft)
+    assert app.editions.set_status(replace(draft, status="held", reason="legal review"), expected="draft")
+    app.editions.set_audio(replace(draft, audio_status="ready", audio_seconds=12.5, chapters=(("story-1", 1.5),)))
+    assert not app.editions.set_status(replace(draft, status="sending"), expected="draft")
+    latest = app.editions.latest("2026-11-28")
+    assert (latest.status, latest.reason, latest.audio_status, latest.chapters) == (
+        "held", "legal review", "ready", (("story-1", 1.5),))

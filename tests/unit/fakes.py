@@ -49,6 +49,18 @@ class FakeEditionStore:
     def update(self, record: EditionRecord) -> None:
         self.records[(record.edition_date, record.version)] = record
 
+    def set_audio(self, record: EditionRecord) -> None:
+        key = (record.edition_date, record.version)
+        self.records[key] = replace(self.records[key], **{k: getattr(record, k) for k in (
+            "audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")})
+
+    def set_status(self, record: EditionRecord, expected: str) -> bool:
+        key = (record.edition_date, record.version)
+        if self.records[key].status != expected:  # like a conditional update
+            return False
+        self.records[key] = replace(self.records[key], status=record.status, reason=record.reason)
+        return True
+
 
 class FakeBlobStore:
     def __init__(self) -> None:

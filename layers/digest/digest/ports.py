@@ -112,7 +112,14 @@ class EditionStore(Protocol):
     def add(self, record: EditionRecord) -> bool:
         """Store a new version; False when that version already exists."""
 
-    def update(self, record: EditionRecord) -> None: ...
+    def update(self, record: EditionRecord) -> None:
+        """Overwrite a version (tests and tools; services use the two narrow writes below)."""
+
+    def set_audio(self, record: EditionRecord) -> None:
+        """Write only the audio fields of ``record``'s version (never its status)."""
+
+    def set_status(self, record: EditionRecord, expected: str) -> bool:
+        """Write ``record``'s status and reason if the stored status is still ``expected``."""
 
 
 class BlobStore(Protocol):

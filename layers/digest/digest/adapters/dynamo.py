@@ -117,6 +117,24 @@ class DynamoEditions:
     def update(self, record: EditionRecord) -> None:
         self._item(record).save()
 
+    def set_audio(self, record: EditionRecord) -> None:
+        m = self.model
+        m(record.edition_date, record.version).update(actions=[
+            m.audio_key.set(record.audio_key), m.audio_status.set(record.audio_status),
+            m.audio_seconds.set(record.audio_seconds), m.audio_bytes.set(record.audio_bytes),
+            m.chapters.set([list(c) for c in record.chapters])])
+
+    def set_status(self, record: EditionRecord, expected: str) -> bool:
+        m = self.model
+        try:
+            m(record.edition_date, record.version).update(
+                actions=[m.status.set(record.status), m.reason.set(record.reason)], condition=m.status == expected)
+        except PynamoDBException as exc:
+            if getattr(exc, "cause_response_code", "") == "ConditionalCheckFailedException":
+                return False
+            raise StorageError("could not update the edition") from exc
+        return True
+
     def _item(self, record: EditionRecord) -> EditionItem:
         values = asdict(record)
         values.update(story_ids=list(record.story_ids), chapters=[list(c) for c in record.chapters])

@@ -43,7 +43,7 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
     if status != "completed" and is_marks:
         return "marks failed"  # the audio stands without chapters
     if status != "completed":
-        editions.update(replace(record, audio_status="failed"))
+        editions.set_audio(replace(record, audio_status="failed"))
         logger.warning("narration failed", extra={"edition_date": day, "task": task.get("taskId")})
         return "failed"
     data = blobs.get(key)
@@ -51,7 +51,7 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
         return "missing output"
     if is_marks:
         record = replace(record, chapters=tuple(chapters_from_marks(data)))
-        editions.update(record)
+        editions.set_audio(record)
         mp3 = blobs.get(_pending_mp3(day))
         if mp3 is None:
             return "marks stored"
@@ -61,14 +61,14 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
     try:
         seconds = tagger.duration(data)
     except DigestError:
-        editions.update(replace(record, audio_status="failed"))
+        editions.set_audio(replace(record, audio_status="failed"))
         return "not an mp3"
     snapshot = blobs.get(version_key(day, record.version, "edition.json"))
     titles = {s.anchor: s.headline for s in edition_from_json(snapshot).all_stories} if snapshot else {}
     chapters = [(anchor, start, titles.get(anchor, anchor)) for anchor, start in record.chapters]
     tagged = tagger.with_chapters(data, chapters, seconds, f"Morning Digest {day}") if chapters else data
     blobs.put(site_key(day, "edition.mp3"), tagged, "audio/mpeg")
-    editions.update(replace(record, audio_status="ready", audio_seconds=seconds, audio_bytes=len(tagged)))
+    editions.set_audio(replace(record, audio_status="ready", audio_seconds=seconds, audio_bytes=len(tagged)))
     logger.info("audio ready", extra={"edition_date": day, "seconds": round(seconds, 1), "chapters": len(chapters)})
     return "ready"
 

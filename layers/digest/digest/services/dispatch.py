@@ -77,8 +77,10 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     variant, problems = _gate(record, blobs, options.audio_policy)
     if problems and record.status != lifecycle.SENDING:  # a resumed dispatch finishes what it began
         return _hold(editions, record, "; ".join(problems))
-    record = replace(record, status=lifecycle.SENDING)
-    editions.update(record)
+    sending = replace(record, status=lifecycle.SENDING)
+    if record.status != lifecycle.SENDING and not editions.set_status(sending, expected=record.status):
+        return DispatchResult(day, 0, 0, "the edition changed while it was being checked: dispatch again")
+    record = sending
     if publish is not None:
         publish(record)
     ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE) if s.receives_editions)
@@ -86,13 +88,14 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
                           "subscriber_ids": ids[i : i + options.batch_size]})
               for i in range(0, len(ids), options.batch_size)]
     sent = queue.send(bodies)
-    editions.update(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)))
+    editions.set_status(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)),
+                        expected=lifecycle.SENDING)
     logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
     return DispatchResult(day, len(ids), sent, variant=variant)
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:
-    editions.update(replace(record, status=lifecycle.HELD, reason=reason[:1000]))
+    editions.set_status(replace(record, status=lifecycle.HELD, reason=reason[:1000]), expected=record.status)
     logger.warning("edition held", extra={"edition_date": record.edition_date, "reason": reason})
     return DispatchResult(record.edition_date, 0, 0, f"held: {reason}")
 

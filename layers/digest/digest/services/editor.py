@@ -154,7 +154,8 @@ class Editor:
         def move() -> EditionRecord:
             state = lifecycle.transition(latest.status, action, reason=reason or latest.reason)
             updated = replace(latest, status=state, reason=reason if action == lifecycle.HOLD else "")
-            self.p.editions.update(updated)
+            if not self.p.editions.set_status(updated, expected=latest.status):
+                raise Refused("the edition changed meanwhile: check its status and try again")
             return updated
 
         updated = self._guarded(day, actor, action, move, version=latest.version, detail=reason)

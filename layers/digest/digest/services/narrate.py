@@ -25,6 +25,6 @@ def narrate(day: str, *, editions: EditionStore, blobs: BlobStore, narrator: Nar
     narration = narrator.narrate(ssml.decode("utf-8"), key)
     updated = replace(record, audio_key=key, audio_status=narration.status, audio_seconds=narration.duration_seconds,
                       audio_bytes=narration.size_bytes, chapters=narration.chapters)
-    editions.update(updated)
+    editions.set_audio(updated)
     logger.info("narration", extra={"edition_date": day, "version": record.version, "audio_status": narration.status})
     return updated
