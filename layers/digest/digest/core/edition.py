@@ -77,6 +77,29 @@ class Edition:
         return hashlib.sha256(blob).hexdigest()[:32]
 
 
+def date_label(day: str) -> str:
+    """Long date of an ISO day, as editions write it.
+
+    Examples
+    --------
+    >>> date_label("2026-11-28")
+    'Saturday, November 28, 2026'
+    """
+    d = date.fromisoformat(day)
+    return f"{d:%A}, {d:%B} {d.day}, {d.year}"
+
+
+def preheader(stories: list[EditionStory]) -> str:
+    """The inbox preview line: the first three headlines.
+
+    Examples
+    --------
+    >>> preheader([EditionStory("story-1", "c", "Quake", "S", [], []), EditionStory("story-2", "d", "Vote", "S", [], [])])
+    'Quake \u00b7 Vote'
+    """
+    return " \u00b7 ".join(s.headline for s in stories[:3])[:140]
+
+
 def site_key(day: str, name: str) -> str:
     """S3 key of a public file of the edition (the web site is the bucket's ``site/`` prefix).
 
@@ -199,10 +222,10 @@ def plan_edition(
     iso = day.isoformat()
     return Edition(
         date=iso,
-        date_label=f"{day:%A}, {day:%B} {day.day}, {day.year}",
+        date_label=date_label(iso),
         title=title,
         lang="en",
-        preheader=" \u00b7 ".join(s.headline for s in chosen[:3])[:140],
+        preheader=preheader(chosen),
         web_url=f"{public_base_url}/{iso}/index.html",
         audio_url=f"{public_base_url}/{iso}/edition.mp3",
         lead=chosen[0],

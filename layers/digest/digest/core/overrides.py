@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from digest.core.edition import Edition
+from digest.core.edition import Edition, preheader
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,4 @@ def apply_overrides(edition: Edition, overrides: Overrides) -> Edition:
     for story in sorted(placed, key=lambda s: overrides.edits[s.cluster_id].position or 0):
         ordered.insert(min(len(ordered), max(0, (overrides.edits[story.cluster_id].position or 1) - 1)), story)
     ordered = [replace(s, anchor=f"story-{i}") for i, s in enumerate(ordered, start=1)]
-    preheader = " \u00b7 ".join(s.headline for s in ordered[:3])[:140]
-    return replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader)
+    return replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader(ordered))

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from feedgen.feed import FeedGenerator
 
-from digest.core.edition import Brand
+from digest.core.edition import Brand, date_label
 
 AUDIO_TYPE = "audio/mpeg"
 # Characters XML 1.0 forbids; lxml refuses them, so they are dropped from feed text.
@@ -65,18 +65,6 @@ def duration_label(seconds: float) -> str:
     """
     h, m, s = _hms(seconds)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def date_label(day: str) -> str:
-    """Long date of an ISO day, as editions write it.
-
-    Examples
-    --------
-    >>> date_label("2026-11-28")
-    'Saturday, November 28, 2026'
-    """
-    d = date.fromisoformat(day)
-    return f"{d:%A}, {d:%B} {d.day}, {d.year}"
 
 
 def newest_first(entries: list[ArchiveEntry]) -> list[ArchiveEntry]:

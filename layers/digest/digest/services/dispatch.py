@@ -84,14 +84,17 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     if publish is not None:
         publish(record)
     ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE) if s.receives_editions)
-    bodies = [json.dumps({"edition_date": day, "version": record.version, "variant": variant,
-                          "subscriber_ids": ids[i : i + options.batch_size]})
-              for i in range(0, len(ids), options.batch_size)]
-    sent = queue.send(bodies)
+    sent = queue.send(batch_bodies(day, record.version, variant, ids, options.batch_size))
     editions.set_status(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)),
                         expected=lifecycle.SENDING)
     logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
     return DispatchResult(day, len(ids), sent, variant=variant)
+
+
+def batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> list[str]:
+    """The send queue's messages: one per ``batch_size`` subscriber ids (what ``Sender.send_message`` reads)."""
+    return [json.dumps({"edition_date": day, "version": version, "variant": variant,
+                        "subscriber_ids": ids[i : i + batch_size]}) for i in range(0, len(ids), batch_size)]
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:

@@ -9,13 +9,13 @@ the call): it is released and re-sent. Outcomes SES did report are never re-sent
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
 from digest.core.subscriber import CLAIMED, FAILED
 from digest.ports import Ledger, Queue
+from digest.services.dispatch import batch_bodies
 
 logger = Logger(child=True)
 
@@ -33,7 +33,6 @@ def resend_unaccounted(day: str, version: int, variant: str, *, ledger: Ledger, 
             ledger.release(day, delivery.subscriber_id, state=delivery.state)
             again.append(delivery.subscriber_id)
     again.sort()
-    queue.send([json.dumps({"edition_date": day, "version": version, "variant": variant,
-                            "subscriber_ids": again[i : i + batch_size]}) for i in range(0, len(again), batch_size)])
+    queue.send(batch_bodies(day, version, variant, again, batch_size))
     logger.info("re-sending", extra={"edition_date": day, "recipients": len(again)})
     return again

@@ -16,10 +16,9 @@ from email.errors import MessageError
 import jinja2
 from aws_lambda_powertools import Logger
 
-from digest.core.edition import Brand
+from digest.core.edition import Brand, date_label
 from digest.core.message import Envelope, build_message
 from digest.core.plans import TRIAL
-from digest.core.publish import date_label
 from digest.core.render import inline_css
 from digest.core.subscriber import ACTIVE, LAPSED, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
