@@ -111,33 +111,33 @@ class Container:
 
     @cached_property
     def stories(self):
-        from digest.adapters.dynamo import DynamoStories
+        from digest.adapters.dynamo_stories import DynamoStories
 
-        return DynamoStories(self._model("StoryItem", self.settings.stories_table))
+        return DynamoStories(self._model("StoryItem", self.settings.stories_table), self.clock)
 
     @cached_property
     def feed_state(self):
-        from digest.adapters.dynamo import DynamoFeedState
+        from digest.adapters.dynamo_stories import DynamoFeedState
 
         return DynamoFeedState(self._model("FeedStateItem", self.settings.feed_state_table))
 
     @cached_property
     def editions(self):
-        from digest.adapters.dynamo import DynamoEditions
+        from digest.adapters.dynamo_editions import DynamoEditions
 
         return DynamoEditions(self._model("EditionItem", self.settings.editions_table))
 
     @cached_property
     def subscribers(self):
-        from digest.adapters.dynamo import DynamoSubscribers
+        from digest.adapters.dynamo_delivery import DynamoSubscribers
 
-        return DynamoSubscribers(self._model("SubscriberItem", self.settings.subscribers_table))
+        return DynamoSubscribers(self._model("SubscriberItem", self.settings.subscribers_table), self.clock)
 
     @cached_property
     def ledger(self):
-        from digest.adapters.dynamo import DynamoLedger
+        from digest.adapters.dynamo_delivery import DynamoLedger
 
-        return DynamoLedger(self._model("LedgerItem", self.settings.ledger_table))
+        return DynamoLedger(self._model("LedgerItem", self.settings.ledger_table), self.clock)
 
     @cached_property
     def blobs(self):
@@ -216,7 +216,7 @@ class Container:
 
     @cached_property
     def audit(self):
-        from digest.adapters.dynamo import DynamoAudit
+        from digest.adapters.dynamo_editions import DynamoAudit
 
         return DynamoAudit(self._model("AuditItem", self.settings.audit_table))
 

@@ -1,0 +1,90 @@
+"""DynamoDB stores (pynamodb) for subscribers and the exactly-once delivery ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import timedelta
+
+from pynamodb.exceptions import DeleteError, PynamoDBException
+
+from digest.adapters.dynamo import condition_failed, conditional_put
+from digest.adapters.dynamo_models import LedgerItem, SubscriberItem
+from digest.core.subscriber import Delivery, Subscriber
+from digest.errors import StorageError
+from digest.ports import Clock
+
+LEDGER_DAYS = 400
+
+
+class DynamoSubscribers:
+    def __init__(self, model: type[SubscriberItem], clock: Clock) -> None:
+        self.model, self.clock = model, clock
+
+    def put(self, subscriber: Subscriber) -> None:
+        self.model(**asdict(subscriber)).save()
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        try:
+            return self._subscriber(self.model.get(subscriber_id, consistent_read=True))
+        except self.model.DoesNotExist:
+            return None
+
+    def with_status(self, status: str) -> Iterator[Subscriber]:
+        for item in self.model.by_status.query(status):
+            yield self._subscriber(item)
+
+    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+        now = self.clock.now().isoformat()
+        actions = [self.model.status.set(status), self.model.reason.set(reason), self.model.updated_at.set(now)]
+        try:
+            self.model(subscriber_id).update(actions=actions, condition=self.model.subscriber_id.exists())
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise StorageError("could not update subscriber") from exc
+        return True
+
+    @staticmethod
+    def _subscriber(item: SubscriberItem) -> Subscriber:
+        values = {k: getattr(item, k) for k in Subscriber.__dataclass_fields__}
+        return Subscriber(**{**values, "soft_bounces": int(item.soft_bounces or 0)})
+
+
+class DynamoLedger:
+    def __init__(self, model: type[LedgerItem], clock: Clock) -> None:
+        self.model, self.clock = model, clock
+
+    def _item(self, edition_id: str, subscriber_id: str, state: str, **extra: str) -> LedgerItem:
+        now = self.clock.now()
+        expires = int((now + timedelta(days=LEDGER_DAYS)).timestamp())
+        return self.model(edition_id, subscriber_id, state=state, updated_at=now, expires_at=expires, **extra)
+
+    def claim(self, edition_id: str, subscriber_id: str) -> bool:
+        return conditional_put(self._item(edition_id, subscriber_id, "claimed"), self.model.edition_id.does_not_exist())
+
+    def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
+        try:
+            item = self.model.get(edition_id, subscriber_id, consistent_read=True)
+        except self.model.DoesNotExist:
+            return None
+        return _delivery(item)
+
+    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
+        self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail).save()
+
+    def for_edition(self, edition_id: str) -> Iterator[Delivery]:
+        for item in self.model.query(edition_id):
+            yield _delivery(item)
+
+    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
+        try:
+            self.model(edition_id, subscriber_id).delete(condition=self.model.state == state)
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise StorageError("could not release ledger claim") from exc
+
+
+def _delivery(item: LedgerItem) -> Delivery:
+    return Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail,
+                    item.updated_at.isoformat() if item.updated_at else "")
