@@ -7,6 +7,7 @@ from dataclasses import replace
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,12 +22,26 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "morning-digest-tests")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 
 
-class FixedClock:
-    def __init__(self, when: datetime) -> None:
-        self.when = when
+from digest.adapters.clock import FixedClock  # noqa: E402  (the one pinned clock; re-exported for tests)
 
-    def now(self) -> datetime:
-        return self.when
+# Wall-clock instants that break naive date handling; every test that runs the morning runs at each.
+# New York is UTC-5 in winter, UTC-4 in summer; 2026's changes: 8 March (02:00 -> 03:00) and
+# 1 November (02:00 -> 01:00).
+NEW_YORK = ZoneInfo("America/New_York")
+INSTANTS = {
+    "00:30 UTC": datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc),  # still 1 December in New York
+    "04:59 New York": datetime(2026, 12, 2, 4, 59, tzinfo=NEW_YORK),  # a minute before assembly
+    "05:00 New York": datetime(2026, 12, 2, 5, 0, tzinfo=NEW_YORK),  # assembly time
+    "23:59 New York": datetime(2026, 12, 1, 23, 59, tzinfo=NEW_YORK),  # 04:59 UTC the next day
+    "spring forward": datetime(2026, 3, 8, 5, 0, tzinfo=NEW_YORK),  # a 23-hour news day
+    "fall back": datetime(2026, 11, 1, 5, 0, tzinfo=NEW_YORK),  # a 25-hour news day
+}
+
+
+@pytest.fixture(params=list(INSTANTS), ids=list(INSTANTS))
+def instant(request) -> datetime:
+    """Each awkward instant in turn, as an aware UTC datetime."""
+    return INSTANTS[request.param].astimezone(timezone.utc)
 
 
 @pytest.fixture(scope="session")

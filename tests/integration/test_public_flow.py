@@ -6,7 +6,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -29,6 +28,14 @@ def server(stack, tmp_path, monkeypatch):
         yield running
 
 
+@pytest.fixture
+def server_at(stack, tmp_path, monkeypatch, instant):
+    """``digest serve`` with its clock pinned at one of the awkward instants."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
+    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=FixedClock(instant)) as running:
+        yield running
+
+
 def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -41,7 +48,8 @@ def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server):
+def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
+    server = server_at
     app, api = server.app, server.bridge.url
     assert http("POST", f"{api}/subscribe", {"email": READER, "website": ""})[0] == 202
     (confirmation,) = messages_to(server.stack, READER)
@@ -65,7 +73,7 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server):
     assert http("POST", one_click, {"List-Unsubscribe": "One-Click"})[0] == 200  # idempotent
 
     # The next morning's edition goes to everyone else, not to them.
-    app.clock = FixedClock(datetime.now(timezone.utc) + timedelta(days=1))
+    app.clock.advance(days=1)
     before, everyone = len(messages_to(server.stack, READER)), len(server.stack.sent_emails())
     stories_for(app, app.today(), app.settings.edition_timezone)
     assert app.assemble(app.today()).created

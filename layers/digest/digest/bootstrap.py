@@ -6,21 +6,15 @@ Handlers call ``container()``; tests and the CLI build ``Container(settings)`` t
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import cached_property
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from digest.config import Settings
 from digest.core.edition import Brand
 from digest.core.story import Source
 from digest.errors import ConfigError
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
 
 
 def load_sources(text: str | None = None) -> list[Source]:
@@ -36,12 +30,22 @@ def load_sources(text: str | None = None) -> list[Source]:
 class Container:
     def __init__(self, settings: Settings, clock: Any = None) -> None:
         self.settings = settings
-        self.clock = clock or SystemClock()
-        self.brand = Brand()
+        if clock is None:
+            from digest.adapters.clock import SystemClock
+
+            clock = SystemClock()
+        self.clock = clock
+        s = settings
+        site = s.public_base_url
+        self.brand = Brand(name=s.newsletter_name, contact_email=s.contact_address,
+                           trial_url=s.signup_url or f"{site}/subscribe", student_url=f"{site}/students",
+                           share_url=f"{site}/share")
 
     def today(self) -> date:
-        """The edition day: today in the newsroom's time zone."""
-        return self.clock.now().astimezone(ZoneInfo(self.settings.edition_timezone)).date()
+        """The newsroom's current edition date (today in its time zone)."""
+        from digest.core.schedule import edition_day
+
+        return edition_day(self.clock.now(), self.settings.edition_timezone)
 
     def day_from(self, event: Any) -> date:
         """``edition_date`` from a manual invocation's event, else today."""
@@ -57,7 +61,8 @@ class Container:
         from digest.services.assemble import AssembleOptions
 
         s = self.settings
-        return AssembleOptions(s.public_base_url, s.max_stories, s.min_stories, s.window_hours)
+        return AssembleOptions(s.public_base_url, s.max_stories, s.min_stories, s.window_hours, s.edition_timezone,
+                               s.assemble_at)
 
     def sources(self) -> list[Source]:
         """The configured sources: ``SOURCES_FILE`` when set, else the bundled list."""
@@ -90,7 +95,7 @@ class Container:
         from digest.services.publish import publish
 
         return publish(record, blobs=self.blobs, env=self.env, brand=self.brand,
-                       public_base_url=self.settings.public_base_url, now=self.clock.now())
+                       public_base_url=self.settings.public_base_url, now=self.clock.now(), cdn=self.site_cache)
 
     def dispatch(self, day: str, scheduled: bool):
         from digest.services.dispatch import dispatch
@@ -142,8 +147,19 @@ class Container:
     @cached_property
     def blobs(self):
         from digest.adapters.s3 import S3Blobs
+        from digest.core.caching import cache_control
 
-        return S3Blobs(self.client("s3"), self.settings.archive_bucket)
+        return S3Blobs(self.client("s3"), self.settings.archive_bucket,
+                       cache_control=lambda key: cache_control(key, self.today().isoformat()))
+
+    @cached_property
+    def site_cache(self):
+        """The site's CloudFront distribution (``DISTRIBUTION_ID``), or nothing to invalidate."""
+        from digest.adapters.cloudfront import CloudFrontSiteCache, NoSiteCache
+
+        if not self.settings.distribution_id:
+            return NoSiteCache()
+        return CloudFrontSiteCache(self.client("cloudfront"), self.settings.distribution_id)
 
     @cached_property
     def queue(self):
@@ -220,13 +236,13 @@ class Container:
 
         return DynamoAudit(self._model("AuditItem", self.settings.audit_table))
 
-    def assemble(self, day: date, note: str | None = None, by_editor: bool = False):
+    def assemble(self, day: date, note: str | None = None, by_editor: bool = False, newest: bool = False):
         """Build ``day``'s edition; only an editor's rebuild lifts a hold."""
         from digest.services.assemble import assemble
 
         result = assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
                           brand=self.brand, options=self.assemble_options(), clock=self.clock, note=note,
-                          keep_hold=not by_editor)
+                          keep_hold=not by_editor, newest=newest)
         if result.created and result.record is not None and result.record.status == "sent":
             self.publish(result.record)  # a correction: readers of the web copy see it at once
         return result
@@ -258,6 +274,24 @@ class Container:
                       require_approval=self.settings.require_approval)
 
     @cached_property
+    def action_starter(self):
+        """Starts a long editor action: this very function, invoked asynchronously (``digest serve``
+        replaces it with a background thread through the same handler)."""
+        from digest.adapters.lambda_invoke import LambdaStarter
+
+        if not self.settings.function_name:
+            raise ConfigError("AWS_LAMBDA_FUNCTION_NAME is not set: cannot start an editor action")
+        return LambdaStarter(self.client("lambda"), self.settings.function_name)
+
+    @cached_property
+    def actions(self):
+        from digest.adapters.dynamo_actions import DynamoActions
+        from digest.services.actions import Actions
+
+        store = DynamoActions(self._model("ActionItem", self.settings.audit_table))
+        return Actions(self.editor, store, self.action_starter, self.audit, self.clock)
+
+    @cached_property
     def feedback(self):
         from digest.services.feedback import Feedback
 
@@ -277,7 +311,8 @@ class Container:
 
         options = SendOptions(self.settings.sender, self.settings.api_base_url, self.signing_secret)
         return Sender(editions=self.editions, blobs=self.blobs, subscribers=self.subscribers,
-                      ledger=self.ledger, mailer=self.mailer, clock=self.clock, options=options, pacer=self.pacer)
+                      ledger=self.ledger, mailer=self.mailer, clock=self.clock, options=options, pacer=self.pacer,
+                      switch=self.sending_switch if self.settings.sending_switch_parameter else None)
 
     @cached_property
     def pacer(self):

@@ -49,6 +49,10 @@ class Settings:
     max_stories: int = 8
     min_stories: int = 3
     window_hours: int = 24
+    assemble_at: time = time(5, 0)
+    newsletter_name: str = "Morning Digest"
+    contact_address: str = "editors@news.example.org"
+    signup_url: str = ""  # empty: the public site's /subscribe page
     send_batch_size: int = 50
     send_at: time = time(6, 0)
     send_window_minutes: int = 120
@@ -57,6 +61,8 @@ class Settings:
     ses_max_send_rate: float = 0.0  # 0: ask SES (GetAccount)
     sender_concurrency: int = 2
     audio_policy: str = "omit"
+    function_name: str = ""  # this Lambda function's own name (it starts editor actions on itself)
+    distribution_id: str = ""  # the site's CloudFront distribution; empty: nothing to invalidate
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,22 +121,28 @@ class Settings:
             max_stories=number("MAX_STORIES", 8),
             min_stories=number("MIN_STORIES", 3),
             window_hours=number("WINDOW_HOURS", 24),
-            send_at=_clock_time(env.get("SEND_AT", "6:00")),
+            assemble_at=_clock_time(env.get("ASSEMBLE_AT", "5:00"), "ASSEMBLE_AT"),
+            newsletter_name=env.get("NEWSLETTER_NAME", "").strip() or "Morning Digest",
+            contact_address=env.get("CONTACT_ADDRESS", "").strip() or "editors@news.example.org",
+            signup_url=env.get("SIGNUP_URL", "").strip(),
+            send_at=_clock_time(env.get("SEND_AT", "6:00"), "SEND_AT"),
             send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
             require_approval=env.get("REQUIRE_APPROVAL", "").lower() in ("1", "true", "yes"),
             sending_switch_parameter=env.get("SENDING_SWITCH_PARAMETER", ""),
             ses_max_send_rate=float(number("SES_MAX_SEND_RATE", 0)),
             sender_concurrency=number("SENDER_CONCURRENCY", 2),
             audio_policy=_choice(env.get("AUDIO_POLICY", "omit"), ("omit", "hold"), "AUDIO_POLICY"),
+            function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            distribution_id=env.get("DISTRIBUTION_ID", "").strip(),
         )
 
 
-def _clock_time(text: str) -> time:
+def _clock_time(text: str, name: str) -> time:
     try:
         hour, minute = (int(part) for part in text.strip().split(":"))
         return time(hour, minute)
     except ValueError as exc:
-        raise ConfigError(f"SEND_AT must be H:MM, got {text!r}") from exc
+        raise ConfigError(f"{name} must be H:MM, got {text!r}") from exc
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:

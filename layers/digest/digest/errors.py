@@ -12,6 +12,10 @@ class ConfigError(DigestError):
     """A setting is missing or malformed."""
 
 
+class FutureEdition(DigestError):
+    """An edition asked for a date after the newsroom's current edition date: its news is not in yet."""
+
+
 class StorageError(DigestError):
     """A store (DynamoDB, S3, SQS) failed in a way the caller cannot fix."""
 
@@ -30,9 +34,33 @@ class MailPaused(MailThrottled):
     is retried later (and reaches the dead-letter queue if the pause outlasts the redrive policy)."""
 
 
+class MailAccountBlocked(MailPaused):
+    """SES refuses every message of this account or configuration until someone acts: a missing or
+    deleted configuration set, an unverified MAIL FROM domain, the daily quota reached, sending
+    paused or suspended by SES. Not the recipient's fault: the send is paused with ``reason``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class MailRejected(MailError):
-    """SES rejected the message for good (its content, an unverified sender domain)."""
+    """SES rejected this message for good (its content)."""
 
 
 class NarrationError(DigestError):
     """Audio could not be produced."""
+
+
+class NarrationRefused(NarrationError):
+    """The narration request cannot succeed as it stands (too long for one task, a voice the engine
+    does not have): no task was started, and retrying the same request does not help."""
+
+
+class NarrationUnknown(NarrationError):
+    """The request to start a task failed in a way that does not say whether it started (a read
+    timeout, a dropped connection): do not start it again blindly, a second task would be billed."""
+
+
+class InvokeError(DigestError):
+    """An asynchronous action could not be handed to its worker (nothing was started)."""

@@ -79,6 +79,45 @@ class AuditTrail(Protocol):
     def for_edition(self, edition_date: str) -> list[AuditEntry]: ...
 
 
+@dataclass(frozen=True)
+class ActionRecord:
+    """An editor action that runs asynchronously: queued, running, done (``result``) or failed (``reason``).
+
+    ``request`` and ``result`` are JSON texts; ``deadline`` (ISO time) is when a queued action
+    must have started, or a running one ended, else it counts as failed.
+    """
+
+    action_id: str
+    edition_date: str
+    kind: str
+    actor: str
+    state: str
+    created_at: str
+    updated_at: str
+    deadline: str
+    request: str = "{}"
+    result: str = ""
+    reason: str = ""
+    refused: bool = False  # failed because the edition's state or the request did not allow it
+
+
+class ActionStore(Protocol):
+    def create(self, record: ActionRecord) -> None: ...
+
+    def get(self, action_id: str) -> ActionRecord | None: ...
+
+    def claim(self, action_id: str, at: str, deadline: str) -> bool:
+        """Move a queued action to running; False when it is not queued (already taken)."""
+
+    def finish(self, record: ActionRecord) -> None:
+        """Store the final state, result and reason of ``record``."""
+
+
+class ActionStarter(Protocol):
+    def start(self, event: dict) -> None:
+        """Hand ``event`` to the worker without waiting for it (raises InvokeError when it cannot)."""
+
+
 class Fetcher(Protocol):
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched: ...
 
@@ -97,8 +136,10 @@ class StoryStore(Protocol):
 
     def get(self, story_id: str) -> Story | None: ...
 
-    def between(self, start: datetime, end: datetime) -> list[Story]:
-        """Stories published in [start, end)."""
+    def between(self, start: datetime, end: datetime, as_of: datetime | None = None) -> list[Story]:
+        """Stories published in [start, end); with ``as_of``, each in the version that was
+        current at that instant (a story first stored later comes in its first stored version;
+        a withdrawn one stays withdrawn)."""
 
 
 class EditionStore(Protocol):
@@ -117,6 +158,16 @@ class EditionStore(Protocol):
 
     def set_audio(self, record: EditionRecord) -> None:
         """Write only the audio fields of ``record``'s version (never its status)."""
+
+    def set_audio_fields(self, record: EditionRecord, *names: str, if_status: str = "") -> bool:
+        """Write only the named audio fields (``audio_key``, ``audio_status``, ``audio_seconds``,
+        ``audio_bytes``, ``chapters``) of ``record``'s version, if that version exists (and, with
+        ``if_status``, its stored ``audio_status`` is that): concurrent writers of other fields (the
+        MP3 and the speech-marks notices) keep theirs. False when nothing was written."""
+
+    def claim_audio(self, record: EditionRecord) -> bool:
+        """Mark ``record``'s version's narration as started (``audio_status`` "starting") if none was
+        started for it (status "none" or "failed"); False when one was (a retry must not start another)."""
 
     def set_status(self, record: EditionRecord, expected: str) -> bool:
         """Write ``record``'s status and reason if the stored status is still ``expected``."""
@@ -155,6 +206,15 @@ class Ledger(Protocol):
     def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
         """Drop a record in ``state``: a claim whose send certainly did not happen (SES throttled
         it), or a failed delivery an editor re-sends."""
+
+
+class SiteCache(Protocol):
+    """The public site's CDN (CloudFront), which keeps copies of published objects."""
+
+    def invalidate(self, paths: Iterable[str], reference: str) -> str:
+        """Forget the cached copies of ``paths`` (site URL paths, ``*`` allowed at the end).
+        ``reference`` identifies the request: the same one twice is one invalidation.
+        Returns the invalidation's id ("" when there was nothing to do)."""
 
 
 class SendingSwitch(Protocol):

@@ -69,6 +69,10 @@ class StoryItem(Model):
     status = UnicodeAttribute(default="usable")
     corrected = BooleanAttribute(default=False)
     stored_at = UTCDateTimeAttribute()
+    # Earlier copies, newest first: {"stored_at", "version", "title", "body", "url", "content_hash",
+    # "status", "corrected", "embargo", "urgency", "published"}, so a rebuild of a past edition can
+    # use the versions that were current then. Trimmed to HISTORY_BYTES (an item holds 400 KB).
+    history = JSONAttribute(null=True)
     by_day = ByDay()
 
 
@@ -134,3 +138,21 @@ class AuditItem(Model):
     version = NumberAttribute(default=0)
     outcome = UnicodeAttribute()
     detail = UnicodeAttribute(default="")
+
+
+class ActionItem(Model):
+    """An asynchronous editor action, kept in the audit table under its own partition key."""
+
+    edition_date = UnicodeAttribute(hash_key=True)  # "action#<id>": never an edition's date, so never in its audit
+    entry = UnicodeAttribute(range_key=True)  # "state"
+    day = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    deadline = UnicodeAttribute()
+    request = UnicodeAttribute(default="{}")
+    result = UnicodeAttribute(default="")
+    reason = UnicodeAttribute(default="")
+    refused = BooleanAttribute(default=False)

@@ -6,33 +6,25 @@ import json
 import time
 from dataclasses import replace
 from datetime import date, datetime
-from datetime import time as clock_time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest.adapters.clock import FixedClock
 from digest.bootstrap import Container, load_sources
 from digest.config import Settings
 from digest.core.edition import site_key, version_key
+from digest.core.schedule import edition_day
 from digest.core.speech import billed_characters, polly_cost
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
+from digest.local.clock import local_clock
 from digest.local.feedserver import FeedServer
 from digest.local.stack import LocalStack, drain_queue
 from digest.services.ingest import ingest
 from digest.services.narrate import narrate
 
 FEED_FILES = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
-
-
-class DemoClock:
-    """The demo's clock: set to each stage's scheduled local time on the edition day."""
-
-    def __init__(self, when: datetime) -> None:
-        self.when = when
-
-    def now(self) -> datetime:
-        return self.when
 
 
 class Steps:
@@ -56,8 +48,9 @@ def run_demo(out: str, day: date | None) -> int:
         settings = replace(settings, narrator="espeak", allow_loopback_fetch=True,
                            api_base_url="https://news.example.org/digest/api")
         zone = ZoneInfo(settings.edition_timezone)
-        day = day or datetime.now(zone).date()
-        clock = DemoClock(datetime.combine(day, clock_time(5, 0), zone))
+        day = day or edition_day(local_clock().now(), settings.edition_timezone)
+        # The demo's clock is set to each stage's scheduled local time on the edition day.
+        clock = FixedClock(datetime.combine(day, settings.assemble_at, zone))
         app = Container(settings, clock)
         _run_morning(app, stack, day, zone, clock, step, out_dir)
     finally:
@@ -66,7 +59,7 @@ def run_demo(out: str, day: date | None) -> int:
     return 0
 
 
-def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: DemoClock,
+def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: FixedClock,
                  step: Steps, out_dir: Path) -> None:
     samples = json.loads(resources.files("digest").joinpath("samples", "subscribers.json").read_text("utf-8"))
     for entry in samples:
@@ -98,7 +91,7 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
           "for the audio and its speech marks")
 
     step("dispatching to the send queue and sending through SES v2")
-    clock.when = datetime.combine(day, clock_time(6, 0), zone)
+    clock.set(datetime.combine(day, app.settings.send_at, zone))
     queued = app.dispatch(record.edition_date, scheduled=True)
     totals: dict[str, int] = {}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -12,6 +11,7 @@ from digest.core.cluster import cluster
 from digest.core.story import Problem, Source
 from digest.core.summary import summarize
 from digest.core.wire import parse_wire
+from digest.local.clock import local_clock
 
 
 def _read(target: str) -> tuple[bytes | None, str]:
@@ -27,7 +27,7 @@ def _read(target: str) -> tuple[bytes | None, str]:
 
 
 def check_feeds(targets: list[str], out: TextIO) -> int:
-    now = datetime.now(timezone.utc)
+    now = local_clock().now()
     stories, problems = [], []
     for target in targets:
         name = Path(target.rstrip("/")).stem or target

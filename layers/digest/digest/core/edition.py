@@ -205,7 +205,7 @@ def plan_edition(
     Examples
     --------
     >>> from datetime import timezone
-    >>> plan_edition(date(2026, 11, 28), [], datetime.now(timezone.utc), "https://x", 5) is None
+    >>> plan_edition(date(2026, 11, 28), [], datetime(2026, 11, 28, 10, tzinfo=timezone.utc), "https://x", 5) is None
     True
     """
     pins, eligible = set(pinned), []

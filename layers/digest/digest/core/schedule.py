@@ -83,3 +83,33 @@ def late_reason(now: datetime, day: date, zone: str, send_at: time, window_minut
         when = f"{local:%H:%M}" if local.date() == day else f"{local:%Y-%m-%d %H:%M}"
         return f"too late: {when} {zone} is past the send window {span} for {day}"
     return None
+
+
+def edition_day(now: datetime, zone: str) -> date:
+    """The newsroom's current edition date: today in its time zone, whatever the machine's date.
+
+    Examples
+    --------
+    >>> edition_day(datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc), "America/New_York")
+    datetime.date(2026, 12, 1)
+    """
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def news_window(day: date, zone: str, assemble_at: time, hours: int = 24) -> tuple[datetime, datetime]:
+    """The instants (UTC) between which the news of the edition of ``day`` was published.
+
+    The window ends at ``day``'s assembly time in the newsroom's zone and starts ``hours`` of
+    local wall-clock time earlier, so consecutive daily editions tile time exactly, also across a
+    daylight-saving change (that day's window is 23 or 25 hours long).
+
+    Examples
+    --------
+    >>> start, end = news_window(date(2026, 3, 8), "America/New_York", time(5))
+    >>> start.isoformat(), end.isoformat()
+    ('2026-03-07T10:00:00+00:00', '2026-03-08T09:00:00+00:00')
+    """
+    tz = ZoneInfo(zone)
+    end = datetime.combine(day, assemble_at)
+    start = end - timedelta(hours=hours)
+    return start.replace(tzinfo=tz).astimezone(timezone.utc), end.replace(tzinfo=tz).astimezone(timezone.utc)

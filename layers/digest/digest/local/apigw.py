@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
+
+from digest.adapters.clock import SystemClock
 
 ACCOUNT = "123456789012"
 Handler = Callable[[dict, Any], Any]
@@ -85,7 +86,7 @@ def build_event(route: Route, params: dict[str, str], path: str, query: str, bod
     """
     raw = [(k.lower(), v) for k, v in headers]
     cookies = [c.strip() for k, v in raw if k == "cookie" for c in v.split(";") if c.strip()]
-    joined, now = _joined((k, v) for k, v in raw if k != "cookie"), time.time()
+    joined, now = _joined((k, v) for k, v in raw if k != "cookie"), SystemClock().now().timestamp()
     joined["x-forwarded-for"] = ", ".join(filter(None, (joined.get("x-forwarded-for"), client)))
     joined.update({"x-forwarded-port": str(port), "x-forwarded-proto": "http",
                    "x-amzn-trace-id": f"Root=1-{int(now):08x}-{uuid.uuid4().hex[:24]}"})

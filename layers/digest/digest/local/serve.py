@@ -15,6 +15,8 @@ from pathlib import Path
 
 from digest import bootstrap
 from digest.config import Settings
+from digest.ports import Clock
+from digest.local.clock import local_clock
 from digest.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest.local.sigv4 import LocalIam
 from digest.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
@@ -38,11 +40,45 @@ def routes_from_template(stack: LocalStack, authorizer) -> list[Route]:
     return routes
 
 
+class ThreadStarter:
+    """Runs an asynchronous editor action the way Lambda's ``InvocationType=Event`` does: the same
+    handler, called with the event on a background thread, in its own (simulated) 120 s context.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> starter = ThreadStarter(lambda event, context: seen.append(event["n"]), "editor")
+    >>> starter.start({"n": 1}); starter.join(); seen
+    [1]
+    """
+
+    def __init__(self, handler, function_name: str, timeout_s: float = 120.0) -> None:
+        self.handler, self.function_name, self.timeout_s = handler, function_name, timeout_s
+        self._threads: list[threading.Thread] = []
+
+    def start(self, event: dict) -> None:
+        def work() -> None:
+            try:
+                self.handler(json.loads(json.dumps(event)), lambda_context(self.function_name, self.timeout_s))
+            except Exception as exc:  # noqa: BLE001 - like Lambda: the failure is logged, nothing retries
+                print(f"{self.function_name} (async): {type(exc).__name__}: {exc}")
+
+        thread = threading.Thread(target=work, name="editor-action", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def join(self, timeout: float = 30.0) -> None:
+        for thread in list(self._threads):
+            thread.join(timeout)
+
+
 class LocalServer:
     """Start with ``start()``; ``url`` is the API base; ``app`` the composition root it serves."""
 
-    def __init__(self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None) -> None:
+    def __init__(self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None,
+                 clock: Clock | None = None) -> None:
         self.port, self.state_file = port, state_file
+        self.clock = clock or local_clock()
         self.own_stack = stack is None  # tests hand in the shared, already-populated stack
         self.stack = stack or LocalStack()
         self.bridge: ApiBridge | None = None
@@ -59,7 +95,10 @@ class LocalServer:
         self.bridge = ApiBridge(routes_from_template(self.stack, iam), port=self.port)
         url = self.bridge.start()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
-        self.app = bootstrap.Container(replace(settings, narrator="espeak", allow_loopback_fetch=True, api_base_url=url))
+        self.app = bootstrap.Container(replace(settings, narrator="espeak", allow_loopback_fetch=True, api_base_url=url),
+                                       self.clock)
+        editor = next(r for r in self.bridge.routes if r.name == "EditorFunction")
+        self.app.action_starter = self.starter = ThreadStarter(editor.handler, "morning-digest-editor")
         bootstrap.use(self.app)
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self.state_file.write_text(json.dumps({"api": url, "endpoint": self.stack.endpoint, "env": env}, indent=2))
@@ -92,6 +131,8 @@ class LocalServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        if getattr(self, "starter", None) is not None:
+            self.starter.join()
         if self._poller is not None:
             self._poller.join(timeout=5)
         if self.bridge is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, time
 
 import jinja2
 from aws_lambda_powertools import Logger
@@ -21,8 +21,10 @@ from digest.core.edition import Brand, Edition, plan_edition, version_key
 from digest.core.lint import lint_edition
 from digest.core.overrides import Overrides, apply_overrides
 from digest.core.render import render_edition
+from digest.core.schedule import edition_day, news_window
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.summarizer import Summarizer
+from digest.errors import FutureEdition
 from digest.ports import BlobStore, Clock, EditionRecord, EditionStore, StoryStore
 
 logger = Logger(child=True)
@@ -40,6 +42,8 @@ class AssembleOptions:
     max_stories: int = 8
     min_stories: int = 3
     window_hours: int = 24
+    timezone: str = "America/New_York"
+    assemble_at: time = time(5, 0)
 
 
 @dataclass(frozen=True)
@@ -52,22 +56,33 @@ class AssembleResult:
 
 def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: BlobStore, env: jinja2.Environment,
              brand: Brand, options: AssembleOptions, clock: Clock, summarizer: Summarizer | None = None,
-             note: str | None = None, keep_hold: bool = True) -> AssembleResult:
-    """Build the edition of ``day`` from the stories of the last ``window_hours``.
+             note: str | None = None, keep_hold: bool = True, newest: bool = False) -> AssembleResult:
+    """Build the edition of ``day`` from the news of its window, whenever it is built.
 
-    Rebuilding with nothing changed returns the stored version and writes nothing. A correction
-    (the edition went out) is rebuilt from the stories it was made of, never from later news. A
-    held edition stays held through automatic rebuilds (``keep_hold``); an editor's rebuild lifts it.
+    The window ends at ``day``'s assembly time in the newsroom's zone (``window_hours`` long). A
+    past date's stories come in the versions that were current at the window's end (``newest``:
+    as they are now); today's in their newest versions, so the morning's corrections go in.
+    A date after the newsroom's current edition date raises FutureEdition. Rebuilding with nothing
+    changed returns the stored version and writes nothing. A correction (the edition went out) is
+    rebuilt from the stories it was made of, never from later news. A held edition stays held
+    through automatic rebuilds (``keep_hold``); an editor's rebuild lifts it.
     """
     now, iso = clock.now(), day.isoformat()
+    current = edition_day(now, options.timezone)
+    if day > current:
+        raise FutureEdition(f"{iso} is in the future: the newsroom's current edition is {current.isoformat()} "
+                            f"({options.timezone})")
+    start, end = news_window(day, options.timezone, options.assemble_at, options.window_hours)
+    past = day < current
+    as_of = end if past else now  # a past edition is judged at its own instant (embargoes, freshness)
     overrides = Overrides.from_json(blobs.get(overrides_key(iso)))
     latest = editions.latest(iso)
     if latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT):
         recent = [s for s in (stories.get(i) for i in latest.story_ids) if s is not None]
     else:
-        recent = stories.between(now - timedelta(hours=options.window_hours), now)
+        recent = stories.between(start, end, as_of=end if past and not newest else None)
     clusters = [c for c in cluster(recent) if c.cluster_id not in overrides.dropped]
-    planned = plan_edition(day, clusters, now, options.public_base_url, options.max_stories, brand.name,
+    planned = plan_edition(day, clusters, as_of, options.public_base_url, options.max_stories, brand.name,
                            summarizer=summarizer, pinned=overrides.pinned)
     if planned is None:
         logger.warning("no stories for the edition", extra={"edition_date": iso})

@@ -109,7 +109,7 @@ class Subscriptions:
 
     def _send_confirmation(self, pending: Subscriber) -> None:
         token = make_token(self.options.signing_secret, CONFIRM, pending.subscriber_id)
-        plan, _ = plan_for(pending.email, pending.role, date.today())
+        plan, _ = plan_for(pending.email, pending.role, self.clock.now().date())
         context = {"brand": self.brand, "confirm_url": f"{self.options.api_base_url}/confirm/{token}",
                    "expires_hours": self.options.confirm_hours, "plan_label": plan_label(plan)}
         html = inline_css(self.env.get_template("confirm.html.j2").render(**context))
