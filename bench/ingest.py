@@ -33,7 +33,7 @@ import feedparser
 
 import digest
 from digest.core.cluster import cluster
-from digest.core.minhash import STOP_WORDS
+from digest.core.words import STOP_WORDS
 from digest.core.story import Source, Story
 from digest.core.summarizer import ExtractiveSummarizer
 from digest.core.wire import parse_wire

@@ -38,6 +38,32 @@ INSTANTS = {
 }
 
 
+def pytest_addoption(parser):
+    parser.addoption("--wall-clock", default="", metavar="INSTANT",
+                     help="run the whole suite as if the wall clock read INSTANT (ISO 8601 with offset, or a "
+                          f"name: {', '.join(INSTANTS)}); subprocesses get it as DIGEST_NOW")
+
+
+def pytest_configure(config):
+    """``--wall-clock``: the machine's clock itself is moved (time-machine), for the whole run."""
+    text = config.getoption("--wall-clock")
+    if not text:
+        return
+    import time_machine
+
+    from digest.adapters.clock import parse_instant
+
+    when = INSTANTS[text] if text in INSTANTS else parse_instant(text)
+    os.environ["DIGEST_NOW"] = when.isoformat()
+    config._wall_clock = time_machine.travel(when, tick=True)
+    config._wall_clock.start()
+
+
+def pytest_report_header(config):
+    text = config.getoption("--wall-clock")
+    return f"wall clock moved to {os.environ['DIGEST_NOW']}" if text else None
+
+
 @pytest.fixture(params=list(INSTANTS), ids=list(INSTANTS))
 def instant(request) -> datetime:
     """Each awkward instant in turn, as an aware UTC datetime."""

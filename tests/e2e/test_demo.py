@@ -97,3 +97,22 @@ def test_feeds_check_reports_a_broken_feed_as_data(tmp_path):
 def test_feeds_check_without_arguments_is_a_usage_error(tmp_path):
     run = _digest("feeds", "check", cwd=tmp_path)
     assert run.returncode == 2 and "PATH_OR_URL" in run.stderr
+
+
+@pytest.mark.parametrize("name", ["00:30 UTC", "23:59 New York", "spring forward"])
+def test_demo_without_a_date_gives_the_full_edition_of_the_newsrooms_day_at_any_hour(tmp_path, name):
+    """``DIGEST_NOW`` pins the demo's clock: the edition is today's in New York, not the UTC date."""
+    import os
+
+    from digest.core.schedule import edition_day
+    from tests.conftest import INSTANTS
+
+    when = INSTANTS[name]
+    out = tmp_path / "edition"
+    run = subprocess.run([DIGEST, "demo", "--out", str(out)], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=600, env={**os.environ, "DIGEST_NOW": when.isoformat()})
+    assert run.returncode == 0, run.stdout + run.stderr
+    day = edition_day(when, "America/New_York").isoformat()
+    assert f"{day}/edition.mp3" in (out / "email.html").read_text("utf-8")
+    assert len(list((out / "emails").glob("*.eml"))) == 5
+    assert "held" not in run.stdout

@@ -16,7 +16,7 @@ from digest.core.edition import eligible_clusters, plan_edition, score
 from digest.core.feeds import parse_feed
 from digest.core.story import CANCELED, WITHHELD, Source, Story
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer, Summary, summarize_cluster
-from digest.core.summary import according_to, attribute, strip_dateline
+from digest.core.attribution import according_to, attribute, strip_dateline
 from digest.core.text import word_count
 
 PACKAGE = Path(digest.__file__).resolve().parent

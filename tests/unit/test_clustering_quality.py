@@ -16,9 +16,10 @@ import pytest
 import digest
 from digest.core.cluster import Cluster, ClusterStats, cluster, cluster_with_stats
 from digest.core.feeds import parse_feed
-from digest.core.minhash import STOP_WORDS, MinHasher, jaccard, shingles
+from digest.core.minhash import MinHasher, jaccard
+from digest.core.words import STOP_WORDS, shingles
 from digest.core.story import Source, Story
-from digest.core.summary import strip_dateline
+from digest.core.attribution import strip_dateline
 
 PACKAGE = Path(digest.__file__).resolve().parent
 SAMPLES = PACKAGE / "samples"

@@ -1,4 +1,4 @@
-"""digest.core.summary (datelines, attributed summaries) and digest.core.cluster."""
+"""digest.core.attribution (datelines, attributed summaries) and digest.core.cluster."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import digest
-from digest.core.cluster import cluster, keywords
+from digest.core.cluster import cluster
 from digest.core.feeds import parse_feed
 from digest.core.identity import canonical_url
 from digest.core.story import Source, Story
-from digest.core.summary import attribute, strip_dateline, summarize
+from digest.core.attribution import attribute, strip_dateline, summarize
 from digest.core.text import sentences, word_count
 
 PROPS = settings(max_examples=200, deadline=None)
@@ -175,10 +175,6 @@ def test_summarize_never_repeats_a_sentence():
 # --- cluster ------------------------------------------------------------------------------
 
 
-def test_keywords_drop_stop_words_short_words_and_case():
-    assert keywords("The Quake hit Lima on Friday, and it was 7.1") == {"quake", "hit", "lima", "friday"}
-
-
 def test_same_event_from_different_agencies_groups_together():
     stories = [
         story("ap-1", "Strong earthquake strikes Lima, Peru",
@@ -220,7 +216,7 @@ def test_unrelated_stories_stay_apart():
     assert [len(c.stories) for c in cluster(stories)] == [1] * len(titles)
 
 
-def test_story_with_no_keywords_is_alone():
+def test_story_with_only_stop_words_is_alone():
     stories = [story("a", "The and of", "It is."), story("b", "The and of", "It is.", minutes=1)]
     assert [len(c.stories) for c in cluster(stories)] == [1, 1]
 

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from digest.core.cluster import cluster
 from digest.core.story import Problem, Source
-from digest.core.summary import summarize
+from digest.core.attribution import summarize
 from digest.core.wire import parse_wire
 from digest.local.clock import local_clock
 

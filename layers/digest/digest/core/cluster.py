@@ -19,38 +19,19 @@ Linked pairs are joined with union-find; the partition does not depend on input 
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
 
-from digest.core.minhash import (
-    STOP_WORDS,
-    MinHasher,
-    band_keys,
-    find,
-    idf_weights,
-    jaccard,
-    weighted_jaccard,
-    window_pairs,
-    word_shingles,
-    words,
-)
+from digest.core.minhash import MinHasher, band_keys, jaccard
+from digest.core.similarity import idf_weights, weighted_jaccard, window_pairs
 from digest.core.story import Story
-from digest.core.summary import strip_dateline
+from digest.core.attribution import strip_dateline
 from digest.core.text import sentences
+from digest.core.words import CALENDAR_WORDS, STOP_WORDS, word_shingles, words
 
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an and are as at be by for from has have he her his in is it its of on or said says "
-    "that the their they this to was were will with after over new more than but not who".split()
-)
-_CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december".split()
-)
-_NOT_ENTITIES = STOP_WORDS | _CALENDAR
+_NOT_ENTITIES = STOP_WORDS | CALENDAR_WORDS
 NUM_PERM, BANDS = 64, 32  # 32 bands of 2 rows: a pair with Jaccard 0.5 is a candidate 99.99% of the time
 # Entity tokens in more than 5% of the stories (but at least MIN_POSTINGS), or in more than
 # MAX_POSTINGS, are not blocking keys: a key then proposes at most MAX_POSTINGS**2 / 2 pairs, and
@@ -59,17 +40,6 @@ NUM_PERM, BANDS = 64, 32  # 32 bands of 2 rows: a pair with Jaccard 0.5 is a can
 MAX_POSTINGS_SHARE, MIN_POSTINGS, MAX_POSTINGS = 0.05, 10, 50
 # Default ``related``: on the sample day same-event pairs score >= 0.116, other pairs <= 0.053.
 RELATED = 0.08
-
-
-def keywords(text: str) -> frozenset[str]:
-    """Content words of a text (lower case, stop words removed).
-
-    Examples
-    --------
-    >>> sorted(keywords("The Quake hit Lima on Friday"))
-    ['friday', 'hit', 'lima', 'quake']
-    """
-    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2)
 
 
 @dataclass
@@ -184,11 +154,11 @@ def cluster_with_stats(
             linked = event / 2 >= related
         if linked:
             links += 1
-            parent[find(parent, a)] = find(parent, b)
+            parent[_find(parent, a)] = _find(parent, b)
 
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
-        groups[find(parent, i)].append(i)
+        groups[_find(parent, i)].append(i)
     clusters = [
         Cluster([ordered[i] for i in members], {w for i in members for w in feats[i].words})
         for members in sorted(groups.values())
@@ -236,3 +206,18 @@ def cluster(
     [2, 1]
     """
     return cluster_with_stats(stories, threshold, related=related, window=window)[0]
+
+
+def _find(parent: list[int], i: int) -> int:
+    """Union-find root of ``i`` (with path halving); join two sets with ``parent[_find(a)] = _find(b)``.
+
+    Examples
+    --------
+    >>> parent = [0, 0, 1]
+    >>> _find(parent, 2), parent
+    (0, [0, 0, 0])
+    """
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from digest.core.cluster import Cluster
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer
-from digest.core.summary import summarize
+from digest.core.attribution import summarize
 
 
 @dataclass(frozen=True)

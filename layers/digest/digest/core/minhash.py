@@ -1,109 +1,23 @@
-"""Similarity primitives of clustering: MinHash signatures and LSH banding (near-duplicate text
-found without comparing all pairs), time-windowed candidate pairs, IDF-weighted overlap, union-find.
+"""MinHash signatures and LSH banding: near-duplicate text found without comparing all pairs.
 
 Each distinct shingle is hashed once with BLAKE2b; the ``num_perm`` permutations are then cheap
 universal hashes ``(a * x + b) mod p`` with ``p = 2**61 - 1`` and fixed, seed-derived ``a, b``,
 so signatures are identical across runs and machines. All permutations of a shingle are computed
 at once on one big integer holding an 88-bit lane per permutation (exact integer arithmetic, so
-the values are those of the formula), and the per-lane minimum is kept the same way.
+the values are those of the formula), and the per-lane minimum is kept the same way. Written
+here rather than taken from datasketch: that library needs numpy, which the Lambda layer does not
+carry, and the lane trick makes this as fast for the few thousand stories of a day.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import operator
-import re
 import struct
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
-from itertools import chain
+from collections.abc import Iterable, Sequence
 
 PRIME = (1 << 61) - 1
 _LANE = 88  # bits per permutation: the unreduced a * x + b stays under 2**84 (see MinHasher)
-_TOKEN = re.compile(r"\w+(?:[.,:'\u2019-]\w+)*")
-_POSSESSIVE = re.compile(r"'s$", re.MULTILINE)
-STOP_WORDS = frozenset(
-    "a about after against all also an and are as at be been before but by can could did do does "
-    "for from had has have he her him his how i if in into is it its just last may me more most "
-    "my new no not now of on one only or other our out over said says she should since so some "
-    "than that the their them then there these they this those through to two under up us was we "
-    "were what when where which while who will with would year years you".split()
-)
-
-
-@lru_cache(maxsize=1 << 16)
-def normalize(word: str) -> str:
-    """Lower-case ``word``, drop accents and a trailing possessive.
-
-    Examples
-    --------
-    >>> normalize("Camaná's")
-    'camana'
-    """
-    plain = word
-    if not word.isascii():
-        plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-        plain = plain.replace("\u2019", "'")
-    plain = plain.lower()
-    return plain[:-2] if plain.endswith("'s") else plain
-
-
-def tokens(text: str) -> list[tuple[str, str]]:
-    """Words of ``text`` as ``(original, normalized)`` pairs; numbers like 2,400 or 4:42 stay whole.
-
-    Examples
-    --------
-    >>> tokens("Peru's 7.1 quake")
-    [("Peru's", 'peru'), ('7.1', '7.1'), ('quake', 'quake')]
-    """
-    return list(zip(*words(text)))
-
-
-def words(text: str) -> tuple[list[str], list[str]]:
-    """The words of ``text`` (as :func:`tokens` finds them) and their normalized forms.
-
-    Examples
-    --------
-    >>> words("Peru's 7.1 quake")
-    (["Peru's", '7.1', 'quake'], ['peru', '7.1', 'quake'])
-    """
-    found = _TOKEN.findall(text or "")
-    joined = "\n".join(found)
-    if not found or not joined.isascii():
-        return found, list(map(normalize, found))
-    return found, _POSSESSIVE.sub("", joined.lower()).split("\n")  # normalize, for all at once
-
-
-def shingles(text: str, size: int = 2) -> set[str]:
-    """Word ``size``-grams of the content words of ``text`` (stop words removed).
-
-    A text with fewer content words than ``size`` gives its words as single shingles.
-
-    Examples
-    --------
-    >>> sorted(shingles("The quake hit Lima on Friday"))
-    ['hit lima', 'lima friday', 'quake hit']
-    >>> shingles("")
-    set()
-    """
-    return word_shingles([n for _, n in tokens(text)], size)
-
-
-def word_shingles(words: Sequence[str], size: int = 2) -> set[str]:
-    """Shingles of already normalized ``words``, stop words removed (see :func:`shingles`).
-
-    Examples
-    --------
-    >>> sorted(word_shingles(["quake", "hit", "the", "coast"]))
-    ['hit coast', 'quake hit']
-    """
-    content = [w for w in words if w not in STOP_WORDS]
-    if len(content) < max(1, size):
-        return set(content)
-    return {" ".join(content[i : i + size]) for i in range(len(content) - size + 1)}
 
 
 def _hash64(text: str) -> int:
@@ -199,65 +113,3 @@ def band_keys(sig: Sequence[int], bands: int) -> list[tuple[int, int]]:
         return []
     rows = max(1, len(sig) // bands)
     return [(b, hash(tuple(sig[b * rows : (b + 1) * rows]))) for b in range(len(sig) // rows)]
-
-
-def window_pairs(members: Sequence[int], times: Sequence[float], window: float) -> Iterator[tuple[int, int]]:
-    """Pairs ``(a, b)`` of a posting list sorted by ``times[i]`` that lie at most ``window`` apart.
-
-    Examples
-    --------
-    >>> list(window_pairs([0, 1, 2], [0.0, 5.0, 20.0], 10.0))
-    [(0, 1)]
-    """
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            if times[b] - times[a] > window:
-                break
-            yield a, b
-
-
-def idf_weights(sets: Sequence[Iterable[str]]) -> dict[str, float]:
-    """Smoothed inverse document frequency ``log(1 + n / df)`` of every token in ``sets``.
-
-    Examples
-    --------
-    >>> w = idf_weights([{"peru", "quake"}, {"peru"}])
-    >>> round(w["quake"], 3), round(w["peru"], 3)
-    (1.099, 0.693)
-    """
-    df = Counter(chain.from_iterable(map(set, sets)))
-    idf = {d: math.log(1.0 + len(sets) / d) for d in set(df.values())}  # one log per distinct df
-    return dict(zip(df, map(idf.__getitem__, df.values())))
-
-
-def weighted_jaccard(
-    a: frozenset[str], b: frozenset[str], weights: dict[str, float], masses: tuple[float, float] | None = None
-) -> float:
-    """Jaccard overlap with each token counted by its weight (unknown tokens weigh 1). ``masses``,
-    the summed weights of ``a`` and of ``b`` if the caller has them, leaves only ``a & b`` to sum.
-
-    Examples
-    --------
-    >>> weighted_jaccard(frozenset("ab"), frozenset("bc"), {"a": 1.0, "b": 2.0, "c": 1.0})
-    0.5
-    """
-    weight = weights.get
-    shared = sum(weight(t, 1.0) for t in a & b)
-    mass_a, mass_b = masses or (sum(weight(t, 1.0) for t in a), sum(weight(t, 1.0) for t in b))
-    union = mass_a + mass_b - shared
-    return shared / union if union else 0.0
-
-
-def find(parent: list[int], i: int) -> int:
-    """Union-find root of ``i`` (with path halving); join two sets with ``parent[find(a)] = find(b)``.
-
-    Examples
-    --------
-    >>> parent = [0, 0, 1]
-    >>> find(parent, 2), parent
-    (0, [0, 0, 0])
-    """
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i

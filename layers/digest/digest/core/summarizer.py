@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from digest.core.cluster import Cluster
-from digest.core.minhash import STOP_WORDS, normalize
+from digest.core.words import STOP_WORDS, normalize, word_set
 from digest.core.story import Story
-from digest.core.summary import according_to, attribute, strip_dateline
+from digest.core.attribution import according_to, attribute, strip_dateline
 from digest.core.text import sentences, word_count
 
 _WORDS = re.compile(r"\w+")
-_ASCII_WORDS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
 _BARE_QUOTE = re.compile(r"^[\"\u201c].*[\"\u201d]$")
 _DANGLING = frozenset("he she it they this that these those his her its their but and also so".split())
 NEAR_DUPLICATE = 0.5  # word-set Jaccard above which a sentence repeats a chosen one
@@ -64,12 +63,6 @@ class ExtractiveSummarizer:
         return summarize_cluster(cluster, self.max_words, self.min_words)
 
 
-def _word_set(text: str) -> frozenset[str]:
-    if text.isascii():  # the \w+ runs, found faster: every other character made a space
-        return frozenset(text.lower().encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
-    return frozenset(map(str.lower, _WORDS.findall(text)))
-
-
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     shared = len(a & b)
     union = len(a) + len(b) - shared
@@ -113,7 +106,7 @@ class _Picker:
     def __init__(self, lede: _Pick, max_words: int, min_words: int) -> None:
         self.max_words, self.min_words = max_words, min_words
         self.chosen = [lede]
-        self.seen = [_word_set(lede[2])]
+        self.seen = [word_set(lede[2])]
         self.said = set(_content(self.seen[0]))
         self.total = word_count(attribute(lede[2], lede[0].attribution))
         self.named = {lede[0].agency}
@@ -123,7 +116,7 @@ class _Picker:
         story, _, sentence = pick
         if self.full or not _usable(sentence):  # the cheap checks before the word sets
             return False
-        words = _word_set(sentence)
+        words = word_set(sentence)
         content = _content(words)
         if _redundant(content, self.said):
             return False

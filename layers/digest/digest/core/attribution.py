@@ -1,4 +1,4 @@
-"""Attributed extractive summaries: sentences taken from the wire copy, the agency named in the text."""
+"""Attribution: datelines stripped, the agency named in the running text, and one report's credited summary."""
 
 from __future__ import annotations
 

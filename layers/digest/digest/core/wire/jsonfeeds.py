@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.core.story import ParseResult, Source
-from digest.core.wire_common import (
+from digest.core.wire.common import (
     CORRECTION,
     Item,
     add_problem,

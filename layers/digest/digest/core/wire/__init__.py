@@ -3,7 +3,7 @@
 ``parse_wire`` is the entry point for every source: it takes the declared format (or sniffs one)
 and returns stories plus problems, like ``parse_feed`` (which it calls for RSS and Atom). It never
 raises on bad input. XML is parsed only after refusing any DOCTYPE or ENTITY declaration.
-The formats themselves are read by ``wire_json`` and ``wire_newsml``, on ``wire_common``.
+The formats themselves are read by ``jsonfeeds`` and ``newsml``, on ``common``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from digest.core.feeds import parse_feed
 from digest.core.story import ParseResult, Source
-from digest.core.wire_common import add_problem
-from digest.core.wire_json import json_kind, load_json, parse_json
-from digest.core.wire_newsml import NAR, XHTML, parse_newsml
+from digest.core.wire.common import add_problem
+from digest.core.wire.jsonfeeds import json_kind, load_json, parse_json
+from digest.core.wire.newsml import NAR, XHTML, parse_newsml
 
 __all__ = ["DECLARED", "NAR", "XHTML", "detect_format", "parse_wire"]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from digest.core.story import ParseResult, Source
 from digest.core.text import html_to_text
-from digest.core.wire_common import (
+from digest.core.wire.common import (
     CORRECTION,
     Item,
     add_problem,
