@@ -27,7 +27,8 @@ from pathlib import Path
 import digest
 from bench.common import row
 from digest.core.cluster import cluster
-from digest.core.edition import Brand, plan_edition, version_key
+from digest.core.edition import Brand, version_key
+from digest.core.ranking import plan_edition
 from digest.core.pacing import Pacer
 from digest.core.render import environment, render_edition
 from digest.core.story import Source

@@ -21,7 +21,8 @@ from bench.common import best_of, row
 from bench.ingest import NOW, sources, synthetic_feeds
 from digest.config import REPO_TEMPLATES
 from digest.core.cluster import cluster
-from digest.core.edition import Brand, plan_edition
+from digest.core.edition import Brand
+from digest.core.ranking import plan_edition
 from digest.core.lint import lint_edition
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, environment, render_edition
 from digest.core.wire import parse_wire

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import digest
 from digest.core.cluster import Cluster, cluster
-from digest.core.edition import eligible_clusters, plan_edition, score
+from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.feeds import parse_feed
 from digest.core.story import CANCELED, WITHHELD, Source, Story
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer, Summary, summarize_cluster

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from digest.core.cluster import cluster
-from digest.core.edition import Brand, Edition, plan_edition
+from digest.core.edition import Brand, Edition
+from digest.core.ranking import plan_edition
 from digest.core.render import (
     PREFERENCES_SLOT,
     UNSUBSCRIBE_SLOT,

@@ -17,7 +17,8 @@ from aws_lambda_powertools import Logger
 from digest.core import lifecycle
 from digest.core.cluster import cluster
 from digest.core.diff import diff_editions
-from digest.core.edition import Brand, Edition, plan_edition, version_key
+from digest.core.edition import Brand, Edition, version_key
+from digest.core.ranking import plan_edition
 from digest.core.lint import lint_edition
 from digest.core.overrides import Overrides, apply_overrides
 from digest.core.render import render_edition
