@@ -10,22 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
-
-from bs4.builder import HTMLTreeBuilder
-from bs4.dammit import EntitySubstitution, UnicodeDammit
 
 from digest.core.edition import Brand, Edition
+from digest.core.htmlscan import Scan
 from digest.core.render import UNSUBSCRIBE_SLOT, Rendered
 
 MIN_TEXT_CHARS = 200
 LARGE_TEXT_CONTRAST = 3.0
 LISTEN_TEXT = "listen to today"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_HEADINGS = {f"h{level}": level for level in range(1, 7)}
-_VOID = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())  # never left open
-_UNTEXT = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)  # script, style, template, rt, rp
-_REFERENCE = {10: re.compile("^([0-9]+)(.*)"), 16: re.compile("^([0-9a-f]+)(.*)")}
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,7 @@ def lint_email(
     >>> sorted({i.rule for i in lint_email("<html><h1>Hi</h1></html>", "", audio_exists=None, audio_url=None)})
     ['lang', 'text-part', 'unsubscribe']
     """
-    page = _Scan(want_text=audio_url is None)
+    page = Scan(want_text=audio_url is None)
     page.feed(html)
     page.close()
     issues: list[LintIssue] = []
@@ -187,7 +180,7 @@ def _link_problem(href: str) -> str:
 
 
 def _listen_issues(
-    page: _Scan, text: str, audio_url: str | None, audio_exists: Callable[[str], bool] | None
+    page: Scan, text: str, audio_url: str | None, audio_exists: Callable[[str], bool] | None
 ) -> list[LintIssue]:
     if audio_url is None:
         parts = (("HTML", " ".join(page.strings)), ("text", text))
@@ -202,94 +195,3 @@ def _listen_issues(
         "" if audio_exists is None or audio_exists(audio_url) else "the audio file does not exist",
     ]
     return [LintIssue("listen-link", f"{problem}: {audio_url}") for problem in problems if problem]
-
-
-class _Scan(HTMLParser):
-    """The email as the rules see it, in one streaming pass of the parser under bs4's "html.parser"
-    builder, read as that builder's tree shows it: every start tag is an element (a bare attribute
-    is "", a repeated one keeps its last value); an end tag closes the latest open element of its
-    name; void elements never stay open. ``strings`` (kept when ``want_text``) are what
-    ``get_text()`` joins: none inside script, style, template, rt or rp; CDATA kept; references
-    decoded as bs4 decodes them.
-    """
-
-    def __init__(self, want_text: bool) -> None:
-        super().__init__(convert_charrefs=False)  # as bs4's: references reach handle_*ref
-        self.want_text = want_text
-        self.strings: list[str] = []  # what get_text(" ") joins
-        self._data: list[str] = []  # the string being read
-        self.images: list[dict[str, str]] = []
-        self.headings: list[int] = []
-        self.hrefs: list[str | None] = []  # of every <a>; None: no href
-        self.table_roles: list[str | None] = []
-        self.lang: str | None = None  # of the first <html>; "" when it has none
-        self._open: list[str] = []
-        self._untext = 0  # open elements whose text get_text() leaves out
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool = False) -> None:
-        self._flush()
-        if tag in _HEADINGS:
-            self.headings.append(_HEADINGS[tag])
-        elif tag in ("a", "img", "table", "html"):
-            found = {k: v or "" for k, v in attrs}
-            if tag == "a":
-                self.hrefs.append(found.get("href"))
-            elif tag == "img":
-                self.images.append(found)
-            elif tag == "table":
-                self.table_roles.append(found.get("role"))
-            elif self.lang is None:
-                self.lang = found.get("lang", "")
-        if not closed and tag not in _VOID:
-            self._open.append(tag)
-            self._untext += tag in _UNTEXT
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs, closed=True)  # <x/>: opened and closed at once
-
-    def handle_endtag(self, tag: str) -> None:
-        self._flush()
-        while tag in self._open:
-            name = self._open.pop()
-            self._untext -= name in _UNTEXT
-            if name == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.want_text:
-            self._data.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        if self.want_text:
-            self._data.append(EntitySubstitution.HTML_ENTITY_TO_CHARACTER.get(name) or f"&{name}")
-
-    def handle_charref(self, name: str) -> None:
-        if self.want_text:  # as bs4: of a malformed reference, the leading digits count
-            base = 16 if name[:1] in ("x", "X") else 10
-            digits = name[1:] if base == 16 else name
-            try:
-                code, rest = int(digits, base), ""
-            except ValueError:
-                found = _REFERENCE[base].match(digits)
-                code, rest = (int(found[1], base), found[2]) if found else (None, digits)
-            self._data += ["" if code is None else UnicodeDammit.numeric_character_reference(code)[0], rest]
-
-    def handle_comment(self, data: str) -> None:
-        self._flush()
-
-    handle_decl = handle_pi = handle_comment
-
-    def unknown_decl(self, data: str) -> None:
-        self._flush()
-        if self.want_text and data.upper().startswith("CDATA["):
-            self.strings.append(data[len("CDATA[") :])
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-    def _flush(self) -> None:
-        if self._data:
-            if not self._untext:
-                self.strings.append("".join(self._data))
-            self._data = []
