@@ -3,19 +3,18 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
 logger = Logger()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
-@metrics.log_metrics
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
+    from digest.events import edition_date
     app = container()
-    day = app.day_from(event)
+    day = edition_date(event, app.today())
     logger.append_keys(edition_date=day.isoformat())
     result = app.assemble(day)
     metrics.add_metric(name="EditionsBuilt", unit=MetricUnit.Count, value=int(result.created))

@@ -3,23 +3,22 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
 logger = Logger()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
-@metrics.log_metrics
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
+    from digest.events import by_editor, edition_date
 
     app = container()
-    day = app.day_from(event).isoformat()
+    day = edition_date(event, app.today()).isoformat()
     logger.append_keys(edition_date=day)
     # The schedule's trigger respects the send window; an editor's explicit send does not.
-    scheduled = not (isinstance(event, dict) and event.get("trigger") == "editor")
+    scheduled = not by_editor(event)
     result = app.dispatch(day, scheduled=scheduled)
     metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
     metrics.add_metric(name="EditionsDispatched", unit=MetricUnit.Count, value=int(result.messages > 0))

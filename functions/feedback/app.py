@@ -1,20 +1,17 @@
 """Feedback (SNS, from the SES configuration set): bounces, complaints, deliveries, rejects."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
-logger = Logger()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
-@metrics.log_metrics
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
-    from digest.services.feedback import sns_messages
+    from digest.events import sns_messages
 
     feedback = container().feedback
     actions: dict[str, int] = {}

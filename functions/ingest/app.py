@@ -1,17 +1,14 @@
 """Ingest (every 15 minutes): fetch the due wire feeds and store new and changed stories."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
-logger = Logger()
 metrics = Metrics()
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
-@metrics.log_metrics
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
     from digest.services.ingest import ingest

@@ -20,7 +20,8 @@ from hypothesis import given, settings, strategies as st
 from digest.core.subscriber import (ACTIVE, BOUNCED, CLAIMED, COMPLAINED, FAILED, SENT, UNSUBSCRIBED, Delivery,
                                     Subscriber, subscriber_id)
 from digest.services import feedback as feedback_module
-from digest.services.feedback import SOFT_BOUNCE_LIMIT, Feedback, FeedbackOutcome, delivery_stats, sns_messages
+from digest.events import sns_messages
+from digest.services.feedback import SOFT_BOUNCE_LIMIT, Feedback, FeedbackOutcome, delivery_stats
 
 from fakes import FakeClock, FakeLedger, FakeSubscriberStore
 

@@ -32,3 +32,14 @@ def traced(handler: Handler) -> Handler:
         return wrapped(event, context)
 
     return run
+
+
+def lambda_entry(handler: Handler) -> Handler:
+    """The one decorator of every function: Powertools' Logger context (request id, cold start,
+    state cleared per invocation), tracing built on first use, and metrics flushed after each call.
+
+    Handlers add metrics with their own ``Metrics()``: Powertools' instances share one metric set.
+    """
+    from aws_lambda_powertools import Logger, Metrics
+
+    return Logger().inject_lambda_context(clear_state=True)(traced(Metrics().log_metrics(handler)))

@@ -13,7 +13,6 @@ miss a count but never counts twice.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -54,18 +53,6 @@ class FeedbackOutcome:
     subscriber_id: str | None
     edition: str | None
     changed: bool = False
-
-
-def sns_messages(event: Mapping[str, Any]) -> list[Any]:
-    """The SES event of each SNS record in a Lambda event (a body that is not JSON stays a string)."""
-    messages: list[Any] = []
-    for record in event.get("Records") or ():
-        body = (record.get("Sns") or {}).get("Message", "")
-        try:
-            messages.append(json.loads(body))
-        except (TypeError, ValueError):
-            messages.append(body)
-    return messages
 
 
 def _rank(delivery: Delivery | None) -> int:
