@@ -93,7 +93,8 @@ def jaccard(sig_a: Sequence[int], sig_b: Sequence[int]) -> float:
     """
     if not sig_a or not sig_b or len(sig_a) != len(sig_b):
         return 0.0
-    return sum(map(operator.eq, sig_a, sig_b)) / len(sig_a)
+    same: int = sum(map(operator.eq, sig_a, sig_b))
+    return same / len(sig_a)
 
 
 def band_keys(sig: Sequence[int], bands: int) -> list[tuple[int, int]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup
+from bs4.element import CData, NavigableString, PageElement, Tag
 
 _INVISIBLE = frozenset(("script", "style", "noscript", "template", "iframe", "object", "head"))
 _BLOCKS = frozenset(("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"))
@@ -57,7 +58,7 @@ def _visible_text(soup: BeautifulSoup) -> str:
                 stack.append(_BREAK)
             stack.extend(reversed(node.contents))
         elif type(node) in _TEXT_TYPES:  # _BREAK included
-            out.append(node)
+            out.append(str(node))
     return "".join(out)
 
 

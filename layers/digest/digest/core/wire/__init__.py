@@ -92,6 +92,7 @@ def _detect(data: bytes, declared: str) -> tuple[str, Any]:
     if head[:1] in (b"{", b"["):
         doc = load_json(data)
         return json_kind(doc), doc
-    root = _ROOT.match(head, _PROLOG.match(head).end())
+    prolog = _PROLOG.match(head)  # matches at least the empty string
+    root = _ROOT.match(head, prolog.end() if prolog else 0)
     newsml = root and root.group(1).split(b":")[-1] in (b"newsMessage", b"newsItem") and NAR.encode() in head
     return ("newsml" if newsml else "feed"), None

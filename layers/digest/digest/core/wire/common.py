@@ -39,7 +39,7 @@ class Item:
     corrected: bool = False
 
 
-def collect(entries: list, read: Callable[[Any, str], Item | None], source: Source, now: datetime,
+def collect(entries: list[Any], read: Callable[[Any, str], Item | None], source: Source, now: datetime,
             result: ParseResult) -> None:
     """Read each entry with ``read`` and add its story, or its problems, to ``result``.
 
@@ -176,12 +176,12 @@ def code_of(value: Any) -> str:
     return re.split(r"[:/#]", value.strip().lower())[-1] if isinstance(value, str) else ""
 
 
-def listed(value: Any) -> list:
+def listed(value: Any) -> list[Any]:
     """A list as is, ``None`` as [], anything else as a one-item list."""
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def dicts(value: Any) -> list[dict]:
+def dicts(value: Any) -> list[dict[str, Any]]:
     """The objects (dicts) in ``value``, read as a list by ``listed``."""
     return [entry for entry in listed(value) if isinstance(entry, dict)]
 

@@ -108,7 +108,7 @@ def _ninjs_item(entry: Any, where: str) -> Item | None:
                 get("version"), get("pubstatus"), _ninjs_corrected(entry))
 
 
-def _ninjs_body(entry: dict) -> str:
+def _ninjs_body(entry: dict[str, Any]) -> str:
     """The first of: 1.x body_html, body_text; 2.x bodies (HTML first); descriptions."""
     get = entry.get
     bodies = sorted(dicts(get("bodies")), key=lambda b: "html" not in scalar(b.get("contenttype")).lower())
@@ -120,7 +120,7 @@ def _ninjs_body(entry: dict) -> str:
     return next((text for clean, raw in texts if (text := clean(raw))), "")
 
 
-def _ninjs_url(entry: dict) -> str:
+def _ninjs_url(entry: dict[str, Any]) -> str:
     """A canonical/alternate or text/html link, else the item's uri when it is a web address."""
     links = [link.get("href") for link in dicts(entry.get("links"))
              if code_of(link.get("rel")) in ("canonical", "alternate")
@@ -128,7 +128,7 @@ def _ninjs_url(entry: dict) -> str:
     return next(filter(None, map(web, links)), "") or web(entry.get("uri"))
 
 
-def _ninjs_corrected(entry: dict) -> bool:
+def _ninjs_corrected(entry: dict[str, Any]) -> bool:
     signals = listed(entry.get("signal")) + listed(entry.get("signals"))
     codes = [code_of(next((s[k] for k in ("code", "qcode", "name", "value") if s.get(k)), "")
                      if isinstance(s, dict) else s) for s in signals]
