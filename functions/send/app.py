@@ -32,6 +32,9 @@ def record_handler(record):
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=result.sent)
     metrics.add_metric(name="EmailsFailed", unit=MetricUnit.Count, value=result.failed)
     metrics.add_metric(name="OutcomesUnknown", unit=MetricUnit.Count, value=result.unknown)
+    if result.paused:  # SES refuses all mail: the switch is paused with the reason; alert the editor
+        metrics.add_metric(name="SendingPausedBySes", unit=MetricUnit.Count, value=1)
+        raise SendingPaused(result.paused)
     if result.retry:
         raise RetryLater(f"{len(result.retry)} recipients throttled")
     return {"sent": result.sent, "skipped": result.skipped, "already": result.already}

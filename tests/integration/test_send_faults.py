@@ -19,7 +19,7 @@ from digest.adapters.ses import SesMailer
 from digest.core.edition import version_key
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
-from digest.errors import MailError, MailPaused, MailRejected, MailThrottled
+from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
 from digest.ports import EditionRecord
 from digest.services.dispatch import dispatch
 from digest.services.feedback import Feedback
@@ -110,10 +110,10 @@ def _refusing(code: str, status: int = 400) -> SesMailer:
 
 
 @pytest.mark.parametrize("code, error, status", [
-    ("SendingPausedException", MailPaused, 400),  # SES v2: account or configuration set paused
-    ("AccountSuspendedException", MailPaused, 400),  # SES v2: not this recipient's fault
-    ("AccountSendingPausedException", MailPaused, 400),  # the SES v1 names of the same conditions
-    ("ConfigurationSetSendingPausedException", MailPaused, 400),
+    ("SendingPausedException", MailAccountBlocked, 400),  # SES v2: account or configuration set paused
+    ("AccountSuspendedException", MailAccountBlocked, 400),  # SES v2: not this recipient's fault
+    ("AccountSendingPausedException", MailAccountBlocked, 400),  # the SES v1 names of the same conditions
+    ("ConfigurationSetSendingPausedException", MailAccountBlocked, 400),
     ("TooManyRequestsException", MailThrottled, 400),
     ("Throttling", MailThrottled, 400),
     ("MessageRejected", MailRejected, 400),  # still permanent

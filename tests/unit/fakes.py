@@ -54,6 +54,21 @@ class FakeEditionStore:
         self.records[key] = replace(self.records[key], **{k: getattr(record, k) for k in (
             "audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")})
 
+    def set_audio_fields(self, record: EditionRecord, *names: str, if_status: str = "") -> bool:
+        assert names and set(names) <= {"audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters"}
+        key = (record.edition_date, record.version)
+        if key not in self.records or (if_status and self.records[key].audio_status != if_status):
+            return False  # like an update conditioned on the item (and its audio status)
+        self.records[key] = replace(self.records[key], **{k: getattr(record, k) for k in names})
+        return True
+
+    def claim_audio(self, record: EditionRecord) -> bool:
+        key = (record.edition_date, record.version)
+        if key not in self.records or self.records[key].audio_status not in ("none", "failed"):
+            return False
+        self.records[key] = replace(self.records[key], audio_status="starting")
+        return True
+
     def set_status(self, record: EditionRecord, expected: str) -> bool:
         key = (record.edition_date, record.version)
         if self.records[key].status != expected:  # like a conditional update

@@ -15,7 +15,7 @@ from digest.core.edition import version_key
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
-from digest.errors import StorageError
+from digest.errors import MailAccountBlocked, StorageError
 from digest.ports import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import BatchResult, Sender, SendOptions
@@ -345,3 +345,58 @@ def test_with_faults_nobody_is_mailed_twice_and_throttles_are_retried(data, stat
     for sent in w.mailer.sent:
         d = w.ledger.get(DAY, subscriber_id(sent.recipient))
         assert d.state == SENT and d.message_id == sent.message_id
+
+
+# --- SES refuses every message of the account: pause, keep the readers for later, tell the editor ---
+
+
+class Switch:
+    def __init__(self, broken: bool = False) -> None:
+        self.reasons: list[str] = []
+        self.broken = broken
+
+    def paused(self) -> str | None:
+        return self.reasons[-1] if self.reasons else None
+
+    def pause(self, reason: str) -> None:
+        if self.broken:
+            raise StorageError("cannot set the sending switch")
+        self.reasons.append(reason)
+
+    def resume(self) -> None:
+        self.reasons.clear()
+
+
+class BlockedAfter(FakeMailer):
+    """Accepts ``accept`` messages, then refuses everything like an account-level SES error."""
+
+    def __init__(self, accept: int, reason: str) -> None:
+        super().__init__()
+        self.accept, self.reason = accept, reason
+
+    def send_raw(self, raw, recipient, tags):
+        if len(self.sent) >= self.accept:
+            self.attempts.append(recipient)
+            raise MailAccountBlocked(self.reason)
+        return super().send_raw(raw, recipient, tags)
+
+
+@pytest.mark.parametrize("broken_switch", [False, True])
+def test_an_account_level_refusal_pauses_sending_and_fails_nobody(broken_switch):
+    people = [person(n) for n in range(1, 6)]
+    w = World(people)
+    reason = "the SES configuration set does not exist (NotFoundException: Configuration set <x> does not exist.)"
+    w.sender.mailer = w.mailer = BlockedAfter(2, reason)
+    w.sender.switch = switch = Switch(broken=broken_switch)
+    ids = [p.subscriber_id for p in people]
+    result = w.send(ids)
+    assert (result.sent, result.failed, result.unknown) == (2, 0, 0)
+    assert result.retry == ids[2:] and result.paused == reason
+    assert w.mailer.attempts.count(people[2].email) == 1  # the batch stopped at the first refusal
+    assert all(w.ledger.get(DAY, sid) is None for sid in ids[2:])  # claims released: retried later
+    assert switch.reasons == ([] if broken_switch else [f"SES: {reason}"])  # the editor reads why
+
+    w.sender.mailer = w.mailer = FakeMailer()  # someone fixed the account and resumed
+    again = w.send(result.retry)
+    assert (again.sent, again.retry, again.paused) == (3, [], "")
+    assert sorted(w.mailer.recipients()) == sorted(p.email for p in people[2:])

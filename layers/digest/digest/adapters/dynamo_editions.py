@@ -14,6 +14,8 @@ from digest.errors import StorageError
 from digest.ports import AuditEntry, EditionRecord
 
 _order = itertools.count()
+AUDIO_FIELDS = ("audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")
+STARTING = "starting"  # a narration was started for the version (or may have been)
 
 
 class DynamoEditions:
@@ -46,6 +48,36 @@ class DynamoEditions:
             m.audio_key.set(record.audio_key), m.audio_status.set(record.audio_status),
             m.audio_seconds.set(record.audio_seconds), m.audio_bytes.set(record.audio_bytes),
             m.chapters.set([list(c) for c in record.chapters])])
+
+    def set_audio_fields(self, record: EditionRecord, *names: str, if_status: str = "") -> bool:
+        unknown = set(names) - set(AUDIO_FIELDS)
+        if unknown or not names:
+            raise ValueError(f"not audio fields: {sorted(unknown) or 'none given'}")
+        m = self.model
+        values = {"chapters": [list(c) for c in record.chapters]}
+        actions = [getattr(m, name).set(values.get(name, getattr(record, name))) for name in names]
+        condition = m.version.exists()  # an update would create a missing item: the version must exist
+        if if_status:
+            condition &= m.audio_status == if_status
+        try:
+            m(record.edition_date, record.version).update(actions=actions, condition=condition)
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise StorageError("could not update the edition's audio") from exc
+        return True
+
+    def claim_audio(self, record: EditionRecord) -> bool:
+        m = self.model
+        try:
+            m(record.edition_date, record.version).update(
+                actions=[m.audio_status.set(STARTING)],
+                condition=m.version.exists() & (m.audio_status.is_in("none", "failed") | m.audio_status.does_not_exist()))
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise StorageError("could not claim the edition's narration") from exc
+        return True
 
     def set_status(self, record: EditionRecord, expected: str) -> bool:
         m = self.model

@@ -1,13 +1,22 @@
 """SES v2 mailer: raw MIME, configuration set, message tags.
 
-SES errors become our error types, by what they say about the message:
+SES errors become our error types by their error code (botocore's ``Error.Code``), by what they
+say about the message:
 
 * ``MailThrottled``: SES did not accept it and asks us to slow down (retry this recipient).
-* ``MailPaused``: SES is not taking any mail from us right now (SES v2 ``SendingPausedException``:
-  sending is paused for the account or the configuration set; ``AccountSuspendedException``;
-  SES v1 names of the same conditions), or the endpoint could not be reached, so the request
-  never left this process. Nothing was accepted: retry the whole batch later.
-* ``MailRejected``: this message will never be accepted (``MessageRejected`` and the like).
+* ``MailAccountBlocked``: SES refuses every message of this account or configuration until
+  someone acts, so the send is paused (the sending switch) with a reason for the editor:
+  ``SendingPausedException`` / ``AccountSuspendedException`` (and their SES v1 names),
+  ``NotFoundException`` (the configuration set does not exist), ``MailFromDomainNotVerifiedException``,
+  ``BadRequestException`` (e.g. the account's default configuration set was deleted: the request is
+  the same for every recipient except the address, which we check before the call, so it fails
+  for everyone), and a throttle whose message is "Daily message quota exceeded". That last one is
+  the single case read from the message: SES documents it only as a message of a throttling error
+  ("Errors related to the sending quotas for your Amazon SES account", SES Developer Guide), with
+  the same code as the per-second "Maximum sending rate exceeded".
+* ``MailPaused``: the endpoint could not be reached (the request never left this process), or
+  another 4xx: nothing was accepted, retry the whole batch later.
+* ``MailRejected``: this message will never be accepted (``MessageRejected``).
 * ``MailError``: anything else, including a read timeout or a connection dropped mid-request.
   Whether SES accepted the message is unknown.
 """
@@ -19,16 +28,43 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError
 
-from digest.errors import MailError, MailPaused, MailRejected, MailThrottled
+from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
 
 _THROTTLED = {"TooManyRequestsException", "Throttling", "ThrottlingException", "LimitExceededException"}
-_PAUSED = {
-    "SendingPausedException",  # SES v2: the account's (or configuration set's) sending is paused
-    "AccountSuspendedException",  # SES v2: restricted until AWS lifts it; not the recipient's fault
-    "AccountSendingPausedException", "ConfigurationSetSendingPausedException",  # SES v1 names
+DAILY_QUOTA = "daily message quota exceeded"  # SES's documented message (lower case)
+# Error code -> what the editor reads in the sending switch.
+_ACCOUNT = {
+    "SendingPausedException": "SES has paused sending for the account or the configuration set",
+    "AccountSuspendedException": "SES has suspended the account's sending",
+    "AccountSendingPausedException": "SES has paused sending for the account",  # SES v1 names
+    "ConfigurationSetSendingPausedException": "SES has paused sending for the configuration set",
+    "NotFoundException": "the SES configuration set does not exist",
+    "ConfigurationSetDoesNotExist": "the SES configuration set does not exist",
+    "MailFromDomainNotVerifiedException": "the sender's MAIL FROM domain is not verified in SES",
+    "BadRequestException": "SES refuses the send request (a deleted default configuration set?)",
 }
-_REJECTED = {"MessageRejected", "MailFromDomainNotVerifiedException", "BadRequestException", "NotFoundException"}
+_REJECTED = {"MessageRejected"}
 _TAG_VALUE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def classify(exc: ClientError) -> MailError:
+    """Our error for an SES ``ClientError`` (see the module docstring)."""
+    error = exc.response.get("Error", {})
+    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    if code in _ACCOUNT:
+        return MailAccountBlocked(f"{_ACCOUNT[code]} ({code}: {message[:200]})")
+    if code in _THROTTLED:
+        if DAILY_QUOTA in message.lower():
+            return MailAccountBlocked(f"the SES daily sending quota is used up; resume when it frees up "
+                                      f"(rolling 24 hours) or after a quota increase ({code}: {message[:200]})")
+        return MailThrottled(code)
+    if code in _REJECTED:
+        return MailRejected(code)
+    if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
+        # A 4xx reply (AccessDenied...) means SES did not take the message: retry later rather
+        # than leave an "unknown" claim nobody re-sends.
+        return MailPaused(code)
+    return MailError(code)
 
 
 class SesMailer:
@@ -51,18 +87,7 @@ class SesMailer:
             # A read timeout or a dropped connection is different: SES may have accepted it.
             raise MailPaused(f"could not reach SES: {type(exc).__name__}") from exc
         except ClientError as exc:
-            code = exc.response["Error"]["Code"]
-            if code in _PAUSED:
-                raise MailPaused(code) from exc
-            if code in _THROTTLED:
-                raise MailThrottled(code) from exc
-            if code in _REJECTED:
-                raise MailRejected(code) from exc
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
-                # A 4xx reply (AccessDenied, a missing configuration set...) means SES did not take
-                # the message: retry later rather than leave an "unknown" claim nobody re-sends.
-                raise MailPaused(code) from exc
-            raise MailError(code) from exc
+            raise classify(exc) from exc
         except BotoCoreError as exc:  # a read timeout, a dropped connection: the outcome is unknown
             raise MailError(type(exc).__name__) from exc
 

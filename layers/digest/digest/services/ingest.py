@@ -2,18 +2,22 @@
 
 One broken or slow source never stops the others: each source's outcome (fetched, not
 modified, not due, failed with a reason) is recorded as data.
+
+A story body is capped at ``MAX_BODY_BYTES`` of UTF-8 (DynamoDB items end at 400 KB, and a story
+item also keeps its versions): a longer body is cut at a word boundary and a "size" problem says
+so, so one huge story can never fail its source's every poll.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
 from digest.core.feeds import parse_feed
-from digest.core.story import CANCELED, ParseResult, Problem, Source
+from digest.core.story import CANCELED, ParseResult, Problem, Source, Story
 from digest.errors import DigestError
 from digest.ports import NEW, UPDATED, Clock, FeedState, FeedStateStore, Fetcher, StoryStore
 
@@ -22,6 +26,7 @@ logger = Logger(child=True)
 FETCHED, NOT_MODIFIED, NOT_DUE, FAILED = "fetched", "not-modified", "not-due", "failed"
 # A run that starts a little early (schedule jitter) still polls a source that is due.
 SLACK = timedelta(minutes=2)
+MAX_BODY_BYTES = 100_000
 
 
 @dataclass
@@ -91,6 +96,7 @@ def _ingest_source(source: Source, fetcher: Fetcher, stories: StoryStore, feed_s
     report.problems.extend(parsed.problems)
     outcome = SourceOutcome(source.key, FETCHED, seen=len(parsed.stories))
     for story in parsed.stories:
+        story = _capped(story, report)
         result = stories.save(story)
         outcome.new += result == NEW
         outcome.updated += result == UPDATED
@@ -98,3 +104,32 @@ def _ingest_source(source: Source, fetcher: Fetcher, stories: StoryStore, feed_s
             report.withdrawn.append(story.story_id)
     feed_state.put(FeedState(source.key, fetched.etag, fetched.last_modified, now))
     return outcome
+
+
+def cap_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, at a word boundary when there is one
+    in the last tenth, with an ellipsis; unchanged when it fits.
+
+    Examples
+    --------
+    >>> cap_text("Quake hits Lima overnight", 16)
+    'Quake hits…'
+    >>> cap_text("short", 16)
+    'short'
+    """
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[:max(limit - 3, 0)].decode("utf-8", errors="ignore")  # 3 bytes: the ellipsis
+    space = cut.rfind(" ")
+    if space >= len(cut) * 0.9 or (space > 0 and len(cut) < 100):
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def _capped(story: Story, report: IngestReport) -> Story:
+    size = len(story.body.encode("utf-8"))
+    if size <= MAX_BODY_BYTES:
+        return story
+    report.problems.append(Problem(story.source, "size", f"story {story.story_id} body has {size:,} bytes; "
+                                                         f"cut to {MAX_BODY_BYTES:,}"))
+    return replace(story, body=cap_text(story.body, MAX_BODY_BYTES))

@@ -13,9 +13,14 @@ and its tags are built and the pacer's token is taken first, so between the clai
 call there is nothing but the call.
 
 Pacing: with a ``pacer`` (see ``digest.core.pacing``) every SES call waits for a token, and a
-throttle slows the pacer down before the next recipient is tried. When SES has paused sending
+throttle slows the pacer down before the next recipient is tried. When SES is not taking mail
 (``MailPaused``) the batch stops: that recipient's claim is released and it and every recipient
 not yet tried are returned in ``retry``.
+
+Account-level refusals (``MailAccountBlocked``: a missing configuration set, an unverified MAIL
+FROM domain, the daily quota used up, sending paused by SES) are nobody's failure as a reader:
+the batch stops the same way, and the sending switch is paused with SES's reason (``paused`` in
+the result), so the editor sees why and no other batch tries until someone resumes it.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ from digest.core.pacing import Pacer
 from digest.core.render import Recipient, personalize
 from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
-from digest.errors import MailPaused, MailRejected, MailThrottled, StorageError
-from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SubscriberStore
+from digest.errors import MailAccountBlocked, MailPaused, MailRejected, MailThrottled, StorageError
+from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SendingSwitch, SubscriberStore
 
 logger = Logger(child=True)
 
@@ -55,20 +60,22 @@ class BatchResult:
     unknown: int = 0
     failed: int = 0
     retry: list[str] = field(default_factory=list)
+    paused: str = ""  # why SES refuses all mail (the sending switch now says so), or ""
 
 
 class Sender:
     """Sends the recipients of queued batches; renders each edition version's parts once.
 
-    ``pacer`` (optional) spaces the SES calls; ``None`` sends as fast as SES answers.
+    ``pacer`` (optional) spaces the SES calls; ``None`` sends as fast as SES answers. ``switch``
+    (optional) is paused when SES refuses all mail of the account.
     """
 
     def __init__(self, *, editions: EditionStore, blobs: BlobStore, subscribers: SubscriberStore,
                  ledger: Ledger, mailer: Mailer, clock: Clock, options: SendOptions,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None, switch: SendingSwitch | None = None) -> None:
         self.editions, self.blobs, self.subscribers = editions, blobs, subscribers
         self.ledger, self.mailer, self.clock, self.options = ledger, mailer, clock, options
-        self.pacer = pacer
+        self.pacer, self.switch = pacer, switch
         self._parts = lru_cache(maxsize=4)(self._load_parts)
 
     def send_message(self, body: str) -> BatchResult:
@@ -108,6 +115,12 @@ class Sender:
             # Nothing may stand between the claim and the SES call.
             try:
                 message_id = self.mailer.send_raw(raw, subscriber.email, tags)
+            except MailAccountBlocked as exc:
+                self.ledger.release(day, sid)
+                result.retry.extend(subscriber_ids[index:])
+                result.paused = exc.reason
+                self._pause(day, exc.reason, len(result.retry))
+                break
             except MailPaused as exc:
                 self.ledger.release(day, sid)
                 result.retry.extend(subscriber_ids[index:])
@@ -128,6 +141,17 @@ class Sender:
             result.sent += 1
         logger.info("batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}})
         return result
+
+    def _pause(self, day: str, reason: str, left: int) -> None:
+        """Pause the sending switch (the editor's alert and brake); the batch is retried either way."""
+        logger.error("SES refuses all mail from this account; sending paused",
+                     extra={"edition_date": day, "reason": reason[:300], "left": left})
+        if self.switch is None:
+            return
+        try:
+            self.switch.pause(f"SES: {reason}")
+        except StorageError:
+            logger.exception("could not pause the sending switch", extra={"edition_date": day})
 
     def message_for(self, day: str, version: int, subscriber: Subscriber, variant: str = "email") -> bytes:
         """The email ``subscriber`` would get from this edition version (editors' test copies)."""
