@@ -1,20 +1,35 @@
-"""Editor API (HTTP API, IAM-authorized): the actions an editor takes on an edition before 06:00."""
+"""Editor API (HTTP API, IAM-authorized): the actions an editor takes on an edition before 06:00.
+
+Quick actions (status, preview, audit, approve, hold, release) answer at once. Long ones (rebuild,
+story edit, test-send, send, resend-failures) answer 202 with an action id and its status URL,
+``GET /editions/{day}/actions/{action}``: HTTP APIs cut an integration at 30 s, so this same
+function, invoked asynchronously with a ``digest_action`` event, does the work. The day ``today``
+is the newsroom's current edition date; a future date is refused.
+"""
 
 import json
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
 logger = Logger()
 app = APIGatewayHttpResolver()
 
 
-def _editor():
+def _container():
     from digest.bootstrap import container
 
-    return container().editor
+    return container()
+
+
+def _day(raw: str) -> str:
+    """The edition date of the request (``today`` resolved with the newsroom's clock and zone)."""
+    from digest.services.refusals import resolve_day
+
+    c = _container()
+    return resolve_day(raw, c.today(), c.settings.edition_timezone)
 
 
 def _actor() -> str:
@@ -31,78 +46,106 @@ def _body() -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _json(status: int, payload: dict, headers: dict | None = None) -> Response:
+    return Response(status, "application/json", json.dumps(payload, ensure_ascii=False), headers=headers)
+
+
+def _started(day: str, kind: str, request: dict) -> Response:
+    """202 Accepted: the action is queued; its status URL says how it goes."""
+    view = _container().actions.start(_day(day), kind, _actor(), request)
+    return _json(202, view, {"Location": view["status_url"]})
+
+
 @app.exception_handler(Exception)
 def refused(exc: Exception) -> Response:
-    from digest.errors import DigestError
-    from digest.services.editor import Refused
+    from digest.errors import DigestError, FutureEdition
+    from digest.services.actions import UnknownAction
+    from digest.services.refusals import BadRequest, Refused
 
-    if isinstance(exc, Refused):  # the edition's state or the request does not allow it
-        return Response(409, "application/json", json.dumps({"error": str(exc)}))
-    if isinstance(exc, DigestError):  # storage, mail or configuration: not the editor's doing
+    if isinstance(exc, BadRequest):  # the request itself is malformed
+        return _json(400, {"error": str(exc)})
+    if isinstance(exc, (Refused, FutureEdition)):  # the edition's state or its date does not allow it
+        return _json(409, {"error": str(exc)})
+    if isinstance(exc, UnknownAction):
+        return _json(404, {"error": str(exc)})
+    if isinstance(exc, DigestError):  # storage or configuration, in a quick action: nothing goes on
         logger.exception("editor action failed")
-        return Response(503, "application/json", json.dumps({"error": f"the action failed: {exc}"}))
+        return _json(503, {"error": f"the action failed: {exc}"})
     raise exc
 
 
 @app.get("/editions/<day>")
 def status(day: str) -> dict:
-    return _editor().status(day)
+    return _container().editor.status(_day(day))
 
 
 @app.get("/editions/<day>/preview")
 def preview(day: str) -> Response:
-    return Response(200, "text/html; charset=utf-8", _editor().preview(day))
+    return Response(200, "text/html; charset=utf-8", _container().editor.preview(_day(day)))
 
 
 @app.get("/editions/<day>/audit")
 def audit(day: str) -> dict:
-    return {"entries": _editor().audit(day)}
+    resolved = _day(day)
+    return {"edition_date": resolved, "entries": _container().editor.audit(resolved)}
+
+
+@app.get("/editions/<day>/actions/<action>")
+def action_status(day: str, action: str) -> dict:
+    return _container().actions.status(_day(day), action)
 
 
 @app.post("/editions/<day>/rebuild")
-def rebuild(day: str) -> dict:
-    return _editor().rebuild(day, _actor(), note=_body().get("note"))
+def rebuild(day: str) -> Response:
+    note = _body().get("note")
+    return _started(day, "rebuild", {"note": str(note)[:2000] if note else None})
 
 
 @app.post("/editions/<day>/stories/<story>")
-def edit_story(day: str, story: str) -> dict:
+def edit_story(day: str, story: str) -> Response:
     body = _body()
     fields = {k: body[k] for k in ("headline", "summary", "pin", "drop", "position") if k in body}
-    return _editor().edit_story(day, story, _actor(), correction=bool(body.get("correction")), **fields)
+    return _started(day, "story edit", {"story": story, "fields": fields, "correction": bool(body.get("correction"))})
 
 
 @app.post("/editions/<day>/test-send")
-def test_send(day: str) -> dict:
+def test_send(day: str) -> Response:
     to = _body().get("to") or []
-    return _editor().test_send(day, _actor(), [str(a) for a in to] if isinstance(to, list) else [str(to)])
+    return _started(day, "test-send", {"to": [str(a) for a in to][:50] if isinstance(to, list) else [str(to)]})
 
 
 @app.post("/editions/<day>/approve")
 def approve(day: str) -> dict:
-    return _editor().approve(day, _actor())
+    return _container().editor.approve(_day(day), _actor())
 
 
 @app.post("/editions/<day>/hold")
 def hold(day: str) -> dict:
-    return _editor().hold(day, _actor(), str(_body().get("reason", "")))
+    return _container().editor.hold(_day(day), _actor(), str(_body().get("reason", "")))
 
 
 @app.post("/editions/<day>/release")
 def release(day: str) -> dict:
-    return _editor().release(day, _actor())
+    return _container().editor.release(_day(day), _actor())
 
 
 @app.post("/editions/<day>/send")
-def send(day: str) -> dict:
-    return _editor().send_now(day, _actor())
+def send(day: str) -> Response:
+    return _started(day, "send", {})
 
 
 @app.post("/editions/<day>/resend-failures")
-def resend_failures(day: str) -> dict:
-    return _editor().resend_failures(day, _actor())
+def resend_failures(day: str) -> Response:
+    return _started(day, "resend-failures", {})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
+@lambda_entry
 def handler(event, context):
+    from digest.services.actions import MalformedAction, is_action_event
+
+    if is_action_event(event):  # the asynchronous half of a long action this function started
+        return _container().actions.run(event, context.get_remaining_time_in_millis())
+    if not isinstance(event, dict) or "requestContext" not in event or "routeKey" not in event:
+        keys = ", ".join(sorted(map(str, event))[:8]) if isinstance(event, dict) else type(event).__name__
+        raise MalformedAction(f"neither an HTTP API request nor an editor action event (got {keys})")
     return app.resolve(event, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -80,7 +81,11 @@ def test_the_editors_morning_through_the_cli(served):
     sent = digest(served, "send", day, "--json")
     assert sent.returncode == 0, sent.stderr
     assert sent.returncode == 0 and json.loads(sent.stdout)["recipients"] == 5
-    assert "cannot send twice" in digest(served, "send", day).stderr
+    progress = sent.stderr.splitlines()  # not a terminal: one plain line per state
+    assert re.fullmatch(rf"send {day} \(a[0-9a-f]{{20}}\): queued, \d+ s", progress[0]), progress
+    assert re.fullmatch(rf"send {day} \(a[0-9a-f]{{20}}\): done, \d+ s", progress[-1]), progress
+    again = digest(served, "send", day)
+    assert again.returncode == 1 and f"send of {day} was refused: cannot send twice" in again.stderr
 
     table = digest(served, "status", day).stdout
     assert f"edition {day}: sent" in table
@@ -91,6 +96,19 @@ def test_the_editors_morning_through_the_cli(served):
     assert counts["active"] == 5
     cost = json.loads(digest(served, "cost", day, "--subscribers", "100000", "--json").stdout)
     assert 5 < cost["total_usd"] < 100
+    assert "total for the edition of " + day in digest(served, "cost").stdout  # no date: the newsroom's
+
+
+def test_no_wait_names_the_action_and_dates_are_the_newsrooms(served):
+    day = json.loads(digest(served, "status", "--json").stdout)["edition_date"]  # no date: the server's today
+    started = digest(served, "rebuild", "--no-wait")
+    assert started.returncode == 0, started.stderr
+    action, url = started.stdout.split()
+    assert url.startswith("http://127.0.0.1:") and url.endswith(f"/editions/{day}/actions/{action}")
+    malformed = digest(served, "rebuild", "12/01/2026")
+    assert malformed.returncode == 2 and "expected YYYY-MM-DD" in malformed.stderr
+    future = digest(served, "rebuild", "2099-01-01")
+    assert future.returncode == 1 and "2099-01-01 is in the future" in future.stderr
 
 
 def _lead_cluster(folder: Path, day: str) -> str:

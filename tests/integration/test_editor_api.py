@@ -1,15 +1,20 @@
-"""Every editor action through the local HTTP bridge with a real HTTP client, signed and unsigned."""
+"""Every editor action through the local HTTP bridge with a real HTTP client, signed and unsigned.
+
+Long actions answer 202 with an action and run on the local stand-in of Lambda's asynchronous
+invoke (the same editor handler on a background thread); ``act`` waits for them like the CLI."""
 
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 import urllib.error
 import urllib.request
 
 import pytest
 
 from digest.cli import ops
-from digest.cli.client import ApiError, call
+from digest.cli.client import ActionFailed, ApiError, call, request, wait_for_action
 from digest.local.serve import LocalServer
 from tests.integration.local_server import editor_target, wait_for
 
@@ -20,6 +25,13 @@ def server(stack, tmp_path, monkeypatch):
     with LocalServer(state_file=tmp_path / "local.json", stack=stack) as running:
         ops._seed(running.app)
         yield running
+
+
+def act(target, path: str, body: dict) -> dict:
+    """POST a long action: it must be accepted at once (202), then end with its result."""
+    status, started = request(target, "POST", path, body)
+    assert status == 202 and started["state"] == "queued", started
+    return wait_for_action(target, started, lambda view: None)
 
 
 def unsigned(server, method: str, path: str) -> int:
@@ -57,12 +69,12 @@ def test_every_editor_action_is_done_refused_when_illegal_and_audited(server):
     assert "<html" in call(target, "GET", f"{base}/preview")
     lead = json.loads(app.blobs.get(f"editions/{day}/v0001/edition.json"))["lead"]["cluster_id"]
 
-    edited = call(target, "POST", f"{base}/stories/{lead}", {"headline": "Government falls in Lisbon"})
+    edited = act(target, f"{base}/stories/{lead}", {"headline": "Government falls in Lisbon"})
     assert edited["created"] and edited["version"] == 2
     assert any("headline" in line for line in edited["diff"])
-    assert call(target, "POST", f"{base}/rebuild", {})["created"] is False  # nothing changed: same version
+    assert act(target, f"{base}/rebuild", {})["created"] is False  # nothing changed: same version
 
-    assert call(target, "POST", f"{base}/test-send", {"to": ["editor@news.example.org"]}) == {"sent": 1}
+    assert act(target, f"{base}/test-send", {"to": ["editor@news.example.org"]}) == {"sent": 1}
     assert app.ledger.get(day, "sub-editor") is None and list(app.ledger.for_edition(day)) == []
 
     call(target, "POST", f"{base}/hold", {"reason": "legal review"})
@@ -70,24 +82,76 @@ def test_every_editor_action_is_done_refused_when_illegal_and_audited(server):
         call(target, "POST", f"{base}/approve", {})
     call(target, "POST", f"{base}/release", {})
     call(target, "POST", f"{base}/approve", {})
-    sent = call(target, "POST", f"{base}/send", {})
+    sent = act(target, f"{base}/send", {})
     assert sent["recipients"] == 5
-    with pytest.raises(ApiError, match="cannot send twice"):
-        call(target, "POST", f"{base}/send", {})
+    with pytest.raises(ActionFailed, match=f"send of {day} was refused: cannot send twice"):
+        act(target, f"{base}/send", {})
     wait_for(lambda: call(target, "GET", base)["delivery"]["sent"] == 5)
 
-    with pytest.raises(ApiError, match="without making a correction"):
-        call(target, "POST", f"{base}/stories/{lead}", {"headline": "Too late"})
-    corrected = call(target, "POST", f"{base}/stories/{lead}", {"summary": "Parliament voted 121 to 104.",
-                                                                  "correction": True})
+    with pytest.raises(ActionFailed, match="without making a correction"):
+        act(target, f"{base}/stories/{lead}", {"headline": "Too late"})
+    corrected = act(target, f"{base}/stories/{lead}", {"summary": "Parliament voted 121 to 104.", "correction": True})
     assert corrected["created"] and corrected["status"] == "sent"
     assert b"Corrected" in app.blobs.get(f"site/{day}/index.html")
-    assert call(target, "POST", f"{base}/resend-failures", {}) == {"recipients": 0}
+    assert act(target, f"{base}/resend-failures", {}) == {"recipients": 0}
     assert len(server.stack.sent_emails()) == 6  # 5 subscribers + 1 test copy; the correction emailed nobody
 
     actions = [(e["action"], e["outcome"]) for e in call(target, "GET", f"{base}/audit")["entries"]]
-    assert actions == [("story edit", "ok"), ("rebuild", "ok"), ("rebuild", "ok"), ("test-send", "ok"),
-                       ("hold", "ok"), ("approve", "refused"), ("release", "ok"), ("approve", "ok"), ("send", "ok"),
-                       ("send", "refused"), ("story edit", "refused"), ("story edit", "ok"), ("rebuild", "ok"),
-                       ("resend-failures", "ok")]
+    started_and_ended = {"story edit", "rebuild", "test-send", "send", "resend-failures"}
+    assert actions == [("story edit", "started"), ("story edit", "ok"), ("rebuild", "ok"), ("story edit", "done"),
+                       ("rebuild", "started"), ("rebuild", "ok"), ("rebuild", "done"),
+                       ("test-send", "started"), ("test-send", "ok"), ("test-send", "done"),
+                       ("hold", "ok"), ("approve", "refused"), ("release", "ok"), ("approve", "ok"),
+                       ("send", "started"), ("send", "ok"), ("send", "done"),
+                       ("send", "started"), ("send", "refused"), ("send", "refused"),
+                       ("story edit", "started"), ("story edit", "refused"), ("story edit", "refused"),
+                       ("story edit", "started"), ("story edit", "ok"), ("rebuild", "ok"), ("story edit", "done"),
+                       ("resend-failures", "started"), ("resend-failures", "ok"), ("resend-failures", "done")]
+    assert {a for a, outcome in actions if outcome == "started"} == started_and_ended
     assert all(e["actor"].endswith("user/local-editor") for e in call(target, "GET", f"{base}/audit")["entries"])
+
+
+def test_a_long_action_outlasting_the_gateway_timeout_is_accepted_then_done_never_a_503(server):
+    app, target = server.app, editor_target(server)
+    day = app.today().isoformat()
+    call(target, "GET", f"/editions/{day}")  # a warm handler, as a deployed one mostly is
+    server.bridge.timeout_s = 3.0  # API Gateway's 30 s, scaled down
+    slow_build = app.editor._rebuild
+
+    def slow(d, note):
+        time.sleep(4.0)
+        return slow_build(d, note)
+
+    app.editor._rebuild = slow
+    status, started = request(target, "POST", f"/editions/{day}/rebuild", {"note": None})
+    assert status == 202
+    states = []
+    result = wait_for_action(target, started, lambda view: states.append(view["state"]))
+    assert result["version"] == 1 and states[0] == "queued" and states[-1] == "done" and "running" in states
+    # The same 4 s inside a request is cut like HTTP APIs cut it: this is what the 202 avoids.
+    app.editor.status = lambda d: time.sleep(4.0) or {}
+    with pytest.raises(ApiError, match="503"):
+        call(target, "GET", f"/editions/{day}")
+
+
+def test_today_is_the_newsrooms_date_and_other_dates_are_refused_clearly(server):
+    app, target = server.app, editor_target(server)
+    today = app.today()
+    assert call(target, "GET", "/editions/today")["edition_date"] == today.isoformat()
+    assert call(target, "POST", "/editions/today/hold", {"reason": "check"})["edition_date"] == today.isoformat()
+    status, started = request(target, "POST", "/editions/today/rebuild", {})
+    assert status == 202 and started["edition_date"] == today.isoformat()
+    assert started["status_url"].startswith(f"/editions/{today.isoformat()}/actions/")
+    wait_for_action(target, started, lambda view: None)
+
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    for method, path in [("GET", ""), ("POST", "/rebuild"), ("POST", "/approve"), ("POST", "/send")]:
+        with pytest.raises(ApiError, match=f"^409: {tomorrow} is in the future: the newsroom's current edition "
+                                           f"is {today.isoformat()}"):
+            call(target, method, f"/editions/{tomorrow}{path}", {} if method == "POST" else None)
+    with pytest.raises(ApiError, match=r"^400: not an edition date: '12-01-2026' \(expected YYYY-MM-DD"):
+        call(target, "POST", "/editions/12-01-2026/rebuild", {})
+    with pytest.raises(ApiError, match="^404: there is no action"):
+        call(target, "GET", f"/editions/{today.isoformat()}/actions/a{'0' * 20}")
+    outcomes = {(e.action, e.outcome) for e in app.audit.for_edition(tomorrow)}
+    assert outcomes == set()  # refused before anything was started or recorded

@@ -3,16 +3,18 @@
 A deployed stack is found through CloudFormation (its ``EditorApiUrl`` output); requests are
 signed with SigV4 using the caller's own AWS credentials, exactly what the API's IAM
 authorization checks. Locally, the state file written by ``digest serve`` gives the URL and
-the requests are signed with the local stack's credentials.
+the requests are signed with the local stack's credentials. Long actions answer 202 with an action;
+``wait_for_action`` polls its status URL until it is done (its result) or failed (its reason).
 """
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from digest.errors import ConfigError, DigestError
 from digest.local.serve import STATE_FILE
@@ -20,6 +22,10 @@ from digest.local.serve import STATE_FILE
 
 class ApiError(DigestError):
     """The editor API refused a request; the message is its reason."""
+
+
+class ActionFailed(ApiError):
+    """An asynchronous action ended without doing its work; the message is its reason."""
 
 
 @dataclass
@@ -68,6 +74,35 @@ def _deployed(stack: str, region: str | None) -> Target:
 
 def call(target: Target, method: str, path: str, body: dict | None = None) -> Any:
     """A SigV4-signed request to the editor API; JSON replies are decoded, HTML returned as text."""
+    return request(target, method, path, body)[1]
+
+
+def wait_for_action(target: Target, started: dict, on_update: Callable[[dict], None],
+                    sleep: Callable[[float], None] = time.sleep, limit_s: float = 900.0) -> Any:
+    """Poll a started action until it ends: its result when done, ActionFailed with the reason when not.
+
+    ``on_update`` sees every state read (for a progress display). The server's deadline ends an
+    action whose worker stopped; ``limit_s`` of waiting is only the last resort.
+    """
+    view, waited = started, 0.0
+    while view.get("state") not in ("done", "failed"):
+        on_update(view)
+        pause = 0.5 if waited < 5 else 1.0
+        if waited > limit_s:
+            raise ApiError(f"gave up waiting after {waited:.0f} s; the action may still be running: "
+                           f"{target.api.rstrip('/')}{started['status_url']}")
+        sleep(pause)
+        waited += pause
+        view = call(target, "GET", started["status_url"])
+    on_update(view)
+    if view["state"] == "failed":
+        verb = "was refused" if view.get("refused") else "failed"
+        raise ActionFailed(f"{view['kind']} of {view['edition_date']} {verb}: {view.get('error') or 'no reason given'}")
+    return view.get("result")
+
+
+def request(target: Target, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+    """(HTTP status, decoded reply) of a SigV4-signed request; an error status raises ApiError."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
 
@@ -80,7 +115,7 @@ def call(target: Target, method: str, path: str, body: dict | None = None) -> An
     try:
         with urllib.request.urlopen(http, timeout=120) as reply:
             text = reply.read().decode("utf-8")
-            kind = reply.headers.get("content-type", "")
+            kind, status = reply.headers.get("content-type", ""), reply.status
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace")
         try:
@@ -90,4 +125,4 @@ def call(target: Target, method: str, path: str, body: dict | None = None) -> An
         raise ApiError(f"{exc.code}: {detail}") from exc
     except urllib.error.URLError as exc:
         raise ApiError(f"cannot reach {target.api}: {exc.reason}") from exc
-    return json.loads(text) if "json" in kind else text
+    return status, json.loads(text) if "json" in kind else text

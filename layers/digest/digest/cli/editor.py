@@ -1,29 +1,57 @@
 """Editor and operator commands: status, rebuild, story edit, preview, approve, hold, release, send,
-test-send, resend-failures, audit. Each goes through the editor API (signed, audited)."""
+test-send, resend-failures, audit. Each goes through the editor API (signed, audited).
+
+Without a date a command acts on ``today``, which the API resolves to the newsroom's current edition
+date (its clock and time zone) and names in its reply. Long actions (rebuild, story edit, test-send,
+send, resend-failures) run asynchronously: the command waits with a progress line on stderr, then
+prints the result; ``--no-wait`` prints the action's id and status URL instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from digest.cli.client import Target, call, resolve
+from digest.cli.client import Target, call, request, resolve, wait_for_action
+from digest.cli.progress import Progress
+
+TODAY = "today"
+LONG = ("rebuild", "story", "test-send", "send", "resend-failures")  # answered 202, run asynchronously
 
 EXAMPLES = {
     "status": "digest status 2026-11-28\n  digest status --json --stack morning-digest-prod",
-    "rebuild": "digest rebuild 2026-11-28 --note 'Updated death toll'",
+    "rebuild": "digest rebuild 2026-11-28 --note 'Updated death toll'\n  digest rebuild --no-wait   (today's edition; "
+               "prints the action id and its status URL)",
     "preview": "digest preview 2026-11-28 --out preview.html   (and preview.png when Chromium is installed)",
     "approve": "digest approve 2026-11-28",
     "hold": "digest hold 2026-11-28 --reason 'Waiting for the verdict'",
     "release": "digest release 2026-11-28",
-    "send": "digest send 2026-11-28",
+    "send": "digest send   (the newsroom's current edition; waits, showing the action's state)",
     "test-send": "digest test-send 2026-11-28 --to editor@news.example.org",
     "resend-failures": "digest resend-failures 2026-11-28",
     "audit": "digest audit 2026-11-28",
 }
+
+
+def edition_date(text: str) -> str:
+    """An edition date argument: YYYY-MM-DD or ``today`` (checked here, before any request)."""
+    try:
+        if text == TODAY or (re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and date.fromisoformat(text)):
+            return text
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"not an edition date: {text!r} (expected YYYY-MM-DD, e.g. 2026-11-28, "
+                                     f"or {TODAY})")
+
+
+def add_date(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("date", nargs="?", type=edition_date, default=TODAY,
+                        help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)")
 
 
 def add_target(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +71,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                             ("audit", "who did what to the edition")]:
         sub = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".",
                                   epilog="example:\n  " + EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("date", nargs="?", default=date.today().isoformat(), help="edition date, YYYY-MM-DD (default: today)")
+        add_date(sub)
         add_target(sub)
+        if name in LONG:
+            _add_no_wait(sub)
         if name == "rebuild":
             sub.add_argument("--note", help="correction note shown on the web copy (sent editions)")
         if name == "hold":
@@ -61,7 +91,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                "  digest story edit 2026-11-28 afp-91c0 --drop\n"
                "  digest story edit 2026-11-28 ap-3f2a --summary '...' --correction   (after sending)",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    edit.add_argument("date")
+    add_date(edit)
     edit.add_argument("story", help="the story's cluster id (see `digest status --json`)")
     edit.add_argument("--headline")
     edit.add_argument("--summary")
@@ -70,6 +100,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     edit.add_argument("--position", type=int)
     edit.add_argument("--correction", action="store_true", help="required once the edition was sent")
     add_target(edit)
+    _add_no_wait(edit)
+
+
+def _add_no_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-wait", action="store_true",
+                        help="print the action's id and status URL instead of waiting for it to end")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,11 +121,28 @@ def run(args: argparse.Namespace) -> int:
     if command == "story":
         fields = {k: getattr(args, k) for k in ("headline", "summary", "pin", "drop", "position")
                   if getattr(args, k) is not None}
-        return _show(args, call(target, "POST", f"{base}/stories/{args.story}", {**fields, "correction": args.correction}))
+        return _act(args, target, f"{base}/stories/{args.story}", {**fields, "correction": args.correction})
     bodies: dict[str, dict[str, Any]] = {"rebuild": {"note": getattr(args, "note", None)},
                                          "hold": {"reason": getattr(args, "reason", "")},
                                          "test-send": {"to": getattr(args, "to", None)}}
-    return _show(args, call(target, "POST", f"{base}/{command}", bodies.get(command, {})))
+    return _act(args, target, f"{base}/{command}", bodies.get(command, {}))
+
+
+def _act(args: argparse.Namespace, target: Target, path: str, body: dict[str, Any]) -> int:
+    """POST an action; a started one (202) is waited for, or just named with ``--no-wait``."""
+    status, reply = request(target, "POST", path, body)
+    if status != 202:
+        return _show(args, reply)
+    if getattr(args, "no_wait", False):
+        url = target.api.rstrip("/") + reply["status_url"]
+        print(json.dumps({**reply, "status_url": url}, indent=2) if args.json else f"{reply['action']} {url}")
+        return 0
+    try:
+        result = wait_for_action(target, reply, Progress(sys.stderr))
+    except KeyboardInterrupt:
+        print(f"\nstopped waiting; the action goes on: {target.api.rstrip('/')}{reply['status_url']}", file=sys.stderr)
+        raise
+    return _show(args, result)
 
 
 def _show(args: argparse.Namespace, reply: Any, table=None) -> int:

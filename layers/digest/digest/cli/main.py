@@ -12,7 +12,8 @@ EPILOG = """\
 examples:
   digest demo                          run the whole morning locally, write it to ./digest-out
   digest serve --demo-data             a local stack with the public and editor APIs
-  digest status                        today's edition on the local stack
+  digest status                        the current edition (newsroom's date) on the local stack
+  digest send --no-wait                start sending; print the action id and its status URL
   digest story edit 2026-11-28 ap-3f2a --headline 'Quake toll rises'
   digest approve 2026-11-28 --stack morning-digest-prod
   digest feeds check feed.xml https://example.org/rss.xml
@@ -20,10 +21,11 @@ examples:
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+    from digest.cli.editor import TODAY, edition_date
+
+    if text == TODAY:
+        raise argparse.ArgumentTypeError("leave --date out for the newsroom's current edition date")
+    return date.fromisoformat(edition_date(text))
 
 
 def _raw(parser_factory, name: str, **kwargs) -> argparse.ArgumentParser:
@@ -45,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
                 "(email HTML and text, web page, SSML, audio, archive, feeds) and every sent email as .eml into --out.",
                 epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28")
     demo.add_argument("--out", default="digest-out", help="output folder (default: ./digest-out)")
-    demo.add_argument("--date", type=_day, default=None, help="edition date, YYYY-MM-DD (default: today)")
+    demo.add_argument("--date", type=_day, default=None, help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)")
 
     serve = _raw(commands, "serve", help="run the local stack with the public and editor APIs",
                  description="Start the local AWS stand-in and one HTTP server for the public subscription API "
@@ -72,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
 
     cost = _raw(commands, "cost", help="estimate an edition's AWS cost for a list size",
                 epilog="example:\n  digest cost 2026-11-28 --subscribers 50000 --engine neural")
-    cost.add_argument("date", nargs="?", default=date.today().isoformat())
+    editor.add_date(cost)
     cost.add_argument("--subscribers", type=int, default=10_000)
     cost.add_argument("--engine", default="neural", choices=["standard", "neural", "long-form", "generative"])
     editor.add_target(cost)

@@ -90,10 +90,11 @@ def cost(args: argparse.Namespace) -> int:
     from digest.core.speech import billed_characters, polly_cost
 
     app = container_for(resolve(args.stack, args.region))
-    latest = app.editions.latest(args.date)
+    day = app.today().isoformat() if args.date in (None, "today") else args.date  # the newsroom's date, as the API
+    latest = app.editions.latest(day)
     if latest is None:
-        raise SystemExit(f"digest: error: there is no edition for {args.date}")
-    ssml = (app.blobs.get(version_key(args.date, latest.version, "edition.ssml")) or b"").decode("utf-8")
+        raise SystemExit(f"digest: error: there is no edition for {day}")
+    ssml = (app.blobs.get(version_key(day, latest.version, "edition.ssml")) or b"").decode("utf-8")
     chars = billed_characters(ssml)
     n = args.subscribers
     lines = {
@@ -109,5 +110,5 @@ def cost(args: argparse.Namespace) -> int:
     else:
         for what, usd in lines.items():
             print(f"  ${usd:>10.4f}  {what}")
-        print(f"  ${total:>10.4f}  total for the edition of {args.date}")
+        print(f"  ${total:>10.4f}  total for the edition of {day}")
     return 0

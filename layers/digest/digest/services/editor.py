@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import date
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -19,24 +18,13 @@ from digest.core.edition import version_key
 from digest.core.overrides import Overrides
 from digest.core.plans import validate_address
 from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
-from digest.errors import DigestError
 from digest.ports import AuditEntry, AuditTrail, BlobStore, Clock, EditionRecord, EditionStore, Ledger, Queue
 from digest.services.assemble import overrides_key
 from digest.services.feedback import delivery_stats
 from digest.services.reconcile import resend_unaccounted
+from digest.services.refusals import BadRequest, Refused, check_day as _check_day  # noqa: F401 - Refused is public here
 
 logger = Logger(child=True)
-
-
-class Refused(DigestError):
-    """An editor action the edition's state does not allow; the message says why."""
-
-
-def _check_day(day: str) -> None:
-    try:
-        date.fromisoformat(day)
-    except (TypeError, ValueError) as exc:
-        raise Refused(f"not an edition date (YYYY-MM-DD): {day[:40]!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -57,6 +45,17 @@ class Editor:
                  test_send: Callable[[str, int, list[Subscriber]], int], require_approval: bool = False) -> None:
         self.p, self._rebuild, self._dispatch, self._test_send = ports, rebuild, dispatch, test_send
         self.require_approval = require_approval
+
+    def precheck(self, kind: str, day: str, request: dict[str, Any]) -> None:
+        """Refuse at once what an asynchronous action would certainly refuse (nothing is recorded)."""
+        _check_day(day)
+        if kind != "rebuild":
+            self._latest(day)
+        if kind == "test-send":
+            to = request.get("to")
+            self._people(to if isinstance(to, list) else [])
+        if kind == "story edit" and not (request.get("story") and isinstance(request.get("fields"), dict)):
+            raise BadRequest("name the story and the fields to change")
 
     def status(self, day: str) -> dict[str, Any]:
         _check_day(day)
@@ -127,10 +126,7 @@ class Editor:
 
     def test_send(self, day: str, actor: str, addresses: list[str]) -> dict[str, Any]:
         latest = self._latest(day)
-        bad = [a[:60] for a in addresses if validate_address(normalize_address(a))]
-        if bad or not addresses:
-            raise Refused(f"not valid addresses: {', '.join(bad)}" if bad else "give at least one address")
-        people = [Subscriber(subscriber_id(a), normalize_address(a), "active", "complimentary") for a in addresses[:20]]
+        people = self._people(addresses)
         sent = self._test_send(day, latest.version, people)
         self._audit(day, actor, "test-send", latest.version, "ok", f"{sent} test copies")
         return {"sent": sent}
@@ -143,6 +139,14 @@ class Editor:
                                    now=self.p.clock.now())
         self._audit(day, actor, "resend-failures", latest.version, "ok", f"{len(again)} recipients")
         return {"recipients": len(again)}
+
+    @staticmethod
+    def _people(addresses: list[str]) -> list[Subscriber]:
+        bad = [str(a)[:60] for a in addresses if validate_address(normalize_address(str(a)))]
+        if bad or not addresses:
+            raise BadRequest(f"not valid addresses: {', '.join(bad)}" if bad else "give at least one address")
+        return [Subscriber(subscriber_id(str(a)), normalize_address(str(a)), "active", "complimentary")
+                for a in addresses[:20]]
 
     def audit(self, day: str) -> list[dict[str, Any]]:
         _check_day(day)
@@ -159,7 +163,7 @@ class Editor:
             return updated
 
         updated = self._guarded(day, actor, action, move, version=latest.version, detail=reason)
-        return {"status": updated.status, "version": updated.version}
+        return {"edition_date": day, "status": updated.status, "version": updated.version}
 
     def _guarded(self, day: str, actor: str, action: str, run: Callable[[], Any], version: int | None = None,
                  detail: str = "") -> Any:
