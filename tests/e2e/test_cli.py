@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from digest.core.schedule import edition_day
+from tests.conftest import INSTANTS
 
 DIGEST = str(Path(sys.executable).parent / "digest")
 
@@ -22,13 +27,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+@pytest.fixture(scope="module", params=["00:30 UTC", "23:59 New York"])
+def served(tmp_path_factory, request):
+    """``digest serve --demo-data`` with its clock started at an awkward instant (DIGEST_NOW)."""
     folder = tmp_path_factory.mktemp("newsroom")
     log = folder / "serve.log"
+    (folder / "now").write_text(INSTANTS[request.param].isoformat())
     with open(log, "w") as out:
         process = subprocess.Popen([DIGEST, "serve", "--port", str(_free_port()), "--demo-data"], cwd=folder,
-                                   stdout=out, stderr=subprocess.STDOUT)
+                                   stdout=out, stderr=subprocess.STDOUT, env=_env(folder))
     deadline = time.monotonic() + 90
     while "press Ctrl-C" not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -41,8 +48,13 @@ def served(tmp_path_factory):
     assert not (folder / ".digest/local.json").exists(), "serve removes its state file when it stops"
 
 
+def _env(folder: Path) -> dict[str, str]:
+    pinned = folder / "now"
+    return {**os.environ, "DIGEST_NOW": pinned.read_text()} if pinned.exists() else dict(os.environ)
+
+
 def digest(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([DIGEST, *args], cwd=folder, capture_output=True, text=True, timeout=120)
+    return subprocess.run([DIGEST, *args], cwd=folder, capture_output=True, text=True, timeout=120, env=_env(folder))
 
 
 def test_every_command_has_help_with_an_example(tmp_path):
@@ -60,8 +72,9 @@ def test_commands_without_a_local_stack_say_how_to_start_one(tmp_path):
 
 def test_the_editors_morning_through_the_cli(served):
     status = json.loads(digest(served, "status", "--json").stdout)
-    assert status["status"] == "draft" and status["version"] == 1
+    assert status["status"] == "draft" and status["version"] == 1, status
     day = status["edition_date"]
+    assert day == edition_day(datetime.fromisoformat((served / "now").read_text()), "America/New_York").isoformat()
     snapshot = digest(served, "preview", day, "--out", "today.html")
     assert snapshot.returncode == 0 and (served / "today.html").read_text().startswith("<!DOCTYPE html>")
 

@@ -13,16 +13,19 @@ import urllib.request
 
 import pytest
 
+from digest.adapters.clock import ShiftedClock
 from digest.cli import ops
 from digest.cli.client import ActionFailed, ApiError, call, request, wait_for_action
 from digest.local.serve import LocalServer
+from tests.conftest import INSTANTS
 from tests.integration.local_server import editor_target, wait_for
 
 
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
-    with LocalServer(state_file=tmp_path / "local.json", stack=stack) as running:
+    pinned = ShiftedClock(INSTANTS["00:30 UTC"])  # the hour at which a naive date once broke these tests
+    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=pinned) as running:
         ops._seed(running.app)
         yield running
 
