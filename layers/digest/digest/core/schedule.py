@@ -113,3 +113,18 @@ def news_window(day: date, zone: str, assemble_at: time, hours: int = 24) -> tup
     end = datetime.combine(day, assemble_at)
     start = end - timedelta(hours=hours)
     return start.replace(tzinfo=tz).astimezone(timezone.utc), end.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def future_reason(day: date, current: date, zone: str) -> str | None:
+    """Why an edition of ``day`` cannot be made yet (its news has not happened), or ``None``.
+
+    Examples
+    --------
+    >>> future_reason(date(2026, 12, 2), date(2026, 12, 1), "America/New_York")
+    "2026-12-02 is in the future: the newsroom's current edition is 2026-12-01 (America/New_York)"
+    >>> future_reason(date(2026, 11, 30), date(2026, 12, 1), "UTC") is None
+    True
+    """
+    if day <= current:
+        return None
+    return f"{day.isoformat()} is in the future: the newsroom's current edition is {current.isoformat()} ({zone})"

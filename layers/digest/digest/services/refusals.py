@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from digest.core.schedule import future_reason
 from digest.errors import DigestError, FutureEdition
 
 TODAY = "today"
@@ -49,7 +50,7 @@ def resolve_day(raw: str, today: date, zone: str) -> str:
     """
     if raw == TODAY:
         return today.isoformat()
-    day = check_day(raw)
-    if day > today:
-        raise FutureEdition(f"{raw} is in the future: the newsroom's current edition is {today.isoformat()} ({zone})")
+    reason = future_reason(check_day(raw), today, zone)
+    if reason:
+        raise FutureEdition(reason)
     return raw
