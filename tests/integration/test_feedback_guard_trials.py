@@ -62,6 +62,22 @@ def test_a_reputation_alarm_pauses_sending_and_the_sender_waits(app, stack):
     assert app.sending_switch.paused() is None
 
 
+def test_the_switch_lives_outside_the_stack_and_the_operator_resumes_it(app, stack):
+    """No resource of the template writes the switch (a deploy cannot resume a pause): a new stack
+    has no parameter, which means sending; the guard creates it when it pauses; the README's
+    ``aws ssm put-parameter --name <SendingSwitchParameterName> --value on --overwrite`` resumes."""
+    ssm, name = app.client("ssm"), app.settings.sending_switch_parameter
+    assert name == "/morning-digest-local/sending-switch"
+    assert ssm.describe_parameters()["Parameters"] == []
+    assert app.sending_switch.paused() is None
+    assert invoke("guard", event("guard", "bounce-rate-alarm.json")) == {"actions": ["paused"]}
+    app.sending_switch._cached = None
+    assert "BounceRateAlarm" in app.sending_switch.paused()
+    ssm.put_parameter(Name=name, Value="on", Overwrite=True)  # the CLI command, without --type
+    app.sending_switch._cached = None
+    assert app.sending_switch.paused() is None
+
+
 def test_trials_remind_once_and_lapse_once(app, stack, clock):
     today = clock.now().date()
     ending = _reader(app, "ending@example.com", plan="trial", trial_end=(today + timedelta(days=2)).isoformat())

@@ -320,3 +320,30 @@ def test_email_html_escapes_hostile_input(env, name, values):
     assert not [t for t, _ in tags(html) if t == "script"]
     text = env.get_template(f"{name}.txt.j2").render(brand=HOSTILE_BRAND, **values)
     assert HOSTILE in text  # plain text is not escaped
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("site/2026-11-27/index.html", "long"),      # a past edition: CloudFront keeps it until invalidated
+    ("site/2026-11-27/edition.mp3", "long"),
+    ("site/2026-11-28/index.html", "short"),     # today's page may still be corrected
+    ("site/2026-11-28/edition.mp3", "short"),
+    ("site/2026-11-29/index.html", "short"),
+    ("site/index.html", "short"),                # the archive and the feeds change with every edition
+    ("site/feed.atom", "short"),
+    ("site/podcast.xml", "short"),
+    ("site/archive.json", "short"),
+    ("editions/2026-11-27/v0001/web.html", None),  # private renderings are not served
+    ("polly/2026-11-27/audio.t.mp3", None),
+])
+def test_each_kind_of_site_object_is_cached_as_long_as_it_stays_true(key, expected):
+    from digest.core.caching import LONG, SHORT, cache_control
+
+    assert cache_control(key, "2026-11-28") == {"long": LONG, "short": SHORT, None: None}[expected]
+
+
+def test_site_paths_are_the_distributions_paths():
+    from digest.core.caching import site_path
+
+    assert site_path("site/2026-11-28/edition.mp3") == "/2026-11-28/edition.mp3"
+    with pytest.raises(ValueError, match="not part of the public site"):
+        site_path("editions/2026-11-28/v0001/web.html")

@@ -237,6 +237,9 @@ class Mailer(Protocol):
     def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
         """Send one raw MIME message; returns the provider's message id."""
 
+    def max_send_rate(self) -> float:
+        """The account's maximum send rate (emails per second); ``MailError`` when it cannot be had."""
+
 
 @dataclass(frozen=True)
 class Narration:

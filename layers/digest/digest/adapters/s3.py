@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -10,12 +11,19 @@ from digest.errors import StorageError
 
 
 class S3Blobs:
-    def __init__(self, s3: Any, bucket: str) -> None:
-        self.s3, self.bucket = s3, bucket
+    """Objects of one bucket. ``cache_control(key)`` gives a written object's ``Cache-Control``
+    header (None: no header), so every writer of the public site gets the same caching rule."""
+
+    def __init__(self, s3: Any, bucket: str, cache_control: Callable[[str], str | None] | None = None) -> None:
+        self.s3, self.bucket, self.cache_control = s3, bucket, cache_control
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        extra = {}
+        header = self.cache_control(key) if self.cache_control else None
+        if header:
+            extra["CacheControl"] = header
         try:
-            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **extra)
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(f"could not write s3://{self.bucket}/{key}") from exc
 

@@ -1,4 +1,9 @@
-"""The sending switch as an SSM parameter: "on", or "paused: <reason>"."""
+"""The sending switch as an SSM parameter: "on" (or missing), or "paused: <reason>".
+
+No CloudFormation resource manages the parameter (the stack only names it), so a deploy can
+never resume a paused send: it exists from the first pause on, and only ``resume`` (or an
+operator's ``put-parameter ... --value on``) turns sending back on.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,11 @@ class SsmSwitch:
         if self._cached is None or now - self._cached[0] > self.ttl:
             try:
                 value = self.ssm.get_parameter(Name=self.name)["Parameter"]["Value"]
-            except (ClientError, BotoCoreError) as exc:
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ParameterNotFound":
+                    raise StorageError(f"cannot read the sending switch {self.name}") from exc
+                value = ON  # never paused on this stack
+            except BotoCoreError as exc:
                 raise StorageError(f"cannot read the sending switch {self.name}") from exc
             self._cached = (now, value[len(PAUSED):] if value.startswith(PAUSED) else None)
         return self._cached[1]

@@ -22,6 +22,12 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 _DROP_TABLE_PROPS = ("PointInTimeRecoverySpecification", "SSESpecification", "TimeToLiveSpecification", "Tags")
+# Values for the template's parameters that have no default (a deploy asks for them).
+LOCAL_PARAMETERS = {
+    "Sender": "Morning Digest <digest@news.example.org>",
+    "SenderDomain": "news.example.org",
+    "ContactAddress": "editors@news.example.org",
+}
 
 
 class LocalStack:
@@ -67,7 +73,7 @@ class LocalStack:
         def client(name: str) -> Any:
             return boto3.client(name, region_name=REGION, endpoint_url=self.endpoint)
 
-        params = {k: str(v.get("Default", "")) for k, v in self.template.get("Parameters", {}).items()}
+        params = self.parameters()
         self.refs = {**params, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
                      "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "morning-digest-local"}
         resources = self.template["Resources"]
@@ -103,6 +109,8 @@ class LocalStack:
             elif kind == "AWS::SSM::Parameter":
                 client("ssm").put_parameter(Name=name, Value=props["Value"], Type=props.get("Type", "String"))
                 self.refs[logical_id] = name
+            elif kind == "AWS::CloudFront::Distribution":
+                self.refs[logical_id] = self._distribution(client("cloudfront"), name, props["DistributionConfig"])
             elif kind == "AWS::SES::EmailIdentity":
                 client("sesv2").create_email_identity(EmailIdentity=props["EmailIdentity"])
                 client("ses").verify_domain_identity(Domain=props["EmailIdentity"])
@@ -111,6 +119,31 @@ class LocalStack:
         env.pop("TEMPLATE_DIR", None)  # /opt/templates is the layer's path in Lambda; locally the repo's templates/
         env["SES_MAX_SEND_RATE"] = "1000"  # the stand-in has no SES quota (and no GetAccount to ask)
         return env
+
+    def _distribution(self, cloudfront: Any, name: str, config: dict[str, Any]) -> str:
+        """A distribution with the template's origins (so publishing can invalidate on it); its id."""
+        origins = [{"Id": o["Id"], "DomainName": f"{self.refs.get('ArchiveBucket', 'site')}.s3.{REGION}.amazonaws.com",
+                    "OriginPath": o.get("OriginPath", ""), "S3OriginConfig": {"OriginAccessIdentity": ""}}
+                   for o in config["Origins"]]
+        behavior = config["DefaultCacheBehavior"]
+        reply = cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": name, "Comment": name, "Enabled": True,
+            "Origins": {"Quantity": len(origins), "Items": origins},
+            "DefaultCacheBehavior": {k: behavior[k] for k in ("TargetOriginId", "ViewerProtocolPolicy", "CachePolicyId")},
+        })
+        return reply["Distribution"]["Id"]
+
+    def parameters(self) -> dict[str, str]:
+        """Every template parameter's local value: its default, else ``LOCAL_PARAMETERS``."""
+        values = {}
+        for name, spec in self.template.get("Parameters", {}).items():
+            if "Default" in spec:
+                values[name] = str(spec["Default"])
+            elif name in LOCAL_PARAMETERS:
+                values[name] = LOCAL_PARAMETERS[name]
+            else:
+                raise ValueError(f"template parameter {name} has no default and no local value (LOCAL_PARAMETERS)")
+        return values
 
     def resolve(self, value: Any) -> Any:
         """Evaluate the intrinsic functions this template uses against local names."""

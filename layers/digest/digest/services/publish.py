@@ -8,11 +8,18 @@ from datetime import datetime
 import jinja2
 from aws_lambda_powertools import Logger
 
+from digest.core.caching import site_path
 from digest.core.edition import Brand, site_key, version_key
-from digest.core.publish import ArchiveEntry, Chapter, editions_feed, podcast_feed, render_archive_index
+from digest.core.publish import (
+    ArchiveEntry,
+    Chapter,
+    editions_feed,
+    podcast_feed,
+    render_archive_index,
+)
 from digest.core.snapshot import edition_from_json
 from digest.errors import StorageError
-from digest.ports import BlobStore, EditionRecord
+from digest.ports import BlobStore, EditionRecord, SiteCache
 
 logger = Logger(child=True)
 
@@ -20,8 +27,9 @@ MANIFEST = "site/archive.json"
 
 
 def publish(record: EditionRecord, *, blobs: BlobStore, env: jinja2.Environment, brand: Brand, public_base_url: str,
-            now: datetime) -> ArchiveEntry:
-    """Publish ``record``'s web copy and refresh the archive and feeds that list it."""
+            now: datetime, cdn: SiteCache | None = None) -> ArchiveEntry:
+    """Publish ``record``'s web copy, refresh the archive and feeds that list it, and have ``cdn``
+    forget its copies of all of them (the edition's whole folder: its page and its audio)."""
     day, version = record.edition_date, record.version
     web = blobs.get(version_key(day, version, "web.html"))
     snapshot = blobs.get(version_key(day, version, "edition.json"))
@@ -50,7 +58,22 @@ def publish(record: EditionRecord, *, blobs: BlobStore, env: jinja2.Environment,
     blobs.put("site/podcast.xml", podcast_feed(entries, brand, public_base_url, feeds["podcast"], now),
               "application/rss+xml")
     logger.info("published", extra={"edition_date": day, "version": version, "archive_size": len(entries)})
+    if cdn is not None:
+        changed = [f"/{day}/*"] + [site_path(k) for k in (MANIFEST, *SITE_LISTINGS)] + ["/"]
+        _invalidate(cdn, changed, f"{day}-v{version}-{now.isoformat()}")
     return entry
+
+
+SITE_LISTINGS = ("site/index.html", "site/feed.atom", "site/podcast.xml")
+
+
+def _invalidate(cdn: SiteCache, paths: list[str], reference: str) -> None:
+    """A failed invalidation leaves stale copies for at most their max-age: worth an error in the
+    logs (and the alarm on errors), not a failed publish, which would stop a dispatch midway."""
+    try:
+        cdn.invalidate(paths, reference)
+    except StorageError:
+        logger.exception("site cache not invalidated", extra={"paths": paths})
 
 
 def _entry_dict(entry: ArchiveEntry) -> dict:
