@@ -21,6 +21,7 @@ from digest.core.render import (
     UNSUBSCRIBE_SLOT,
     Recipient,
     environment,
+    palette,
     personalize,
     render_edition,
 )
@@ -333,3 +334,50 @@ def test_email_html_for_twenty_stories_is_under_gmail_clipping(env):
     size = len(personalize(r.email_html, who, True).encode("utf-8"))
     print(f"\nemail HTML for 20 stories: {size} bytes")
     assert size < 102 * 1024
+
+
+# --- the email without audio: cut from the one rendering ----------------------------------
+
+
+@pytest.mark.parametrize("brand", [Brand(), Brand(logo_url="https://news.example.org/logo.png", accent_color="#ffcc00",
+                                                  text_color="#777", background_color="#888888")])
+@pytest.mark.parametrize("note", [None, "We misspelled <Lima> & regret it."])
+def test_the_email_without_audio_is_what_rendering_it_without_audio_gives(env, edition, brand, note):
+    ed = replace(edition, correction_note=note, lead=replace(edition.lead, corrected=note is not None))
+    with_audio = render_edition(env, ed, brand)
+    without = render_edition(env, replace(ed, audio_url=None), brand)
+    assert with_audio.silent_html == without.email_html and with_audio.silent_text == without.email_text
+    assert without.silent_html == without.email_html and without.silent_text == without.email_text
+    assert "Listen to Today" in with_audio.email_html and "Listen to Today" not in with_audio.silent_html
+    for part in (with_audio.email_html, with_audio.email_text, with_audio.silent_html, with_audio.silent_text):
+        assert "<!--listen-->" not in part and "<!--/listen-->" not in part
+
+
+def test_listen_markers_in_story_text_are_only_text(env, edition):
+    lead = replace(edition.lead, headline="<!--listen-->\nQuake", summary="A quake.\n<!--/listen-->\nMore.")
+    r = render_edition(env, replace(edition, lead=lead), Brand())
+    assert "&lt;!--listen--&gt;" in r.email_html and "&lt;!--listen--&gt;" in r.silent_html
+    assert "Listen to Today's Edition" in r.email_text and "<!--listen-->\nQuake" in r.silent_text
+    assert "Listen to Today" not in r.silent_text
+    quiet = render_edition(env, replace(edition, lead=lead, audio_url=None), Brand())
+    assert "<!--listen-->\nQuake" in quiet.email_text and "<!--/listen-->\nMore." in quiet.silent_text
+
+
+# --- brand colours: the web page's palette is the email's ----------------------------------
+
+_COLOURS = st.one_of(
+    st.sampled_from(["#fff", "#FFFFFF", " #1c1b1f ", "#b3261e", "#ffcc00", "#777", "#888888", "black", "", "#12",
+                     "#1234567", "123456", "#ggg", "#aBc", "#000", "#d9534f"]),
+    st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True), st.from_regex(r"#[0-9a-fA-F]{3}", fullmatch=True),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_COLOURS, _COLOURS, _COLOURS)
+def test_palette_is_the_colours_the_email_template_works_out(env, edition, background, text, accent):
+    brand = Brand(background_color=background, text_color=text, accent_color=accent)
+    email = env.get_template("email.html.j2").make_module(
+        {"edition": edition, "brand": brand, "recipient": Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)})
+    colours = palette(brand)
+    assert (colours.bg, colours.fg, colours.link, colours.accent, colours.on_accent) == (
+        str(email.bg), str(email.fg), str(email.link), str(email.accent), str(email.on_accent))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
-
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,34 @@ class Edition:
 
     def content_hash(self) -> str:
         """Hash of everything a reader sees, so an unchanged rebuild is recognised."""
-        data = asdict(self)
+        data = edition_dict(self)
         data.pop("version")
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def edition_dict(edition: Edition) -> dict[str, Any]:
+    """``dataclasses.asdict(edition)`` without its deep copies (the edition is frozen; the dict
+    is only read, by ``json.dumps``).
+
+    Examples
+    --------
+    >>> from dataclasses import asdict
+    >>> lead = EditionStory("story-1", "c1", "H", "S", ["AP"], [Link("AP", "https://a")])
+    >>> e = Edition("2026-11-28", "d", "t", "en", "p", "https://x", None, lead, [lead])
+    >>> edition_dict(e) == asdict(e)
+    True
+    """
+    data = dict(vars(edition))
+    data["lead"] = _story_dict(edition.lead)
+    data["stories"] = [_story_dict(story) for story in edition.stories]
+    return data
+
+
+def _story_dict(story: EditionStory) -> dict[str, Any]:
+    data = dict(vars(story))
+    data["links"] = [dict(vars(link)) for link in story.links]
+    return data
 
 
 def date_label(day: str) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from digest.core.edition import Brand, Edition
-from digest.core.htmlscan import Scan
-from digest.core.render import UNSUBSCRIBE_SLOT, Rendered
+from digest.core.htmlscan import Scan, scan
+from digest.core.render import UNSUBSCRIBE_SLOT, Rendered, luminance
 
 MIN_TEXT_CHARS = 200
 LARGE_TEXT_CONTRAST = 3.0
@@ -80,9 +81,7 @@ def lint_email(
     >>> sorted({i.rule for i in lint_email("<html><h1>Hi</h1></html>", "", audio_exists=None, audio_url=None)})
     ['lang', 'text-part', 'unsubscribe']
     """
-    page = Scan(want_text=audio_url is None)
-    page.feed(html)
-    page.close()
+    page = scan(html, want_text=audio_url is None)
     issues: list[LintIssue] = []
     size = len(html.encode("utf-8"))
     if size > max_bytes:
@@ -136,9 +135,7 @@ def _luminance(color: str) -> float:
     if not _HEX.fullmatch(value):
         raise ValueError(f"not a #rgb or #rrggbb colour: {color!r}")
     digits = value[1:] if len(value) == 7 else "".join(c * 2 for c in value[1:])
-    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return luminance("#" + digits)
 
 
 def _contrast_issues(pairs: list[tuple[str, str]], minimum: float) -> list[LintIssue]:
@@ -162,7 +159,7 @@ def _heading_issues(levels: list[int]) -> list[LintIssue]:
         issues.append(LintIssue("heading-order", f"the first heading is h{levels[0]}, not h1"))
     if levels.count(1) != 1:
         issues.append(LintIssue("heading-order", f"{levels.count(1)} h1 headings (exactly one expected)"))
-    for prev, cur in zip(levels, levels[1:]):
+    for prev, cur in pairwise(levels):
         if cur > prev + 1:
             issues.append(LintIssue("heading-order", f"h{prev} is followed by h{cur}, skipping h{prev + 1}"))
     return issues

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from digest.core.edition import Edition, preheader
 
@@ -44,10 +45,12 @@ class Overrides:
             raise ValueError(f"unknown story fields: {', '.join(sorted(unknown))}")
         for name, value in changes.items():
             kind = {"headline": str, "summary": str, "pin": bool, "drop": bool, "position": int}[name]
-            if value is not None and (type(value) is not kind or (kind is int and value < 1)):
+            too_small = isinstance(value, int) and kind is int and value < 1
+            if value is not None and (type(value) is not kind or too_small):
                 raise ValueError(f"{name} must be {'a whole number >= 1' if kind is int else kind.__name__}")
         current = self.edits.get(cluster_id, StoryEdit())
-        return Overrides({**self.edits, cluster_id: replace(current, **changes)})
+        fields: dict[str, Any] = dict(changes)  # checked above
+        return Overrides({**self.edits, cluster_id: replace(current, **fields)})
 
     def to_json(self) -> str:
         return json.dumps({k: asdict(v) for k, v in sorted(self.edits.items())}, sort_keys=True)
@@ -79,11 +82,14 @@ def apply_overrides(edition: Edition, overrides: Overrides) -> Edition:
     """
     stories = []
     for story in edition.all_stories:
-        edit = overrides.edits.get(story.cluster_id, StoryEdit())
-        stories.append(replace(story, headline=edit.headline or story.headline, summary=edit.summary or story.summary))
+        edit = overrides.edits.get(story.cluster_id)
+        if edit is not None and (edit.headline or edit.summary):
+            story = replace(story, headline=edit.headline or story.headline, summary=edit.summary or story.summary)
+        stories.append(story)
     placed = [s for s in stories if overrides.edits.get(s.cluster_id, StoryEdit()).position]
     ordered = [s for s in stories if s not in placed]
     for story in sorted(placed, key=lambda s: overrides.edits[s.cluster_id].position or 0):
         ordered.insert(min(len(ordered), max(0, (overrides.edits[story.cluster_id].position or 1) - 1)), story)
-    ordered = [replace(s, anchor=f"story-{i}") for i, s in enumerate(ordered, start=1)]
+    ordered = [s if s.anchor == f"story-{i}" else replace(s, anchor=f"story-{i}")
+               for i, s in enumerate(ordered, start=1)]
     return replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader(ordered))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from operator import itemgetter
 
 from digest.core.attribution import summarize
 from digest.core.cluster import Cluster
 from digest.core.edition import Edition, EditionStory, Link, date_label, preheader
+from digest.core.story import Story
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer
-
 
 # Ranking weights. Each tier outweighs everything below it, so the order is lexicographic:
 # pinned, then agencies, then urgency, then size, then recency.
@@ -39,18 +40,54 @@ def score(cluster: Cluster, now: datetime, pinned: Collection[str] = frozenset()
     >>> score(Cluster([s]), t, pinned={"1"})
     10162.0
     """
-    if not cluster.stories:
+    return _score(cluster.stories, cluster.cluster_id, now, pinned)
+
+
+def _score(stories: list[Story], cluster_id: str, now: datetime, pinned: Collection[str]) -> float:
+    """:func:`score` from the stories and id (most clusters are one story: read it directly;
+    plain comparisons rather than min/max calls, as this runs for every cluster of the day)."""
+    if len(stories) == 1:
+        newest, urgency, agencies = stories[0].published, stories[0].urgency, 1
+    elif stories:
+        newest = max([s.published for s in stories])
+        urgency = min([s.urgency for s in stories])
+        agencies = len({s.agency for s in stories})
+    else:
         return 0.0
-    newest = max(s.published for s in cluster.stories)
-    hours_old = max(0.0, (now - newest).total_seconds() / 3600)
-    urgency = min(max(1, min(9, s.urgency)) for s in cluster.stories)
+    hours_old = (now - newest).total_seconds() / 3600
+    urgency = max(1, min(9, urgency))
+    size = min(len(stories), SIZE_CAP)
     return (
-        (PIN_BONUS if cluster.cluster_id in pinned else 0.0)
-        + AGENCY_WEIGHT * len(cluster.agencies)
+        (PIN_BONUS if cluster_id in pinned else 0.0)
+        + AGENCY_WEIGHT * agencies
         + URGENCY_WEIGHT * (9 - urgency)
-        + SIZE_WEIGHT * min(len(cluster.stories), SIZE_CAP)
-        + RECENCY_WEIGHT / (1.0 + hours_old / RECENCY_HOURS)
+        + SIZE_WEIGHT * size
+        + RECENCY_WEIGHT / (1.0 + (hours_old if hours_old > 0 else 0.0) / RECENCY_HOURS)
     )
+
+
+def _ranked(clusters: list[Cluster], now: datetime, pinned: Collection[str], count: int) -> list[Cluster]:
+    """The ``count`` best eligible clusters, best first: :func:`eligible_clusters`, then the sort
+    by :func:`score` and ``cluster_id``, with each cluster's id and score worked out once."""
+    pins, eligible = set(pinned), []
+    for original in clusters:
+        stories = original.stories
+        if len(stories) == 1:  # the common case, without the lists
+            if not stories[0].eligible(now):
+                continue
+            kept, kept_id = original, stories[0].story_id
+        else:
+            usable = [s for s in stories if s.eligible(now)]
+            if not usable:
+                continue
+            kept = original if len(usable) == len(stories) else Cluster(usable, set(original.words))
+            kept_id = min([s.story_id for s in usable])
+        if pins and original.cluster_id in pins:
+            pins.add(kept_id)
+        eligible.append((kept_id, kept))
+    keyed = [(-_score(c.stories, kept_id, now, pins), kept_id, c) for kept_id, c in eligible]
+    keyed.sort(key=itemgetter(0, 1))
+    return [c for _, _, c in keyed[: max(0, count)]]
 
 
 def eligible_clusters(clusters: list[Cluster], now: datetime) -> list[Cluster]:
@@ -97,13 +134,7 @@ def plan_edition(
     >>> plan_edition(date(2026, 11, 28), [], datetime(2026, 11, 28, 10, tzinfo=timezone.utc), "https://x", 5) is None
     True
     """
-    pins, eligible = set(pinned), []
-    for original in clusters:
-        for kept in eligible_clusters([original], now):
-            if original.cluster_id in pins:
-                pins.add(kept.cluster_id)
-            eligible.append(kept)
-    ranked = sorted(eligible, key=lambda c: (-score(c, now, pins), c.cluster_id))[: max(0, max_stories)]
+    ranked = _ranked(clusters, now, pinned, max_stories)
     if not ranked:
         return None
     writer = summarizer if summarizer is not None else ExtractiveSummarizer()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
-from digest.core.edition import Edition, EditionStory, Link
+from digest.core.edition import Edition, EditionStory, Link, edition_dict
 
 
 def edition_to_json(edition: Edition) -> str:
-    return json.dumps(asdict(edition), sort_keys=True, ensure_ascii=False)
+    return json.dumps(edition_dict(edition), sort_keys=True, ensure_ascii=False)
 
 
 def edition_from_json(text: str | bytes) -> Edition:

@@ -7,14 +7,16 @@ callers such as :func:`digest.core.edition.plan_edition` only see the port.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Protocol, runtime_checkable
 
-from digest.core.cluster import Cluster
-from digest.core.words import STOP_WORDS, normalize, word_set
-from digest.core.story import Story
 from digest.core.attribution import according_to, attribute, strip_dateline
+from digest.core.cluster import Cluster
+from digest.core.story import Story
 from digest.core.text import sentences, word_count
+from digest.core.words import STOP_WORDS, normalize, word_set
 
 _WORDS = re.compile(r"\w+")
 _BARE_QUOTE = re.compile(r"^[\"\u201c].*[\"\u201d]$")
@@ -63,28 +65,19 @@ class ExtractiveSummarizer:
         return summarize_cluster(cluster, self.max_words, self.min_words)
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    shared = len(a & b)
-    union = len(a) + len(b) - shared
-    return bool(union) and shared / union > NEAR_DUPLICATE
-
-
-def _content(words: frozenset[str]) -> frozenset[str]:
+def _content(words: frozenset[str], sentence: str) -> frozenset[str]:
     content = words - STOP_WORDS
-    if "".join(content).isascii():  # ASCII lower-case words without an apostrophe are normal
+    if sentence.isascii() or "".join(content).isascii():  # ASCII lower-case words are normal
         return content
     return frozenset(map(normalize, content))
-
-
-def _redundant(content: frozenset[str], said: set[str]) -> bool:
-    return bool(content) and len(content & said) / len(content) > REDUNDANT
 
 
 def _usable(sentence: str) -> bool:
     """Whole quotes only, no fragments, no sentence that leans on one before it."""
     if sentence.count('"') % 2 or sentence.count("\u201c") != sentence.count("\u201d"):
         return False
-    if _BARE_QUOTE.match(sentence.strip()):
+    stripped = sentence.strip()
+    if stripped[:1] in ('"', "\u201c") and _BARE_QUOTE.match(stripped):
         return False  # a quote with no speaker: its attribution was in another sentence
     start = sentence.lstrip("\"'\u201c\u2018(")
     if not start[:1].isupper() and not start[:1].isdigit():
@@ -96,8 +89,11 @@ def _usable(sentence: str) -> bool:
 _Pick = tuple[Story, int, str]
 
 
-def _sentences(story: Story) -> list[_Pick]:
-    return [(story, i, s) for i, s in enumerate(sentences(strip_dateline(story.body or "")))]
+def _sentences(story: Story) -> Iterator[_Pick]:
+    """The story's sentences, numbered, split a paragraph at a time as they are asked for
+    (``sentences`` splits each line on its own, so this is the same list)."""
+    lines = strip_dateline(story.body or "").split("\n")
+    return ((story, i, s) for i, s in enumerate(chain.from_iterable(map(sentences, lines))))
 
 
 class _Picker:
@@ -107,24 +103,35 @@ class _Picker:
         self.max_words, self.min_words = max_words, min_words
         self.chosen = [lede]
         self.seen = [word_set(lede[2])]
-        self.said = set(_content(self.seen[0]))
+        self.said = set(_content(self.seen[0], lede[2]))
         self.total = word_count(attribute(lede[2], lede[0].attribution))
         self.named = {lede[0].agency}
         self.full = False
 
     def offer(self, pick: _Pick) -> bool:
+        """Take the sentence if it is usable, adds enough and fits. A sentence that does not fit
+        ends the summary once it has ``min_words``; before that it is passed over. The cheap
+        checks come first, the word sets only when they can change the answer."""
         story, _, sentence = pick
-        if self.full or not _usable(sentence):  # the cheap checks before the word sets
+        if self.full or not _usable(sentence):
+            return False
+        cost = len(sentence.split())
+        if story.agency not in self.named:
+            cost += len(story.attribution.split()) + 2
+        over = self.total + cost > self.max_words
+        if over and self.total < self.min_words:
             return False
         words = word_set(sentence)
-        content = _content(words)
-        if _redundant(content, self.said):
-            return False
-        if any(_similar(words, other) for other in self.seen):
-            return False
-        cost = word_count(sentence) + (0 if story.agency in self.named else word_count(story.attribution) + 2)
-        if self.total + cost > self.max_words:
-            self.full = self.total >= self.min_words
+        content = _content(words, sentence)
+        if content and len(content & self.said) / len(content) > REDUNDANT:
+            return False  # its content words were mostly said already
+        for other in self.seen:  # a near-duplicate of a chosen sentence (word-set Jaccard)
+            shared = len(words & other)
+            union = len(words) + len(other) - shared
+            if union and shared / union > NEAR_DUPLICATE:
+                return False
+        if over:
+            self.full = True
             return False
         self.chosen.append(pick)
         self.seen.append(words)
@@ -164,19 +171,22 @@ def summarize_cluster(cluster: Cluster, max_words: int = 110, min_words: int = 6
     if not cluster.stories:
         return Summary("")
     lead = cluster.lead
-    own = _sentences(lead)
-    picker = _Picker(own[0] if own else (lead, 0, (lead.title or "").strip()), max_words, min_words)
-    pools: dict[str, list[_Pick]] = {}
+    own = _sentences(lead)  # read lazily, a paragraph at a time: most summaries fill up early
+    picker = _Picker(next(own, None) or (lead, 0, (lead.title or "").strip()), max_words, min_words)
+    pools: dict[str, list[Iterator[_Pick]]] = {}
     for story in sorted(cluster.stories, key=lambda s: (s.published, s.story_id), reverse=True):
         if story.agency != lead.agency:
-            pools.setdefault(story.agency, []).extend(_sentences(story))
-    rest: list[list[_Pick]] = []
-    for pool in pools.values():  # first, one sentence from each other agency
-        taken = next((i for i, pick in enumerate(pool) if picker.offer(pick)), len(pool))
-        rest.append(pool[:taken] + pool[taken + 1 :])
-    later = [pool[i] for i in range(max(map(len, rest), default=0)) for pool in rest if i < len(pool)]
-    later += own[1:] + [p for s in reversed(cluster.stories) if s.agency == lead.agency and s is not lead
-                        for p in _sentences(s)]
+            pools.setdefault(story.agency, []).append(_sentences(story))
+    rest: list[Iterator[_Pick]] = []
+    for stories in pools.values():  # first, one sentence from each other agency
+        pool, passed = chain.from_iterable(stories), []
+        for pick in pool:
+            if picker.full or picker.offer(pick):
+                break
+            passed.append(pick)
+        rest.append(chain(passed, pool))
+    same_agency = (s for s in reversed(cluster.stories) if s.agency == lead.agency and s is not lead)
+    later = chain(_in_turn(rest), own, chain.from_iterable(map(_sentences, same_agency)))
     for pick in later:
         if picker.full:
             break
@@ -184,10 +194,25 @@ def summarize_cluster(cluster: Cluster, max_words: int = 110, min_words: int = 6
     return _render(picker.chosen)
 
 
+def _in_turn(pools: list[Iterator[_Pick]]) -> Iterator[_Pick]:
+    """The first pick of each pool, then the second of each, and so on."""
+    while pools:
+        going = []
+        for pool in pools:
+            pick = next(pool, None)
+            if pick is not None:
+                going.append(pool)
+                yield pick
+        pools = going
+
+
 def _render(chosen: list[tuple[Story, int, str]]) -> Summary:
     """Group sentences by agency (in order of first use), each story's in its own order."""
-    agency_rank = {a: r for r, a in reversed(list(enumerate(s.agency for s, _, _ in chosen)))}
-    story_rank = {s.story_id: r for r, s in reversed(list(enumerate(s for s, _, _ in chosen)))}
+    agency_rank: dict[str, int] = {}
+    story_rank: dict[str, int] = {}
+    for rank, (story, _, _) in enumerate(chosen):
+        agency_rank.setdefault(story.agency, rank)
+        story_rank.setdefault(story.story_id, rank)
     ordered = sorted(chosen, key=lambda c: (agency_rank[c[0].agency], story_rank[c[0].story_id], c[1]))
     text, named = [], 0
     agencies: set[str] = set()

@@ -18,11 +18,11 @@ from digest.core import lifecycle
 from digest.core.cluster import cluster
 from digest.core.diff import diff_editions
 from digest.core.edition import Brand, Edition, version_key
-from digest.core.ranking import plan_edition
 from digest.core.lint import lint_edition
 from digest.core.overrides import Overrides, apply_overrides
-from digest.core.render import render_edition
-from digest.core.schedule import edition_day, news_window
+from digest.core.ranking import plan_edition
+from digest.core.render import Rendered, render_edition
+from digest.core.schedule import edition_day, future_reason, news_window
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.summarizer import Summarizer
 from digest.errors import FutureEdition
@@ -70,9 +70,9 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     """
     now, iso = clock.now(), day.isoformat()
     current = edition_day(now, options.timezone)
-    if day > current:
-        raise FutureEdition(f"{iso} is in the future: the newsroom's current edition is {current.isoformat()} "
-                            f"({options.timezone})")
+    reason = future_reason(day, current, options.timezone)
+    if reason:
+        raise FutureEdition(reason)
     start, end = news_window(day, options.timezone, options.assemble_at, options.window_hours)
     past = day < current
     as_of = end if past else now  # a past edition is judged at its own instant (embargoes, freshness)
@@ -95,7 +95,7 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     previous = _snapshot(blobs, latest)
     changes = diff_editions(replace(previous, correction_note=None), edition) if previous else None
     correcting = latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT)
-    if correcting:
+    if correcting and latest is not None:
         lifecycle.transition(latest.status, lifecycle.CORRECT)  # refuses while still sending
         edition = replace(edition, correction_note=note or _correction_note(changes, now))
     version = 1 if latest is None else latest.version + 1
@@ -106,7 +106,7 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     reasons = [f"{i.rule}: {i.detail}" for i in issues]
     if count < options.min_stories:
         reasons.insert(0, f"only {count} stories (minimum {options.min_stories})")
-    _store_version(blobs, env, edition, brand, rendered, changes.to_dict() if changes else None)
+    _store_version(blobs, edition, rendered, changes.to_dict() if changes else None)
     if keep_hold and latest is not None and latest.status == HELD and not reasons:
         reasons = [latest.reason or "held by an editor"]
     status = lifecycle.SENT if correcting else (HELD if reasons else DRAFT)
@@ -135,21 +135,23 @@ def _correction_note(changes, now) -> str:
     return f"Corrected {now:%Y-%m-%d %H:%M} UTC: {what}"[:400]
 
 
-def _store_version(blobs: BlobStore, env: jinja2.Environment, edition: Edition, brand: Brand, rendered,
-                   changes: dict | None) -> None:
-    day, version = edition.date, edition.version
-    # The same email without the Listen link, for when the audio is not ready at send time.
-    silent = render_edition(env, replace(edition, audio_url=None), brand)
+def version_files(edition: Edition, rendered: Rendered, changes: dict | None) -> dict[str, tuple[str, str]]:
+    """The files stored for one edition version: name -> (body, content type)."""
     files = {
         "email.html": (rendered.email_html, "text/html; charset=utf-8"),
         "email.txt": (rendered.email_text, "text/plain; charset=utf-8"),
-        "email-noaudio.html": (silent.email_html, "text/html; charset=utf-8"),
-        "email-noaudio.txt": (silent.email_text, "text/plain; charset=utf-8"),
+        # The same email without the Listen link, for when the audio is not ready at send time.
+        "email-noaudio.html": (rendered.silent_html, "text/html; charset=utf-8"),
+        "email-noaudio.txt": (rendered.silent_text, "text/plain; charset=utf-8"),
         "web.html": (rendered.web_html, "text/html; charset=utf-8"),
         "edition.ssml": (rendered.ssml, "application/ssml+xml"),
         "edition.json": (edition_to_json(edition), "application/json"),
     }
     if changes is not None:
         files["diff.json"] = (json.dumps(changes, ensure_ascii=False), "application/json")
-    for name, (body, kind) in files.items():
-        blobs.put(version_key(day, version, name), body.encode("utf-8"), kind)
+    return files
+
+
+def _store_version(blobs: BlobStore, edition: Edition, rendered: Rendered, changes: dict | None) -> None:
+    for name, (body, kind) in version_files(edition, rendered, changes).items():
+        blobs.put(version_key(edition.date, edition.version, name), body.encode("utf-8"), kind)
