@@ -1,19 +1,15 @@
 """Audio (SNS, from Polly): verify the narrated MP3, add chapters, mark the edition's audio ready."""
 
-from aws_lambda_powertools import Logger
-
-from digest.observability import traced
-
-logger = Logger()
+from digest.observability import lambda_entry
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
+    from digest.events import sns_messages
     from digest.services.audio import audio_ready
 
     app = container()
-    results = [audio_ready(record.get("Sns", {}).get("Message"), editions=app.editions, blobs=app.blobs,
-                           tagger=app.tagger) for record in event.get("Records", [])]
+    results = [audio_ready(notice, editions=app.editions, blobs=app.blobs, tagger=app.tagger)
+               for notice in sns_messages(event)]
     return {"results": results}

@@ -1,18 +1,13 @@
 """Guard (SNS, from the reputation alarms): pause sending before SES reviews the account."""
 
-from aws_lambda_powertools import Logger
-
-from digest.observability import traced
-
-logger = Logger()
+from digest.observability import lambda_entry
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
+    from digest.events import sns_messages
     from digest.services.guard import on_alarm
 
     switch = container().sending_switch
-    actions = [on_alarm(record.get("Sns", {}).get("Message"), switch=switch) for record in event.get("Records", [])]
-    return {"actions": actions}
+    return {"actions": [on_alarm(alarm, switch=switch) for alarm in sns_messages(event)]}

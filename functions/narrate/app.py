@@ -2,19 +2,19 @@
 
 from aws_lambda_powertools import Logger
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
 logger = Logger()
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
+@lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
+    from digest.events import edition_date
     from digest.services.narrate import narrate
 
     app = container()
-    day = app.day_from(event).isoformat()
+    day = edition_date(event, app.today()).isoformat()
     logger.append_keys(edition_date=day)
     record = narrate(day, editions=app.editions, blobs=app.blobs, narrator=app.narrator)
     if record is None:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
 logger = Logger()
 app = APIGatewayHttpResolver()
@@ -100,7 +100,6 @@ def preferences(token: str) -> Response:
     return _page("Preferences saved", "<p>Thank you.</p>")
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
+@lambda_entry
 def handler(event, context):
     return app.resolve(event, context)

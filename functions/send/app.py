@@ -1,12 +1,11 @@
 """Send (SQS): one email per recipient in each batch; partial batch failures are reported."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from digest.observability import traced
+from digest.observability import lambda_entry
 
-logger = Logger()
 metrics = Metrics()
 # Report failed records (even all of them) instead of failing the invocation: SQS retries only those,
 # and the redrive policy moves a message that keeps failing to the dead-letter queue.
@@ -40,8 +39,6 @@ def record_handler(record):
     return {"sent": result.sent, "skipped": result.skipped, "already": result.already}
 
 
-@logger.inject_lambda_context(clear_state=True)
-@traced
-@metrics.log_metrics
+@lambda_entry
 def handler(event, context):
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

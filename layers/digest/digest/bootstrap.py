@@ -47,16 +47,6 @@ class Container:
 
         return edition_day(self.clock.now(), self.settings.edition_timezone)
 
-    def day_from(self, event: Any) -> date:
-        """``edition_date`` from a manual invocation's event, else today."""
-        raw = event.get("edition_date") if isinstance(event, dict) else None
-        if not raw:
-            return self.today()
-        try:
-            return date.fromisoformat(str(raw))
-        except ValueError as exc:
-            raise ConfigError(f"edition_date must be YYYY-MM-DD, got {raw!r}") from exc
-
     def assemble_options(self):
         from digest.services.assemble import AssembleOptions
 

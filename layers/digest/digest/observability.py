@@ -39,7 +39,12 @@ def lambda_entry(handler: Handler) -> Handler:
     state cleared per invocation), tracing built on first use, and metrics flushed after each call.
 
     Handlers add metrics with their own ``Metrics()``: Powertools' instances share one metric set.
+    An invocation that adds none is normal (a notice with nothing to do), not worth a warning.
     """
+    import warnings
+
     from aws_lambda_powertools import Logger, Metrics
+
+    warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
     return Logger().inject_lambda_context(clear_state=True)(traced(Metrics().log_metrics(handler)))
