@@ -19,7 +19,12 @@ PAUSED = "paused: "
 
 
 class SsmSwitch:
-    """Reads are cached for ``ttl`` seconds: one SSM call per warm sender a minute, not per email."""
+    """Reads are cached for ``ttl`` seconds: one SSM call per warm sender a minute, not per email.
+
+    Not Powertools' ``SSMProvider(max_age=...)``, which caches the same way: it reports a missing
+    parameter as ``GetParameterError`` carrying only the message text, and "missing" must be told
+    apart from "unreadable" by its error code (missing means sending; unreadable must not send).
+    """
 
     def __init__(self, ssm: Any, name: str, ttl: float = 60.0) -> None:
         self.ssm, self.name, self.ttl = ssm, name, ttl
