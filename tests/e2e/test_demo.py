@@ -51,7 +51,7 @@ def test_demo_audio_is_a_real_mp3_with_a_chapter_per_story(demo_runs):
     import feedparser
     from mutagen.mp3 import MP3
 
-    from digest.adapters.id3 import read_chapters
+    from tests.support.id3 import read_chapters
 
     out, first, _ = demo_runs
     audio = MP3(str(out / "edition.mp3"))

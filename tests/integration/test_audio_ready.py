@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from digest.adapters.id3 import read_chapters
+from tests.support.id3 import read_chapters
 from digest.core.edition import version_key
 from digest.services.audio import audio_ready
 from tests.integration.handlers import event, invoke

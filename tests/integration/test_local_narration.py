@@ -13,7 +13,8 @@ from mutagen.mp3 import MP3
 
 from digest.adapters import espeak
 from digest.adapters.espeak import EspeakNarrator
-from digest.adapters.id3 import add_chapters, mp3_duration, read_chapters
+from digest.adapters.id3 import add_chapters, mp3_duration
+from tests.support.id3 import read_chapters
 from digest.core.edition import Brand, Edition, EditionStory, Link
 from digest.core.render import environment
 from digest.errors import NarrationError

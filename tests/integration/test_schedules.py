@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.core.schedule import fire_times
+from tests.support.cron import fire_times
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
