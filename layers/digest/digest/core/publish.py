@@ -121,7 +121,8 @@ def podcast_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_
         if e.audio_seconds > 0:
             item.podcast.itunes_duration("%02d:%02d:%02d" % _hms(e.audio_seconds))
         item.podcast.itunes_episode_type("full")
-    return fg.rss_str(pretty=True)
+    rss: bytes = fg.rss_str(pretty=True)
+    return rss
 
 
 def editions_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_url: str,
@@ -152,7 +153,8 @@ def editions_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed
         item.published(e.published)
         note = [f"\nCorrection: {e.correction_note}"] if e.correction_note else []
         item.summary(_xml("\n".join([*_headlines(e), *note])))
-    return fg.atom_str(pretty=True)
+    atom: bytes = fg.atom_str(pretty=True)
+    return atom
 
 
 def render_archive_index(env: jinja2.Environment, entries: list[ArchiveEntry], brand: Brand,

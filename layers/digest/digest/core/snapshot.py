@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from digest.core.edition import Edition, EditionStory, Link, edition_dict
 
@@ -23,7 +24,7 @@ def edition_from_json(text: str | bytes) -> Edition:
     """
     data = json.loads(text)
 
-    def story(raw: dict) -> EditionStory:
+    def story(raw: dict[str, Any]) -> EditionStory:
         return EditionStory(**{**raw, "links": [Link(**link) for link in raw.get("links", [])]})
 
     return Edition(**{**data, "lead": story(data["lead"]), "stories": [story(s) for s in data.get("stories", [])]})

@@ -22,7 +22,8 @@ from aws_lambda_powertools import Logger
 
 from digest.errors import DigestError, FutureEdition
 from digest.ports import ActionRecord, ActionStarter, ActionStore, AuditEntry, AuditTrail, Clock
-from digest.services.editor import Editor, Refused
+from digest.services.editor import Editor
+from digest.services.refusals import Refused
 
 logger = Logger(child=True)
 
@@ -83,7 +84,7 @@ def parse_action_event(event: Any) -> tuple[str, str]:
         problem = f"edition_date must be YYYY-MM-DD, got {str(body.get('edition_date'))[:40]!r}"
     elif set(body) - {"version", "action", "edition_date"}:
         problem = f"unexpected fields: {', '.join(sorted(set(body) - {'version', 'action', 'edition_date'}))[:80]}"
-    if problem:
+    if problem or not isinstance(body, dict):
         raise MalformedAction(f"malformed editor action event: {problem}")
     return body["action"], body["edition_date"]
 
@@ -146,7 +147,8 @@ class Actions:
             self._end(record, FAILED, reason=f"the action failed unexpectedly ({type(exc).__name__}); see the logs")
         else:
             self._end(record, DONE, result=result)
-        return {"action": action_id, "state": self.store.get(action_id).state}
+        ended = self.store.get(action_id)
+        return {"action": action_id, "state": ended.state if ended else FAILED}
 
     def status(self, day: str, action_id: str) -> dict[str, Any]:
         record = self.store.get(action_id) if _ID.fullmatch(action_id) else None

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import date, datetime, time
+from typing import Any
 
 import jinja2
 from aws_lambda_powertools import Logger
 
 from digest.core import lifecycle
 from digest.core.cluster import cluster
-from digest.core.diff import diff_editions
+from digest.core.diff import EditionDiff, diff_editions
 from digest.core.edition import Brand, Edition, version_key
 from digest.core.lint import lint_edition
 from digest.core.overrides import Overrides, apply_overrides
@@ -130,12 +131,12 @@ def _snapshot(blobs: BlobStore, record: EditionRecord | None) -> Edition | None:
     return edition_from_json(data) if data else None
 
 
-def _correction_note(changes, now) -> str:
+def _correction_note(changes: EditionDiff | None, now: datetime) -> str:
     what = "; ".join(changes.lines()[:3]) if changes and not changes.empty else "details updated"
     return f"Corrected {now:%Y-%m-%d %H:%M} UTC: {what}"[:400]
 
 
-def version_files(edition: Edition, rendered: Rendered, changes: dict | None) -> dict[str, tuple[str, str]]:
+def version_files(edition: Edition, rendered: Rendered, changes: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
     """The files stored for one edition version: name -> (body, content type)."""
     files = {
         "email.html": (rendered.email_html, "text/html; charset=utf-8"),
@@ -152,6 +153,6 @@ def version_files(edition: Edition, rendered: Rendered, changes: dict | None) ->
     return files
 
 
-def _store_version(blobs: BlobStore, edition: Edition, rendered: Rendered, changes: dict | None) -> None:
+def _store_version(blobs: BlobStore, edition: Edition, rendered: Rendered, changes: dict[str, Any] | None) -> None:
     for name, (body, kind) in version_files(edition, rendered, changes).items():
         blobs.put(version_key(edition.date, edition.version, name), body.encode("utf-8"), kind)

@@ -72,7 +72,7 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
     try:
         task = json.loads(notice) if isinstance(notice, str) else dict(notice)
         status = str(task["taskStatus"]).lower()
-        found = _OUTPUT.fullmatch(output_key(task.get("outputUri")) or "")
+        found = _OUTPUT.fullmatch(output_key(str(task.get("outputUri") or "")) or "")
     except (TypeError, ValueError, KeyError):
         return "malformed"
     if not found:

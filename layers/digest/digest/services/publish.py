@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 import jinja2
 from aws_lambda_powertools import Logger
@@ -76,7 +77,7 @@ def _invalidate(cdn: SiteCache, paths: list[str], reference: str) -> None:
         logger.exception("site cache not invalidated", extra={"paths": paths})
 
 
-def _entry_dict(entry: ArchiveEntry) -> dict:
+def _entry_dict(entry: ArchiveEntry) -> dict[str, Any]:
     data = {k: getattr(entry, k) for k in ArchiveEntry.__dataclass_fields__}
     data["published"] = entry.published.isoformat()
     data["chapters"] = [[c.title, c.start_seconds, c.anchor] for c in entry.chapters]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
@@ -95,7 +96,7 @@ class Subscriptions:
         current = self.subscribers.get(sid) if sid else None
         if current is None:
             return Outcome(False, "this link is not valid")
-        changes: dict[str, object] = {"updated_at": self.clock.now().isoformat()}
+        changes: dict[str, Any] = {"updated_at": self.clock.now().isoformat()}
         if timezone is not None:
             try:
                 ZoneInfo(timezone)

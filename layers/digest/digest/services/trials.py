@@ -88,12 +88,13 @@ def reminder_message(subscriber: Subscriber, trial_end: date, *, env: jinja2.Env
     """
     token = make_token(options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
     label = date_label(trial_end.isoformat())
+    unsubscribe_url = f"{options.api_base_url}/unsubscribe/{token}"
     context = {"brand": brand, "trial_end_label": label, "subscribe_url": options.subscribe_url,
-               "unsubscribe_url": f"{options.api_base_url}/unsubscribe/{token}"}
+               "unsubscribe_url": unsubscribe_url}
     html = inline_css(env.get_template("reminder.html.j2").render(**context))
     text = env.get_template("reminder.txt.j2").render(**context)
     subject = f"Your free trial of {brand.name} ends on {label}"
-    envelope = Envelope(options.sender, subscriber.email, subject, options.list_id, context["unsubscribe_url"],
+    envelope = Envelope(options.sender, subscriber.email, subject, options.list_id, unsubscribe_url,
                         f"{REMINDER_KIND}:{subscriber.subscriber_id}:{trial_end.isoformat()}")
     return build_message(envelope, text, html, clock.now())
 
