@@ -38,12 +38,37 @@ def test_import_contracts_hold():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_layer_requirements_match_the_project_pins():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    layer = [line.strip() for line in (ROOT / "layers/deps/requirements.txt").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
-    assert sorted(layer) == sorted(project)
-    assert all(re.search(r"==\d", pin) for pin in layer), "every runtime dependency is pinned"
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """``{name: (version, hashes)}`` of a hashed requirements file (``uv pip compile`` output)."""
+    pins: dict[str, tuple[str, frozenset[str]]] = {}
+    for entry in re.split(r"\n(?=[A-Za-z0-9])", path.read_text("utf-8")):
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(\S+)", entry)
+        if match:
+            pins[_normal(match[1])] = (match[2], frozenset(re.findall(r"--hash=(sha256:[0-9a-f]{64})", entry)))
+    return pins
+
+
+def test_layer_requirements_are_the_locks_runtime_part_and_hold_every_project_pin():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lock, layer = read_pins(ROOT / "requirements.lock"), read_pins(ROOT / "layers/deps/requirements.txt")
+    assert layer and all(hashes for _, hashes in layer.values()), "every layer requirement is hashed"
+    assert all(hashes for _, hashes in lock.values()), "every locked package is hashed"
+    drift = {name: (pin, lock.get(name)) for name, pin in layer.items() if lock.get(name) != pin}
+    assert not drift, f"layer requirements differ from requirements.lock (run `make lock`): {drift}"
+
+    def declared(pins: list[str]) -> dict[str, str]:
+        found = [re.fullmatch(r"([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==(\S+)", pin) for pin in pins]
+        assert all(found), f"every declared dependency is pinned with ==: {pins}"
+        return {_normal(m[1]): m[2] for m in found}
+
+    runtime, dev = declared(project["dependencies"]), declared(project["optional-dependencies"]["dev"])
+    assert {n: v for n, (v, _) in layer.items() if n in runtime} == runtime, "pyproject pins missing from the layer"
+    assert {n: v for n, (v, _) in lock.items() if n in {**runtime, **dev}} == {**runtime, **dev}, \
+        "pyproject pins missing from requirements.lock (run `make lock`)"
 
 
 def test_every_function_in_the_template_has_a_handler_and_events():
