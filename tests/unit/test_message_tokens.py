@@ -228,3 +228,55 @@ def test_addresses_that_could_inject_headers_or_cannot_be_carried_are_refused(to
 def test_an_international_domain_is_sent_as_punycode():
     raw = build_message(envelope(to="reader@bücher.example"), "t", "<p>h</p>", NOW)
     assert parse(raw)["To"] == "reader@xn--bcher-kva.example"
+
+
+# --- a send's copies: parts encoded once, only the slot lines per recipient ------------------
+
+SLOT = "https://slot.invalid/x"
+_line_text = st.lists(st.sampled_from([*"ab .=\t\r-é—<>&", "x" * 90, SLOT, "\r\n", "\u2028"]), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(_line_text, max_size=8).map("\n".join),
+       url=st.sampled_from(["https://u.example/unsubscribe/a.b-c_d", "https://u.example/?a=1&b=2 x", "é=é"]))
+def test_a_part_encoded_once_and_filled_is_the_part_personalized_then_built(body, url):
+    from digest.core.message import assemble, encode_body
+
+    personal = body.replace(SLOT, url)
+    encoded = encode_body(body, slots=(SLOT,))
+    filled = encoded.fill(lambda line: line.replace(SLOT, url))
+    assert assemble(envelope(), filled, filled, NOW) == build_message(envelope(), personal, personal, NOW)
+
+
+def test_only_lines_holding_a_slot_are_left_to_fill():
+    from digest.core.message import encode_body
+
+    encoded = encode_body("Top story\nLeave: SLOT\n\u2028tail\nMore SLOT and SLOT\n", slots=("SLOT",))
+    assert encoded.slot_lines == ("Leave: SLOT\n", "More SLOT and SLOT\n")
+    assert encoded.static == (b"Top story\r\n", b"=E2=80=A8tail\r\n", b"")
+    assert encode_body("no slots here", slots=("SLOT",)).slot_lines == ()
+
+
+# --- tokens: made here, in itsdangerous' own format -----------------------------------------
+
+
+@pytest.mark.parametrize("sid", ["sub-0123456789abcdef01234567", "sub-1", "café-é", 'quote"back\\slash'])
+def test_tokens_are_byte_for_byte_itsdangerous_tokens(monkeypatch, sid):
+    from itsdangerous import URLSafeTimedSerializer
+
+    monkeypatch.setattr(time, "time", lambda: 1_764_324_000.9)
+    expected = URLSafeTimedSerializer("secret", salt=UNSUBSCRIBE).dumps(sid)
+    assert make_token("secret", UNSUBSCRIBE, sid) == expected
+    assert make_token("secret", UNSUBSCRIBE, sid, issued_at=1_764_324_000) == expected
+
+
+def test_a_token_with_a_compressible_payload_is_still_read():
+    sid = "a" * 300  # itsdangerous would zlib-compress this payload; uncompressed reads the same
+    token = make_token("secret", UNSUBSCRIBE, sid, issued_at=int(time.time()))
+    assert read_token("secret", UNSUBSCRIBE, token, max_age=60) == sid
+
+
+def test_issued_at_is_what_max_age_counts_from():
+    old = make_token("secret", CONFIRM, "sub-123", issued_at=int(time.time()) - 8 * 24 * 3600)
+    assert read_token("secret", CONFIRM, old, max_age=7 * 24 * 3600) is None
+    assert read_token("secret", CONFIRM, old, max_age=9 * 24 * 3600) == "sub-123"

@@ -400,3 +400,35 @@ def test_an_account_level_refusal_pauses_sending_and_fails_nobody(broken_switch)
     again = w.send(result.retry)
     assert (again.sent, again.retry, again.paused) == (3, [], "")
     assert sorted(w.mailer.recipients()) == sorted(p.email for p in people[2:])
+
+
+# --- the per-recipient path ---------------------------------------------------------------
+
+
+def test_each_copy_is_the_message_built_from_its_personalized_parts():
+    """The parts are encoded once per edition version; every copy is still exactly what building
+    it whole from that recipient's personalized parts gives."""
+    from digest.core.message import Envelope, build_message
+    from digest.core.render import Recipient, personalize
+
+    people = [person(n) for n in range(1, 4)]
+    w = World(people)
+    w.send([p.subscriber_id for p in people])
+    for p, sent in zip(people, w.mailer.sent):
+        url = re.fullmatch(r"<(.+)>", str(parsed(sent.raw)["List-Unsubscribe"])).group(1)
+        token = url.rsplit("/", 1)[1]
+        who = Recipient(url, f"{API}/preferences/{token}")
+        envelope = Envelope("Morning Digest <digest@news.example.org>", p.email, SUBJECT, "morning-digest", url,
+                            f"{DAY}:{p.subscriber_id}")
+        whole = build_message(envelope, personalize(TEXT, who, is_html=False), personalize(HTML, who, is_html=True),
+                              w.clock.now())
+        assert sent.raw == whole
+
+
+def test_a_batch_logs_once_at_info_not_once_per_recipient(caplog):
+    people = [person(n) for n in range(1, 31)]
+    w = World(people)
+    logging.getLogger(send_module.logger.name).setLevel(logging.INFO)
+    with caplog.at_level(logging.INFO):
+        assert w.send([p.subscriber_id for p in people]).sent == 30
+    assert len([r for r in caplog.records if r.levelno <= logging.INFO]) == 1

@@ -9,9 +9,10 @@ sends the variant without the Listen link ("omit") or holds the edition ("hold")
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from itertools import islice
 
 from aws_lambda_powertools import Logger
 
@@ -25,6 +26,7 @@ from digest.ports import BlobStore, EditionRecord, EditionStore, Queue, Subscrib
 logger = Logger(child=True)
 
 OMIT, HOLD = "omit", "hold"
+QUEUE_CHUNK = 500  # messages handed to the queue at a time (50 SQS calls): the bodies never pile up
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     if publish is not None:
         publish(record)
     ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE) if s.receives_editions)
-    sent = queue.send(batch_bodies(day, record.version, variant, ids, options.batch_size))
+    bodies, sent = iter_batch_bodies(day, record.version, variant, ids, options.batch_size), 0
+    while chunk := list(islice(bodies, QUEUE_CHUNK)):
+        sent += queue.send(chunk)
     editions.set_status(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)),
                         expected=lifecycle.SENDING)
     logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
@@ -93,12 +97,19 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
 
 def batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> list[str]:
     """The send queue's messages: one per ``batch_size`` subscriber ids (what ``Sender.send_message`` reads)."""
-    return [json.dumps({"edition_date": day, "version": version, "variant": variant,
-                        "subscriber_ids": ids[i : i + batch_size]}) for i in range(0, len(ids), batch_size)]
+    return list(iter_batch_bodies(day, version, variant, ids, batch_size))
+
+
+def iter_batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> Iterator[str]:
+    """``batch_bodies`` one at a time."""
+    for i in range(0, len(ids), batch_size):
+        yield json.dumps({"edition_date": day, "version": version, "variant": variant,
+                          "subscriber_ids": ids[i : i + batch_size]})
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:
-    editions.set_status(replace(record, status=lifecycle.HELD, reason=reason[:1000]), expected=record.status)
+    held = lifecycle.transition(record.status, lifecycle.HOLD, reason=reason)  # before sending: always allowed
+    editions.set_status(replace(record, status=held, reason=reason[:1000]), expected=record.status)
     logger.warning("edition held", extra={"edition_date": record.edition_date, "reason": reason})
     return DispatchResult(record.edition_date, 0, 0, f"held: {reason}")
 

@@ -33,9 +33,9 @@ from functools import lru_cache
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import version_key
-from digest.core.message import Envelope, build_message
+from digest.core.message import EncodedBody, Envelope, assemble, encode_body
 from digest.core.pacing import Pacer
-from digest.core.render import Recipient, personalize
+from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, personalize
 from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailAccountBlocked, MailPaused, MailRejected, MailThrottled, StorageError
@@ -50,6 +50,15 @@ class SendOptions:
     api_base_url: str
     signing_secret: str
     list_id: str = "morning-digest"
+
+
+@dataclass(frozen=True)
+class Parts:
+    """One edition version's email, encoded once; only the recipient's links are filled per copy."""
+
+    subject: str
+    text: EncodedBody
+    html: EncodedBody
 
 
 @dataclass
@@ -87,14 +96,14 @@ class Sender:
     def send_batch(self, day: str, version: int, subscriber_ids: list[str], variant: str = "email") -> BatchResult:
         """Send one batch; see the module docstring for what each outcome means."""
         result = BatchResult()
-        subject, text, html = self._parts(day, version, variant)
+        parts = self._parts(day, version, variant)
         for index, sid in enumerate(subscriber_ids):
             subscriber = self.subscribers.get(sid)
             if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
                 continue
             try:
-                raw = self._message(day, subscriber, subject, text, html)
+                raw = self._message(day, subscriber, parts)
             except (ValueError, MessageError) as exc:  # an address no mail system accepts
                 if self.ledger.claim(day, sid):
                     self.ledger.mark(day, sid, FAILED, detail=f"unusable address: {type(exc).__name__}")
@@ -155,18 +164,19 @@ class Sender:
 
     def message_for(self, day: str, version: int, subscriber: Subscriber, variant: str = "email") -> bytes:
         """The email ``subscriber`` would get from this edition version (editors' test copies)."""
-        return self._message(day, subscriber, *self._parts(day, version, variant))
+        return self._message(day, subscriber, self._parts(day, version, variant))
 
-    def _message(self, day: str, subscriber: Subscriber, subject: str, text: str, html: str) -> bytes:
-        token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
+    def _message(self, day: str, subscriber: Subscriber, parts: Parts) -> bytes:
+        now = self.clock.now()
+        token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id, int(now.timestamp()))
         base = self.options.api_base_url
         who = Recipient(unsubscribe_url=f"{base}/unsubscribe/{token}", preferences_url=f"{base}/preferences/{token}")
-        envelope = Envelope(self.options.sender, subscriber.email, subject, self.options.list_id,
+        envelope = Envelope(self.options.sender, subscriber.email, parts.subject, self.options.list_id,
                             who.unsubscribe_url, f"{day}:{subscriber.subscriber_id}")
-        return build_message(envelope, personalize(text, who, is_html=False), personalize(html, who, is_html=True),
-                             self.clock.now())
+        return assemble(envelope, parts.text.fill(lambda line: personalize(line, who, is_html=False)),
+                        parts.html.fill(lambda line: personalize(line, who, is_html=True)), now)
 
-    def _load_parts(self, day: str, version: int, variant: str = "email") -> tuple[str, str, str]:
+    def _load_parts(self, day: str, version: int, variant: str = "email") -> Parts:
         record = self.editions.get(day, version)
         if record is None:
             raise StorageError(f"no edition {day} v{version}")
@@ -177,5 +187,8 @@ class Sender:
             data = self.blobs.get(version_key(day, version, name))
             if data is None:
                 raise StorageError(f"edition {day} v{version} has no {name}")
-            texts.append(data.decode("utf-8"))
-        return record.subject, texts[0], texts[1]
+            texts.append(encode_body(data.decode("utf-8"), slots=_SLOTS))
+        return Parts(record.subject, texts[0], texts[1])
+
+
+_SLOTS = (UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
