@@ -38,7 +38,7 @@ from digest.core.story import Source
 from digest.core.subscriber import ACTIVE, CLAIMED, Delivery, Subscriber
 from digest.core.wire import parse_wire
 from digest.errors import MailThrottled
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import Sender, SendOptions
 

@@ -29,7 +29,7 @@ from bench.common import row
 from bench.delivery import ROOT, sample_parts
 from digest.core.edition import version_key
 from digest.core.subscriber import Subscriber
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services.dispatch import DispatchOptions, dispatch
 
 DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 
 DAY = "2026-11-28"
 DRAFT = EditionRecord(DAY, 1, "h", "draft", 8, "Morning Digest", f"{DAY}T10:00:00+00:00", story_ids=("a", "b"))

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from digest.errors import InvokeError
-from digest.ports import ActionRecord, AuditEntry
+from digest.core.audit import ActionRecord, AuditEntry
 from digest.services.actions import MalformedAction
 from tests.integration.handlers import context, event, invoke, load_handler
 from tests.integration.test_handlers import DAY, _morning

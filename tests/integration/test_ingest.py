@@ -180,7 +180,7 @@ def _with_source(path, source) -> str:
 
 
 def test_dynamo_edition_writes_are_narrow_and_conditional(app):
-    from digest.ports import EditionRecord
+    from digest.core.edition_record import EditionRecord
 
     draft = EditionRecord("2026-11-28", 1, "h", "draft", 8, "Morning Digest", "2026-11-28T10:00:00+00:00")
     assert app.editions.add(draft)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from digest.core.story import ParseResult, Source, Story
-from digest.ports import Fetched
+from digest.core.fetch import Fetched
 from digest.services import ingest as ingest_module
 from digest.services.ingest import FETCHED, MAX_BODY_BYTES, cap_text, ingest
 

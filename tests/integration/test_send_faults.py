@@ -20,7 +20,7 @@ from digest.core.edition import version_key
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services.dispatch import dispatch
 from digest.services.feedback import Feedback
 from tests.integration.handlers import event, invoke

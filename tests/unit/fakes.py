@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from digest.core.subscriber import CLAIMED, Delivery, Subscriber
 from digest.errors import MailRejected, MailThrottled
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 
 
 class FakeClock:

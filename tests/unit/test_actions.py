@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from digest.errors import FutureEdition, InvokeError, StorageError
-from digest.ports import ActionRecord, AuditEntry, EditionRecord
+from digest.core.audit import ActionRecord, AuditEntry
+from digest.core.edition_record import EditionRecord
 from digest.services.actions import (Actions, MalformedAction, UnknownAction, action_event, parse_action_event)
 from digest.services.editor import Editor, EditorPorts, Refused
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger
@@ -250,7 +251,7 @@ def _views():
 
 
 def test_progress_rewrites_one_line_on_a_terminal():
-    from digest.cli.progress import Progress
+    from digest_tools.cli.progress import Progress
 
     out = Tty()
     progress = Progress(out)
@@ -263,7 +264,7 @@ def test_progress_rewrites_one_line_on_a_terminal():
 
 
 def test_progress_prints_plain_lines_on_state_changes_elsewhere():
-    from digest.cli.progress import Progress
+    from digest_tools.cli.progress import Progress
 
     out = io.StringIO()
     progress = Progress(out)
@@ -276,8 +277,8 @@ def test_progress_prints_plain_lines_on_state_changes_elsewhere():
 def test_doctests_pass():
     import doctest
 
-    from digest.cli import progress
-    from digest.local import serve
+    from digest_tools.cli import progress
+    from digest_tools.local import serve
     from digest.services import actions, refusals
 
     for module in (actions, refusals, serve, progress):

@@ -11,7 +11,7 @@ import pytest
 from fakes import FakeBlobStore, FakeEditionStore
 
 from digest.errors import NarrationError
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import audio
 from digest.services.audio import audio_ready, output_key
 

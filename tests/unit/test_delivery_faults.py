@@ -40,7 +40,7 @@ from digest.core.pacing import Pacer
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.errors import MailPaused, MailThrottled
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import dispatch as dispatch_module, feedback as feedback_module, send as send_module
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback

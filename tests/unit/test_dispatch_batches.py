@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from digest.core.edition import version_key
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import dispatch as dispatch_module
 from digest.services.dispatch import DispatchOptions, SendWindow, batch_bodies, dispatch
 from fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from fakes import FakeEditionStore
 
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 
 DRAFT = EditionRecord("2026-11-28", 1, "h", "draft", 8, "Morning Digest", "2026-11-28T10:00:00+00:00")
 

@@ -9,7 +9,8 @@ from fakes import FakeBlobStore, FakeEditionStore
 
 from digest.core.edition import version_key
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
-from digest.ports import EditionRecord, Narration
+from digest.core.edition_record import EditionRecord
+from digest.core.narration import Narration
 from digest.services.narrate import narrate
 
 DAY = "2026-11-28"

@@ -16,7 +16,7 @@ from digest.core.pacing import Pacer, share
 from digest.core.render import UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, SENT, Subscriber, subscriber_id
 from digest.errors import MailThrottled
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import Sender, SendOptions
 

@@ -16,7 +16,7 @@ from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
 from digest.errors import MailAccountBlocked, StorageError
-from digest.ports import EditionRecord
+from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import BatchResult, Sender, SendOptions
 

@@ -1,57 +1,20 @@
-"""The interfaces services depend on. Adapters implement them for AWS; tests implement fakes."""
+"""The interfaces services depend on (Protocols only). Adapters implement them for AWS; tests implement fakes.
+
+The records they carry live in core (``digest.core.edition_record``, ``audit``, ``fetch``, ``narration``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from digest.core.audit import ActionRecord, AuditEntry
+from digest.core.edition_record import EditionRecord
+from digest.core.fetch import FeedState, Fetched
+from digest.core.narration import Narration
 from digest.core.story import Story
 from digest.core.subscriber import Delivery, Subscriber
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """Outcome of one HTTP fetch: ``body`` is None when not modified or failed (see ``error``)."""
-
-    url: str
-    status: int
-    body: bytes | None
-    etag: str | None = None
-    last_modified: str | None = None
-    error: str | None = None
-    refused: bool = False  # our own refusal (address, scheme, redirects): never retried
-
-
-@dataclass(frozen=True)
-class EditionRecord:
-    """A stored version of an edition: where its renderings are and what state it is in."""
-
-    edition_date: str
-    version: int
-    content_hash: str
-    status: str
-    story_count: int
-    subject: str
-    created_at: str
-    audio_key: str = ""
-    audio_status: str = "none"
-    reason: str = ""  # why it is held
-    story_ids: tuple[str, ...] = ()  # every wire story the version draws on
-    audio_seconds: float = 0.0
-    audio_bytes: int = 0
-    chapters: tuple[tuple[str, float], ...] = ()  # (anchor, start seconds) per story
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """What we remember about a source between runs: validators for a conditional GET."""
-
-    source: str
-    etag: str | None = None
-    last_modified: str | None = None
-    fetched_at: datetime | None = None
 
 
 class FeedStateStore(Protocol):
@@ -60,45 +23,10 @@ class FeedStateStore(Protocol):
     def put(self, state: FeedState) -> None: ...
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    """One editor action: who did what to which edition version, and when."""
-
-    edition_date: str
-    at: str
-    actor: str
-    action: str
-    version: int
-    outcome: str
-    detail: str = ""
-
-
 class AuditTrail(Protocol):
     def record(self, entry: AuditEntry) -> None: ...
 
     def for_edition(self, edition_date: str) -> list[AuditEntry]: ...
-
-
-@dataclass(frozen=True)
-class ActionRecord:
-    """An editor action that runs asynchronously: queued, running, done (``result``) or failed (``reason``).
-
-    ``request`` and ``result`` are JSON texts; ``deadline`` (ISO time) is when a queued action
-    must have started, or a running one ended, else it counts as failed.
-    """
-
-    action_id: str
-    edition_date: str
-    kind: str
-    actor: str
-    state: str
-    created_at: str
-    updated_at: str
-    deadline: str
-    request: str = "{}"
-    result: str = ""
-    reason: str = ""
-    refused: bool = False  # failed because the edition's state or the request did not allow it
 
 
 class ActionStore(Protocol):
@@ -239,22 +167,6 @@ class Mailer(Protocol):
 
     def max_send_rate(self) -> float:
         """The account's maximum send rate (emails per second); ``MailError`` when it cannot be had."""
-
-
-@dataclass(frozen=True)
-class Narration:
-    """Outcome of a narration request.
-
-    ``status``: "ready" (the MP3 is at the key), "pending" (an asynchronous task will write it
-    and notify), or "placeholder" (a silent stand-in was stored). ``chapters`` are
-    (anchor, start seconds) pairs, one per story, when known.
-    """
-
-    status: str
-    chapters: tuple[tuple[str, float], ...] = ()
-    duration_seconds: float = 0.0
-    size_bytes: int = 0
-    task_id: str = ""
 
 
 class AudioTagger(Protocol):

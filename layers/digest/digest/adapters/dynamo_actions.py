@@ -13,7 +13,7 @@ from pynamodb.exceptions import PynamoDBException
 from digest.adapters.dynamo import condition_failed, conditional_put
 from digest.adapters.dynamo_models import ActionItem
 from digest.errors import StorageError
-from digest.ports import ActionRecord
+from digest.core.audit import ActionRecord
 
 QUEUED, RUNNING = "queued", "running"
 _SORT = "state"

@@ -11,7 +11,8 @@ from pynamodb.exceptions import PynamoDBException
 from digest.adapters.dynamo import condition_failed, conditional_put
 from digest.adapters.dynamo_models import AuditItem, EditionItem
 from digest.errors import StorageError
-from digest.ports import AuditEntry, EditionRecord
+from digest.core.audit import AuditEntry
+from digest.core.edition_record import EditionRecord
 
 _order = itertools.count()
 AUDIO_FIELDS = ("audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")

@@ -12,7 +12,8 @@ from digest.adapters.dynamo import conditional_put
 from digest.adapters.dynamo_models import FeedStateItem, StoryItem
 from digest.core.story import CANCELED, Story
 from digest.errors import StorageError
-from digest.ports import NEW, SAME, UPDATED, Clock, FeedState
+from digest.core.fetch import FeedState
+from digest.ports import NEW, SAME, UPDATED, Clock
 
 
 HISTORY_BYTES = 120_000  # earlier copies kept per story (with a 100 KB body cap, well under 400 KB)

@@ -18,7 +18,8 @@ from aws_lambda_powertools import Logger
 from digest.adapters.id3 import add_chapters, mp3_duration
 from digest.core.speech import INTRO, Segment, first_sentence, split_ssml
 from digest.errors import NarrationError
-from digest.ports import BlobStore, Narration
+from digest.core.narration import Narration
+from digest.ports import BlobStore
 
 logger = Logger(child=True)
 

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
-from digest.ports import Fetched
+from digest.core.fetch import Fetched
 
 USER_AGENT = "MorningDigest/0.1 (+https://news.example.org/digest)"
 

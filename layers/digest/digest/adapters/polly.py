@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from digest.core.speech import POLLY_ASYNC_LIMIT, POLLY_ASYNC_TOTAL_LIMIT, billed_characters, fits_one_task
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
-from digest.ports import Narration
+from digest.core.narration import Narration
 
 logger = logging.getLogger(__name__)
 

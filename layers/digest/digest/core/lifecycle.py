@@ -16,24 +16,37 @@ The first version of an edition starts in :data:`INITIAL`.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from digest.errors import DigestError
 
-DRAFT = "draft"
-APPROVED = "approved"
-SENDING = "sending"
-SENT = "sent"
-HELD = "held"
-STATES: tuple[str, ...] = (DRAFT, APPROVED, SENDING, SENT, HELD)
-INITIAL = DRAFT
+class EditionStatus(StrEnum):
+    """The states of an edition version (they compare and serialise as their strings)."""
 
-BUILD = "build"
-APPROVE = "approve"
-HOLD = "hold"
-RELEASE = "release"
-SEND = "send"
-FINISH = "finish"
-CORRECT = "correct"
-ACTIONS: tuple[str, ...] = (BUILD, APPROVE, HOLD, RELEASE, SEND, FINISH, CORRECT)
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    HELD = "held"
+
+
+class Action(StrEnum):
+    """What can be done to an edition version."""
+
+    BUILD = "build"
+    APPROVE = "approve"
+    HOLD = "hold"
+    RELEASE = "release"
+    SEND = "send"
+    FINISH = "finish"
+    CORRECT = "correct"
+
+
+DRAFT, APPROVED, SENDING, SENT, HELD = EditionStatus
+STATES: tuple[EditionStatus, ...] = tuple(EditionStatus)
+INITIAL = DRAFT
+BUILD, APPROVE, HOLD, RELEASE, SEND, FINISH, CORRECT = Action
+ACTIONS: tuple[Action, ...] = tuple(Action)
 
 
 class IllegalTransition(DigestError):
@@ -46,7 +59,7 @@ class IllegalTransition(DigestError):
         self.why = why
 
 
-def transition(state: str, action: str, *, require_approval: bool = True, reason: str = "") -> str:
+def transition(state: str, action: str, *, require_approval: bool = True, reason: str = "") -> EditionStatus:
     """The state an edition moves to when ``action`` is taken in ``state``.
 
     Parameters
@@ -61,7 +74,7 @@ def transition(state: str, action: str, *, require_approval: bool = True, reason
 
     Returns
     -------
-    str
+    EditionStatus
         The new state.
 
     Raises
@@ -74,7 +87,7 @@ def transition(state: str, action: str, *, require_approval: bool = True, reason
     Examples
     --------
     >>> transition("draft", "approve")
-    'approved'
+    <EditionStatus.APPROVED: 'approved'>
     >>> transition("held", "approve", reason="only 2 stories")
     Traceback (most recent call last):
     ...
@@ -97,18 +110,18 @@ def can(state: str, action: str, *, require_approval: bool = True, reason: str =
     return _decide(state, action, require_approval, reason)[0] is not None
 
 
-def allowed_actions(state: str, *, require_approval: bool = True) -> tuple[str, ...]:
+def allowed_actions(state: str, *, require_approval: bool = True) -> tuple[Action, ...]:
     """The actions allowed in ``state`` (``hold`` assumed to come with a reason).
 
     Examples
     --------
-    >>> allowed_actions("held")
-    ('build', 'release')
+    >>> [str(action) for action in allowed_actions("held")]
+    ['build', 'release']
     """
     return tuple(a for a in ACTIONS if can(state, a, require_approval=require_approval, reason="-"))
 
 
-def _decide(state: str, action: str, require_approval: bool, reason: str) -> tuple[str | None, str]:
+def _decide(state: str, action: str, require_approval: bool, reason: str) -> tuple[EditionStatus | None, str]:
     """``(new_state, "")`` when allowed, else ``(None, why)``."""
     if state not in STATES:
         raise ValueError(f"unknown edition state {state!r}; expected one of {', '.join(STATES)}")

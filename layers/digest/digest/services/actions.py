@@ -21,7 +21,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from digest.errors import DigestError, FutureEdition
-from digest.ports import ActionRecord, ActionStarter, ActionStore, AuditEntry, AuditTrail, Clock
+from digest.core.audit import ActionRecord, AuditEntry
+from digest.ports import ActionStarter, ActionStore, AuditTrail, Clock
 from digest.services.editor import Editor
 from digest.services.refusals import Refused
 

@@ -27,7 +27,8 @@ from digest.core.schedule import edition_day, future_reason, news_window
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.summarizer import Summarizer
 from digest.errors import FutureEdition
-from digest.ports import BlobStore, Clock, EditionRecord, EditionStore, StoryStore
+from digest.core.edition_record import EditionRecord
+from digest.ports import BlobStore, Clock, EditionStore, StoryStore
 
 logger = Logger(child=True)
 

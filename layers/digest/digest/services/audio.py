@@ -29,7 +29,8 @@ from digest.core.edition import site_key, version_key
 from digest.core.snapshot import edition_from_json
 from digest.core.speech import chapters_from_marks
 from digest.errors import DigestError, StorageError
-from digest.ports import AudioTagger, BlobStore, EditionRecord, EditionStore
+from digest.core.edition_record import EditionRecord
+from digest.ports import AudioTagger, BlobStore, EditionStore
 
 logger = Logger(child=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import islice
 
@@ -21,7 +21,8 @@ from digest.core.edition import site_key, version_key
 from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
 from digest.core.subscriber import ACTIVE
-from digest.ports import BlobStore, EditionRecord, EditionStore, Queue, SubscriberStore
+from digest.core.edition_record import EditionRecord
+from digest.ports import BlobStore, EditionStore, Queue, SubscriberStore
 
 logger = Logger(child=True)
 
@@ -66,10 +67,10 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     record = editions.latest(day)
     if record is None:
         return DispatchResult(day, 0, 0, "no edition")
+    sending = record
     if record.status != lifecycle.SENDING:
         try:
-            lifecycle.transition(record.status, lifecycle.SEND, require_approval=options.require_approval,
-                                 reason=record.reason)
+            sending = record.moved(lifecycle.SEND, require_approval=options.require_approval)
         except lifecycle.IllegalTransition as refused:
             return DispatchResult(day, 0, 0, str(refused))
         late = options.window and late_reason(now, date.fromisoformat(day), options.window.zone,
@@ -79,7 +80,6 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     variant, problems = _gate(record, blobs, options.audio_policy)
     if problems and record.status != lifecycle.SENDING:  # a resumed dispatch finishes what it began
         return _hold(editions, record, "; ".join(problems))
-    sending = replace(record, status=lifecycle.SENDING)
     if record.status != lifecycle.SENDING and not editions.set_status(sending, expected=record.status):
         return DispatchResult(day, 0, 0, "the edition changed while it was being checked: dispatch again")
     record = sending
@@ -89,8 +89,7 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
     bodies, sent = iter_batch_bodies(day, record.version, variant, ids, options.batch_size), 0
     while chunk := list(islice(bodies, QUEUE_CHUNK)):
         sent += queue.send(chunk)
-    editions.set_status(replace(record, status=lifecycle.transition(record.status, lifecycle.FINISH)),
-                        expected=lifecycle.SENDING)
+    editions.set_status(record.moved(lifecycle.FINISH), expected=lifecycle.SENDING)
     logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
     return DispatchResult(day, len(ids), sent, variant=variant)
 
@@ -108,8 +107,7 @@ def iter_batch_bodies(day: str, version: int, variant: str, ids: list[str], batc
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:
-    held = lifecycle.transition(record.status, lifecycle.HOLD, reason=reason)  # before sending: always allowed
-    editions.set_status(replace(record, status=held, reason=reason[:1000]), expected=record.status)
+    editions.set_status(record.moved(lifecycle.HOLD, reason=reason), expected=record.status)  # before sending: allowed
     logger.warning("edition held", extra={"edition_date": record.edition_date, "reason": reason})
     return DispatchResult(record.edition_date, 0, 0, f"held: {reason}")
 

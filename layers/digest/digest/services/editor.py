@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -18,7 +18,9 @@ from digest.core.edition import version_key
 from digest.core.overrides import Overrides
 from digest.core.plans import validate_address
 from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
-from digest.ports import AuditEntry, AuditTrail, BlobStore, Clock, EditionRecord, EditionStore, Ledger, Queue
+from digest.core.audit import AuditEntry
+from digest.core.edition_record import EditionRecord
+from digest.ports import AuditTrail, BlobStore, Clock, EditionStore, Ledger, Queue
 from digest.services.assemble import overrides_key
 from digest.services.feedback import delivery_stats
 from digest.services.reconcile import resend_unaccounted
@@ -156,8 +158,7 @@ class Editor:
         latest = self._latest(day)
 
         def move() -> EditionRecord:
-            state = lifecycle.transition(latest.status, action, reason=reason or latest.reason)
-            updated = replace(latest, status=state, reason=reason if action == lifecycle.HOLD else "")
+            updated = latest.moved(action, reason=reason)
             if not self.p.editions.set_status(updated, expected=latest.status):
                 raise Refused("the edition changed meanwhile: check its status and try again")
             return updated

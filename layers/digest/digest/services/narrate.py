@@ -18,7 +18,8 @@ from aws_lambda_powertools import Logger
 
 from digest.core.edition import site_key, version_key
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown, StorageError
-from digest.ports import BlobStore, EditionRecord, EditionStore, Narrator
+from digest.core.edition_record import EditionRecord
+from digest.ports import BlobStore, EditionStore, Narrator
 
 logger = Logger(child=True)
 

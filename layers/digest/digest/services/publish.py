@@ -20,7 +20,8 @@ from digest.core.publish import (
 )
 from digest.core.snapshot import edition_from_json
 from digest.errors import StorageError
-from digest.ports import BlobStore, EditionRecord, SiteCache
+from digest.core.edition_record import EditionRecord
+from digest.ports import BlobStore, SiteCache
 
 logger = Logger(child=True)
 
