@@ -72,7 +72,7 @@ def instant(request) -> datetime:
 
 @pytest.fixture(scope="session")
 def moto_server():
-    from digest.local.stack import LocalStack
+    from digest_tools.local.stack import LocalStack
 
     stack = LocalStack()
     stack.start()
@@ -113,8 +113,8 @@ def app(stack, clock, monkeypatch):
 @pytest.fixture
 def sources_file(app, tmp_path, monkeypatch):
     """Point the ingest handler's source list at the sample feeds on a local HTTP server."""
-    from digest.bootstrap import load_sources
-    from digest.local.feedserver import FeedServer
+    from digest.config import load_sources
+    from digest_tools.local.feedserver import FeedServer
 
     with FeedServer(date(2026, 11, 28)) as feeds:
         files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}

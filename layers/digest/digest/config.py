@@ -11,11 +11,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.errors import ConfigError
 
-REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+if TYPE_CHECKING:
+    from digest.core.edition import Brand
+    from digest.core.story import Source
+
+# The Jinja templates, package data of ``digest`` (``digest/templates``): in a checkout a link to the
+# top-level templates/ folder, in a wheel and in the built layer a copy of it. One lookup for all three.
+TEMPLATES = Path(str(resources.files("digest") / "templates"))
+REPO_TEMPLATES = TEMPLATES  # the name bench/edition.py imports
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class Settings:
     polly_voice: str = "Joanna"
     polly_engine: str = "neural"
     edition_timezone: str = "America/New_York"
-    template_dir: Path = REPO_TEMPLATES
+    template_dir: Path = TEMPLATES
     narrator: str = "polly"
     sources_file: str = ""
     allow_loopback_fetch: bool = False
@@ -114,7 +123,6 @@ class Settings:
             polly_voice=env.get("POLLY_VOICE", "Joanna"),
             polly_engine=env.get("POLLY_ENGINE", "neural"),
             edition_timezone=env.get("EDITION_TIMEZONE", "America/New_York"),
-            template_dir=Path(env.get("TEMPLATE_DIR") or REPO_TEMPLATES),
             narrator=env.get("NARRATOR", "polly"),
             sources_file=env.get("SOURCES_FILE", ""),
             allow_loopback_fetch=env.get("ALLOW_LOOPBACK_FETCH", "") == "1",
@@ -149,3 +157,38 @@ def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+def brand_of(settings: Settings) -> Brand:
+    """The newsroom's identity from the stack parameters (name, contact, sign-up and site pages)."""
+    from digest.core.edition import Brand
+
+    site = settings.public_base_url
+    return Brand(name=settings.newsletter_name, contact_email=settings.contact_address,
+                 trial_url=settings.signup_url or f"{site}/subscribe", student_url=f"{site}/students",
+                 share_url=f"{site}/share")
+
+
+def load_sources(text: str | None = None) -> list[Source]:
+    """Sources from JSON text, by default the bundled ``digest/sources.json``."""
+    import json
+
+    from digest.core.story import Source
+
+    if text is None:
+        text = resources.files("digest").joinpath("sources.json").read_text("utf-8")
+    try:
+        return [Source(**entry) for entry in json.loads(text)]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"malformed source list: {exc}") from exc
+
+
+def sources_of(settings: Settings) -> list[Source]:
+    """The configured sources: ``SOURCES_FILE`` when set, else the bundled list."""
+    if not settings.sources_file:
+        return load_sources()
+    try:
+        with open(settings.sources_file, encoding="utf-8") as handle:
+            return load_sources(handle.read())
+    except OSError as exc:
+        raise ConfigError(f"cannot read SOURCES_FILE {settings.sources_file}: {exc.strerror}") from exc

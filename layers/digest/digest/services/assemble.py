@@ -8,6 +8,7 @@ copy is republished with a visible note and nobody is emailed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -59,7 +60,8 @@ class AssembleResult:
 
 def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: BlobStore, env: jinja2.Environment,
              brand: Brand, options: AssembleOptions, clock: Clock, summarizer: Summarizer | None = None,
-             note: str | None = None, keep_hold: bool = True, newest: bool = False) -> AssembleResult:
+             note: str | None = None, keep_hold: bool = True, newest: bool = False,
+             publish: Callable[[EditionRecord], object] | None = None) -> AssembleResult:
     """Build the edition of ``day`` from the news of its window, whenever it is built.
 
     The window ends at ``day``'s assembly time in the newsroom's zone (``window_hours`` long). A
@@ -67,7 +69,8 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     as they are now); today's in their newest versions, so the morning's corrections go in.
     A date after the newsroom's current edition date raises FutureEdition. Rebuilding with nothing
     changed returns the stored version and writes nothing. A correction (the edition went out) is
-    rebuilt from the stories it was made of, never from later news. A held edition stays held
+    rebuilt from the stories it was made of, never from later news, and published at once
+    (``publish``) so readers of the web copy see it. A held edition stays held
     through automatic rebuilds (``keep_hold``); an editor's rebuild lifts it.
     """
     now, iso = clock.now(), day.isoformat()
@@ -121,6 +124,8 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     if not editions.add(record):
         return AssembleResult(editions.latest(iso), False, "another build stored this version first")
     logger.info("edition built", extra={"edition_date": iso, "version": version, "stories": count, "status": status})
+    if correcting and publish is not None:
+        publish(record)  # a correction: readers of the web copy see it at once
     return AssembleResult(record, True, record.reason or ("correction" if correcting else ""),
                           changes.lines() if changes else None)
 

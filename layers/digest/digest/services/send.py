@@ -162,6 +162,12 @@ class Sender:
         except StorageError:
             logger.exception("could not pause the sending switch", extra={"edition_date": day})
 
+    def send_test_copies(self, day: str, version: int, people: list[Subscriber]) -> int:
+        """Send each of ``people`` the subscriber copy of a version, outside the ledger (editors' tests)."""
+        for person in people:
+            self.mailer.send_raw(self.message_for(day, version, person), person.email, {"edition": day, "kind": "test"})
+        return len(people)
+
     def message_for(self, day: str, version: int, subscriber: Subscriber, variant: str = "email") -> bytes:
         """The email ``subscriber`` would get from this edition version (editors' test copies)."""
         return self._message(day, subscriber, self._parts(day, version, variant))
@@ -192,3 +198,27 @@ class Sender:
 
 
 _SLOTS = (UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
+
+
+SMALLEST_SES_RATE = 14.0  # SES's smallest production quota (emails per second)
+
+
+def pacer_for(mailer: Mailer, configured_rate: float, senders: int) -> Pacer:
+    """This sender's share of the account's SES rate (every concurrent sender gets an equal share).
+
+    The rate is the configured one, else the account's (``GetAccount``), else the smallest
+    production quota when SES cannot say (the local stand-in has no ``GetAccount``).
+    """
+    import time
+
+    from digest.core.pacing import share
+    from digest.errors import MailError
+
+    rate = configured_rate
+    if not rate:
+        try:
+            rate = mailer.max_send_rate()
+        except MailError:
+            rate = SMALLEST_SES_RATE
+    per_sender = share(rate, senders)
+    return Pacer(per_sender, max(1, int(per_sender)), time.monotonic, time.sleep)

@@ -7,6 +7,7 @@ carries a visible note (nobody is emailed again).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,6 +17,13 @@ from digest.ports import EditionStore
 logger = Logger(child=True)
 
 NOTE = "A story in this edition was withdrawn by the agency that reported it and has been removed."
+
+
+def withdraw_recent(withdrawn: Iterable[str], today: date, *, editions: EditionStore,
+                    rebuild: Callable[[str, str], Any]) -> list[str]:
+    """Take withdrawn stories out of today's and yesterday's editions (older ones are history)."""
+    days = [today.isoformat(), (today - timedelta(days=1)).isoformat()]
+    return apply_withdrawals(withdrawn, days, editions=editions, rebuild=rebuild)
 
 
 def apply_withdrawals(withdrawn: Iterable[str], days: Iterable[str], *, editions: EditionStore,
