@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fakes import FakeBlobStore, FakeEditionStore
+from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 from digest.errors import NarrationError
 from digest.core.edition_record import EditionRecord

@@ -47,7 +47,7 @@ from digest.services.feedback import Feedback
 from digest.services.reconcile import resend_unaccounted
 from digest.services.send import Sender, SendOptions
 
-from fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
+from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY, VERSION, NOW = "2026-11-28", 1, datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)

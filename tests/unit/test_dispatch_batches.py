@@ -12,7 +12,7 @@ from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
 from digest.core.edition_record import EditionRecord
 from digest.services import dispatch as dispatch_module
 from digest.services.dispatch import DispatchOptions, SendWindow, batch_bodies, dispatch
-from fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore
+from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore
 
 DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
 TEXT = "Quake hits Lima. " * 15 + f"\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"

@@ -23,7 +23,7 @@ from digest.services import feedback as feedback_module
 from digest.events import sns_messages
 from digest.services.feedback import SOFT_BOUNCE_LIMIT, Feedback, FeedbackOutcome, delivery_stats
 
-from fakes import FakeClock, FakeLedger, FakeSubscriberStore
+from tests.unit.fakes import FakeClock, FakeLedger, FakeSubscriberStore
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "feedback"
 FILES = ("bounce-permanent", "bounce-transient", "complaint", "delivery", "send", "reject", "delivery-delay")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from fakes import FakeBlobStore, FakeEditionStore
+from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 from digest.core.edition import version_key
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown

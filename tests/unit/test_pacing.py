@@ -20,7 +20,7 @@ from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import Sender, SendOptions
 
-from fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
+from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 DAY, VERSION = "2026-11-28", 1
 

@@ -20,7 +20,7 @@ from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import BatchResult, Sender, SendOptions
 
-from fakes import (
+from tests.unit.fakes import (
     FakeBlobStore,
     FakeClock,
     FakeEditionStore,

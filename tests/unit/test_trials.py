@@ -19,7 +19,7 @@ from digest.core.tokens import UNSUBSCRIBE, read_token
 from digest.services import trials as trials_module
 from digest.services.trials import REMINDER_DAYS, TrialOptions, TrialReport, run_trials
 
-from fakes import FakeClock, FakeMailer, FakeSubscriberStore
+from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TODAY = date(2026, 11, 28)
