@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -206,3 +207,11 @@ def test_normalized_and_content_hash():
     assert content_hash("Hello  World") == content_hash(" hello world ")
     assert content_hash("Hello World") != content_hash("Hello Word")
     assert len(content_hash("x")) == 24
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2003\u2028\u3000"),
+                                  st.characters(blacklist_categories=("Cs",)))))
+def test_normalized_collapses_exactly_what_the_regex_whitespace_class_does(text):
+    # Content hashes stored before must keep matching: same normal form as re.sub(r"\s+", " ", ...).
+    assert normalized(text) == re.sub(r"\s+", " ", text).strip().lower()
