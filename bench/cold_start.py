@@ -3,8 +3,8 @@
 Each measurement is a fresh interpreter started as Lambda's would be for our code: ``-S -I`` (no
 site-packages, no virtualenv, no PYTHON* variables) with only the artifacts of `sam build` for
 this machine's architecture on ``sys.path`` (the function folder, then the digest and deps layers,
-as /opt/python is in Lambda) and TEMPLATE_DIR in the built templates layer. The child times, with
-perf_counter, everything from the first import of our code to the return of the handler's first
+as /opt/python is in Lambda; the templates are package data in the digest layer). The child times,
+with perf_counter, everything from the first import of our code to the return of the handler's first
 invocation (one of the function's own events/ against a moto server, so the boto3 clients and the
 Powertools utilities are built for real).
 
@@ -115,7 +115,7 @@ def layer_sizes(build: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     repeat = 3 if "--quick" in (argv or []) else 7
-    from digest.local.stack import LocalStack
+    from digest_tools.local.stack import LocalStack
 
     python = _python()
     stack, scratch = LocalStack(), tempfile.TemporaryDirectory()
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         env = {**stack.create_resources(), "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1",
                "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "TEMPLATE_DIR": str(build / "TemplatesLayer/templates"), "POWERTOOLS_TRACE_DISABLED": "1",
+               "POWERTOOLS_TRACE_DISABLED": "1",
                "POWERTOOLS_SERVICE_NAME": "bench", "POWERTOOLS_METRICS_NAMESPACE": "Bench", "PATH": "/usr/bin:/bin"}
         floor = sum(_time(python, build, env, "", {}, repeat))
         print(f"cold start: built handler import + first invocation vs `import boto3` (fresh `python{LAMBDA_PYTHON}"

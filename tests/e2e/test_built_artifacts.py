@@ -4,8 +4,8 @@ The template's architecture (arm64) cannot load here, so the same commit is buil
 for this machine's architecture into its own folder; both builds must ship the same files apart
 from compiled extensions. Each handler then runs as Lambda runs it: a fresh interpreter without
 site-packages or the virtualenv (``-S -I``), with only the built function folder and the built
-layers on ``sys.path`` (/opt/python in Lambda) and the built templates as TEMPLATE_DIR, talking to
-the moto server over HTTP. `make test` builds first; here `make build` finds its cache.
+layers on ``sys.path`` (/opt/python in Lambda; the templates are the digest layer's package data),
+talking to the moto server over HTTP. `make test` builds first; here `make build` finds its cache.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ sys.path[:0] = request["path"]
 from types import SimpleNamespace
 from digest import bootstrap
 from digest.adapters.clock import FixedClock, parse_instant
-from digest.config import Settings
+from digest.config import TEMPLATES, Settings
 bootstrap.use(bootstrap.Container(Settings.from_env(), FixedClock(parse_instant(request["now"]))))
 import app
 name = request["function"]
@@ -54,7 +54,7 @@ context = SimpleNamespace(function_name="morning-digest-" + name, memory_limit_i
 results = [app.handler(event, context) for event in request["events"]]
 loaded = {m.__name__: getattr(m, "__file__", None) or "" for m in list(sys.modules.values())}
 with open(request["out"], "w") as out:
-    json.dump({"results": results, "loaded": loaded, "path": sys.path}, out, default=str)
+    json.dump({"results": results, "loaded": loaded, "path": sys.path, "templates": str(TEMPLATES)}, out, default=str)
 """
 
 
@@ -139,7 +139,20 @@ def test_the_layers_ship_unchecked_hash_bytecode_for_every_module(builds):
                     checked.append(str(compiled.relative_to(build)))
             assert not missing, f"{len(missing)} modules without bytecode, e.g. {missing[:5]}"
             assert not checked, f"{len(checked)} .pyc files Lambda would find stale, e.g. {checked[:5]}"
-    assert not (builds["arm64"] / "DigestLayer/python/digest/local").exists(), "local stand-ins are not shipped"
+
+
+def test_the_digest_layer_ships_the_package_with_its_templates_and_no_tools(builds):
+    templates = {p.name: p.read_bytes() for p in (ROOT / "templates").glob("*.j2")}
+    assert len(templates) >= 5
+    for build in builds.values():
+        python = build / "DigestLayer/python"
+        assert sorted(p.name for p in python.iterdir()) == ["digest"], "only the digest package is shipped"
+        for tools in ("cli", "local", "samples"):
+            assert not (python / "digest" / tools).exists(), f"digest/{tools} is not shipped"
+        shipped = {p.name: p.read_bytes() for p in (python / "digest/templates").glob("*.j2")}
+        assert shipped == templates, "the layer holds the top-level templates/, as files"
+        assert not [p for p in python.rglob("*") if p.is_symlink()], "no links in the layer"
+    assert not (builds["arm64"] / "TemplatesLayer").exists(), "the templates need no layer of their own"
 
 
 class Built:
@@ -159,6 +172,7 @@ class Built:
         report = json.loads(out.read_text())
         assert not any("site-packages" in entry for entry in report["path"]), report["path"]
         assert report["loaded"]["app"].startswith(str(self.build)), report["loaded"]["app"]
+        assert report["templates"] == str(self.build / "DigestLayer/python/digest/templates"), report["templates"]
         outside = {name: path for name, path in report["loaded"].items()
                    if path.startswith(str(ROOT)) and not path.startswith(str(self.build))}
         assert not outside, f"{function} imported modules from outside the build: {outside}"
@@ -170,7 +184,7 @@ def built(builds, lambda_python, app, stack, sources_file, tmp_path) -> Built:
     (tmp_path / "runs").mkdir()
     env = {**stack.env, "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1",
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "TEMPLATE_DIR": str(builds["host"] / "TemplatesLayer/templates"), "SOURCES_FILE": str(sources_file),
+           "SOURCES_FILE": str(sources_file),
            "ALLOW_LOOPBACK_FETCH": "1", "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_SERVICE_NAME": "built",
            "POWERTOOLS_METRICS_NAMESPACE": "MorningDigestTests", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            # moto has no Polly speech-synthesis tasks: the local narrator (espeak-ng and lame) makes the MP3.

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGEST = str(Path(sys.executable).parent / "digest")
-SAMPLES = ROOT / "layers/digest/digest/samples"
+SAMPLES = ROOT / "layers/digest/digest_tools/samples"
 
 
 def _digest(*args: str, cwd: Path) -> subprocess.CompletedProcess:

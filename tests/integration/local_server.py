@@ -9,8 +9,8 @@ import time
 
 from botocore.credentials import Credentials
 
-from digest.cli.client import Target
-from digest.local.stack import DUMMY_CREDENTIALS, REGION
+from digest_tools.cli.client import Target
+from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION
 
 
 def editor_target(server, secret: str | None = None) -> Target:

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest.local import bridge as bridge_module
-from digest.local.bridge import ApiBridge, Route, load_handler
+from digest_tools.local import bridge as bridge_module
+from digest_tools.local.bridge import ApiBridge, Route, load_handler
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLS: list[str] = []

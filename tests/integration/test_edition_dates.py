@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from digest.cli import ops
+from digest_tools.cli import ops
 from digest.core.edition import version_key
 from digest.core.schedule import edition_day
 from digest.errors import FutureEdition
-from digest.local.serve import LocalServer
+from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
 from tests.integration.stories import stories_for
 

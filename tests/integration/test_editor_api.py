@@ -14,9 +14,9 @@ import urllib.request
 import pytest
 
 from digest.adapters.clock import ShiftedClock
-from digest.cli import ops
-from digest.cli.client import ActionFailed, ApiError, call, request, wait_for_action
-from digest.local.serve import LocalServer
+from digest_tools.cli import ops
+from digest_tools.cli.client import ActionFailed, ApiError, call, request, wait_for_action
+from digest_tools.local.serve import LocalServer
 from tests.conftest import INSTANTS
 from tests.integration.local_server import editor_target, wait_for
 

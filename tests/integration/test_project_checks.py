@@ -72,7 +72,7 @@ def test_layer_requirements_are_the_locks_runtime_part_and_hold_every_project_pi
 
 
 def test_every_function_in_the_template_has_a_handler_and_events():
-    from digest.local.template import load_template
+    from digest_tools.local.template import load_template
 
     resources = load_template()["Resources"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}

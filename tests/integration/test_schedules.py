@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.cron import fire_times
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
-from digest.local.stack import drain_queue
+from digest_tools.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
 from tests.integration.stories import stories_for
 

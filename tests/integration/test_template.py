@@ -10,11 +10,14 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
-from digest.local.stack import LOCAL_PARAMETERS, LocalStack
-from digest.local.template import REPO_ROOT, load_template
+from digest_tools.local.stack import LOCAL_PARAMETERS, LocalStack
+from digest_tools.local.template import load_template
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 T = load_template()
 RES = T["Resources"]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import digest
+import digest_tools
 from digest.core.cluster import Cluster, cluster
 from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.feeds import parse_feed
@@ -20,6 +21,7 @@ from digest.core.attribution import according_to, attribute, strip_dateline
 from digest.core.text import word_count
 
 PACKAGE = Path(digest.__file__).resolve().parent
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
 DAY = date(2026, 11, 28)
@@ -39,7 +41,7 @@ def story(sid: str, body: str, source: str = "ap", minutes: int = 0, title: str 
 def sample_clusters() -> list[Cluster]:
     sources = {s["key"]: Source(**s) for s in json.loads((PACKAGE / "sources.json").read_text("utf-8"))}
     stories = [s for key in ("ap", "afp", "reuters")
-               for s in parse_feed((PACKAGE / "samples" / "feeds" / f"{key}.xml").read_bytes(),
+               for s in parse_feed((SAMPLES / "feeds" / f"{key}.xml").read_bytes(),
                                    sources[key], NOW).stories]
     return cluster(stories)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import digest
+import digest_tools
 from digest.core.cluster import Cluster, ClusterStats, cluster, cluster_with_stats
 from digest.core.feeds import parse_feed
 from digest.core.minhash import MinHasher, jaccard
@@ -22,7 +23,7 @@ from digest.core.story import Source, Story
 from digest.core.attribution import strip_dateline
 
 PACKAGE = Path(digest.__file__).resolve().parent
-SAMPLES = PACKAGE / "samples"
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
 CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "november"}

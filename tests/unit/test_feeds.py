@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import digest
+import digest_tools
 from digest.core.feeds import MAX_TITLE, parse_feed
 from digest.core.identity import canonical_url, content_hash, story_id
 from digest.core.story import Source
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 SRC = Source("x", "Example Wire", "Example Wire", "https://wire.example/x.xml")
-SAMPLES = Path(digest.__file__).resolve().parent / "samples"
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 
 # feedparser warns about its own updated/published fallback on every parse; it is not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking existing software:DeprecationWarning")

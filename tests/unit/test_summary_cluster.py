@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import digest
+import digest_tools
 from digest.core.cluster import cluster
 from digest.core.feeds import parse_feed
 from digest.core.identity import canonical_url
@@ -20,7 +20,7 @@ from digest.core.text import sentences, word_count
 
 PROPS = settings(max_examples=200, deadline=None)
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
-SAMPLES = Path(digest.__file__).resolve().parent / "samples"
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 
 # feedparser warns about its own updated/published fallback on every parse; it is not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking existing software:DeprecationWarning")

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import digest_tools
 from digest.core.feeds import parse_feed
 from digest.core.identity import content_hash, story_id
 from digest.core.story import CANCELED, USABLE, WITHHELD, Source
 from digest.core.wire import DECLARED, NAR, detect_format, parse_wire
 
 PROPS = settings(max_examples=200, deadline=None)
-SAMPLES = Path(__file__).resolve().parents[2] / "layers/digest/digest/samples"
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 UTC = timezone.utc
 

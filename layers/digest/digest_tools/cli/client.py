@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from digest.errors import ConfigError, DigestError
-from digest.local.serve import STATE_FILE
+
+from digest_tools.local.serve import STATE_FILE
 
 
 class ApiError(DigestError):
@@ -46,7 +47,7 @@ def resolve(stack: str | None, region: str | None = None) -> Target:
     state = json.loads(STATE_FILE.read_text())
     from botocore.credentials import Credentials
 
-    from digest.local.stack import DUMMY_CREDENTIALS, REGION
+    from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION
 
     creds = Credentials(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
     return Target(state["api"], REGION, creds, state["env"], state["endpoint"])

@@ -11,18 +11,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.adapters.clock import FixedClock
-from digest.bootstrap import Container, load_sources
-from digest.config import Settings
+from digest.bootstrap import Container
+from digest.config import Settings, load_sources
 from digest.core.edition import site_key, version_key
 from digest.core.schedule import edition_day
 from digest.core.speech import billed_characters, polly_cost
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
-from digest.local.clock import local_clock
-from digest.local.feedserver import FeedServer
-from digest.local.stack import LocalStack, drain_queue
 from digest.services.ingest import ingest
 from digest.services.narrate import narrate
+
+from digest_tools.local.clock import local_clock
+from digest_tools.local.feedserver import FeedServer
+from digest_tools.local.stack import LocalStack, drain_queue
 
 FEED_FILES = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
 
@@ -61,7 +62,7 @@ def run_demo(out: str, day: date | None) -> int:
 
 def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: FixedClock,
                  step: Steps, out_dir: Path) -> None:
-    samples = json.loads(resources.files("digest").joinpath("samples", "subscribers.json").read_text("utf-8"))
+    samples = json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8"))
     for entry in samples:
         app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE,
                                        entry.get("plan", "trial"), entry.get("timezone", "UTC"), entry.get("name", "")))

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from digest.cli.client import Target, call, request, resolve, wait_for_action
-from digest.cli.progress import Progress
+from digest_tools.cli.client import Target, call, request, resolve, wait_for_action
+from digest_tools.cli.progress import Progress
 
 TODAY = "today"
 LONG = ("rebuild", "story", "test-send", "send", "resend-failures")  # answered 202, run asynchronously

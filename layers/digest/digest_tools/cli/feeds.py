@@ -7,11 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from digest.core.attribution import summarize
 from digest.core.cluster import cluster
 from digest.core.story import Problem, Source
-from digest.core.attribution import summarize
 from digest.core.wire import parse_wire
-from digest.local.clock import local_clock
+
+from digest_tools.local.clock import local_clock
 
 
 def _read(target: str) -> tuple[bytes | None, str]:

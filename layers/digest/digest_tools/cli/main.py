@@ -21,7 +21,7 @@ examples:
 
 
 def _day(text: str) -> date:
-    from digest.cli.editor import TODAY, edition_date
+    from digest_tools.cli.editor import TODAY, edition_date
 
     if text == TODAY:
         raise argparse.ArgumentTypeError("leave --date out for the newsroom's current edition date")
@@ -33,7 +33,7 @@ def _raw(parser_factory, name: str, **kwargs) -> argparse.ArgumentParser:
 
 
 def parser() -> argparse.ArgumentParser:
-    from digest.cli import editor
+    from digest_tools.cli import editor
 
     top = argparse.ArgumentParser(
         prog="digest", description="Morning Digest: wire feeds in, a morning edition with audio out.",
@@ -94,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from digest.cli.demo import run_demo
+            from digest_tools.cli.demo import run_demo
 
             return run_demo(args.out, args.date)
         if args.command == "feeds":
-            from digest.cli.feeds import check_feeds
+            from digest_tools.cli.feeds import check_feeds
 
             return check_feeds(args.targets, sys.stdout)
-        from digest.cli import ops
+        from digest_tools.cli import ops
 
         if args.command == "serve":
             return ops.serve(args.port, args.demo_data)
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             return ops.subscribers(args)
         if args.command == "cost":
             return ops.cost(args)
-        from digest.cli import editor
+        from digest_tools.cli import editor
 
         return editor.run(args)
     except DigestError as exc:

@@ -7,8 +7,9 @@ import json
 import os
 import time
 
-from digest.cli.client import Target, resolve
 from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id
+
+from digest_tools.cli.client import Target, resolve
 
 
 def container_for(target: Target):
@@ -18,7 +19,7 @@ def container_for(target: Target):
 
     env = dict(target.env)
     if target.endpoint:  # the local stack: point the SDKs at it
-        from digest.local.stack import DUMMY_CREDENTIALS
+        from digest_tools.local.stack import DUMMY_CREDENTIALS
 
         os.environ.update({"AWS_ENDPOINT_URL": target.endpoint, **DUMMY_CREDENTIALS})
         env.update(AWS_ENDPOINT_URL=target.endpoint)
@@ -27,7 +28,7 @@ def container_for(target: Target):
 
 
 def serve(port: int, demo_data: bool) -> int:
-    from digest.local.serve import LocalServer
+    from digest_tools.local.serve import LocalServer
 
     with LocalServer(port) as server:
         print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
@@ -47,10 +48,11 @@ def _seed(app) -> None:
     from dataclasses import replace
     from importlib import resources
 
-    from digest.bootstrap import load_sources
-    from digest.local.feedserver import FeedServer
+    from digest.config import load_sources
 
-    for entry in json.loads(resources.files("digest").joinpath("samples", "subscribers.json").read_text("utf-8")):
+    from digest_tools.local.feedserver import FeedServer
+
+    for entry in json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8")):
         app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial")))
     today = app.today()
     with FeedServer(today) as feeds:

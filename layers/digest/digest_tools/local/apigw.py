@@ -4,7 +4,7 @@
 send (decoded ``rawPath``, comma-joined headers and query values, ``cookies``; bodies base64-encoded
 unless their type is text/*, JSON, XML or JavaScript, as HTTP APIs do); ``iam_authorizer`` is the
 authorizer context of an IAM caller; ``proxy_response`` turns what the handler returned into the reply.
-``digest.local.bridge`` serves these over HTTP.
+``digest_tools.local.bridge`` serves these over HTTP.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A local stand-in for API Gateway HTTP API (payload format 2.0) in front of Lambda handlers.
 
 Each request to 127.0.0.1 becomes the event an HTTP API would send, and the proxy response the reply
-(``digest.local.apigw`` translates both; ``Route`` lives there too). Gateway errors are HTTP API's: 404
+(``digest_tools.local.apigw`` translates both; ``Route`` lives there too). Gateway errors are HTTP API's: 404
 (no route, or wrong method), 403 (authorizer said no), 413, 500 (handler raised or answered nonsense). Like
 one warm execution environment, each handler serves one request at a time; different handlers run concurrently.
 """
@@ -22,7 +22,14 @@ from types import SimpleNamespace
 from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
-from digest.local.apigw import ACCOUNT, Handler, Route, build_event, iam_authorizer, proxy_response
+from digest_tools.local.apigw import (
+    ACCOUNT,
+    Handler,
+    Route,
+    build_event,
+    iam_authorizer,
+    proxy_response,
+)
 
 MAX_BODY = 1024 * 1024
 

@@ -56,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         name = self.path.rsplit("/", 1)[-1]
-        feed = resources.files("digest").joinpath("samples", "feeds", name)
+        feed = resources.files("digest_tools").joinpath("samples", "feeds", name)
         if not name or not feed.is_file():
             self.send_error(404, "no such sample feed")
             return

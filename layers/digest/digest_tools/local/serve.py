@@ -2,7 +2,7 @@
 
 Routes come from ``template.yaml`` (each HttpApi event of PublicFunction and EditorFunction), so
 the local server and API Gateway cannot drift. Editor routes are checked like IAM does it, by
-verifying the SigV4 signature (see :mod:`digest.local.sigv4`). The state file tells the other
+verifying the SigV4 signature (see :mod:`digest_tools.local.sigv4`). The state file tells the other
 ``digest`` commands where the running local stack is.
 """
 
@@ -16,11 +16,12 @@ from pathlib import Path
 from digest import bootstrap
 from digest.config import Settings
 from digest.ports import Clock
-from digest.local.clock import local_clock
-from digest.local.bridge import ApiBridge, Route, lambda_context, load_handler
-from digest.local.sigv4 import LocalIam
-from digest.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
-from digest.local.template import REPO_ROOT
+
+from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
+from digest_tools.local.clock import local_clock
+from digest_tools.local.sigv4 import LocalIam
+from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
+from digest_tools.local.template import PROJECT
 
 STATE_FILE = Path(".digest") / "local.json"
 API_FUNCTIONS = {"PublicFunction": False, "EditorFunction": True}  # function -> IAM-authorized
@@ -31,7 +32,7 @@ def routes_from_template(stack: LocalStack, authorizer) -> list[Route]:
     resources = stack.template["Resources"]
     for logical_id, authorized in API_FUNCTIONS.items():
         function = resources[logical_id]["Properties"]
-        handler = load_handler(REPO_ROOT / function["CodeUri"])
+        handler = load_handler(PROJECT / function["CodeUri"])
         for event in function.get("Events", {}).values():
             if event["Type"] == "HttpApi":
                 props = event["Properties"]
@@ -108,7 +109,7 @@ class LocalServer:
 
     def _poll_send_queue(self) -> None:
         """Lambda's SQS event source for the send function: batches go to the real handler."""
-        handler = load_handler(REPO_ROOT / "functions" / "send")
+        handler = load_handler(PROJECT / "functions" / "send")
         sqs = self.app.client("sqs")
         while not self._stopping.wait(0.5):
             try:

@@ -13,11 +13,10 @@ import hmac
 import re
 from datetime import datetime, timedelta, timezone
 
-from digest.adapters.clock import SystemClock
-
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from digest.adapters.clock import SystemClock
 
 _AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                    r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")

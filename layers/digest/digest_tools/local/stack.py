@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from digest.local.template import load_template
+from digest_tools.local.template import load_template
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -116,7 +116,6 @@ class LocalStack:
                 client("ses").verify_domain_identity(Domain=props["EmailIdentity"])
         variables = self.template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
         env = {k: str(v) for k, v in self.resolve(variables).items()}
-        env.pop("TEMPLATE_DIR", None)  # /opt/templates is the layer's path in Lambda; locally the repo's templates/
         env["SES_MAX_SEND_RATE"] = "1000"  # the stand-in has no SES quota (and no GetAccount to ask)
         return env
 

@@ -1,13 +1,20 @@
-"""Read ``template.yaml`` (CloudFormation intrinsic tags included) for the local stack."""
+"""Read ``template.yaml`` (CloudFormation intrinsic tags included) for the local stack.
+
+The template and the functions' code are package data of ``digest_tools`` (``digest_tools/project``):
+in a checkout, links to the top-level ``template.yaml`` and ``functions/``; in an installed wheel,
+copies of them. So ``digest demo`` and ``digest serve`` run the same definitions and handlers
+inside a checkout and outside one.
+"""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+PROJECT = Path(str(resources.files("digest_tools") / "project"))
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -32,6 +39,6 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: Path | None = None) -> dict[str, Any]:
     """The parsed template, intrinsic functions as ``{"Ref": ...}`` / ``{"Fn::Sub": ...}`` dicts."""
-    path = path or REPO_ROOT / "template.yaml"
+    path = path or PROJECT / "template.yaml"
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
