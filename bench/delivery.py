@@ -28,6 +28,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import digest
+import digest_tools
 from bench.common import row
 from digest.core.cluster import cluster
 from digest.core.edition import Brand, version_key
@@ -44,6 +45,7 @@ from digest.services.send import Sender, SendOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(digest.__file__).resolve().parent
+SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 DAY, VERSION, BATCH, CHUNK, FROM = "2026-11-28", 1, 50, 1_000, "Morning Digest <digest@news.example.org>"
 FLOOR_EVERY = 25  # the floor is timed on one recipient in this many
@@ -55,7 +57,7 @@ def sample_parts(silent: bool = False) -> tuple[str, str]:
     sources = {e["key"]: Source(**e) for e in json.loads((PACKAGE / "sources.json").read_text())}
     stories = []
     for key in ("ap", "afp", "reuters"):
-        stories += parse_wire((PACKAGE / "samples" / "feeds" / f"{key}.xml").read_bytes(), sources[key], NOW).stories
+        stories += parse_wire((SAMPLES / "feeds" / f"{key}.xml").read_bytes(), sources[key], NOW).stories
     edition = plan_edition(date(2026, 11, 28), cluster(stories), NOW, "https://news.example.org/digest", 8)
     rendered = render_edition(environment(ROOT / "templates"), edition, Brand())
     if silent:

@@ -27,7 +27,7 @@ import jinja2
 
 from bench.common import best_of, row
 from bench.ingest import NOW, sources, synthetic_feeds
-from digest.config import REPO_TEMPLATES
+from digest.config import TEMPLATES
 from digest.core.cluster import Cluster, cluster
 from digest.core.edition import Brand, Edition
 from digest.core.lint import LintIssue, lint_edition
@@ -87,8 +87,8 @@ def build(clusters: list[Cluster], size: int, brand: Brand, env: jinja2.Environm
 def main(repeat: int = 7) -> None:
     brand = Brand()
     clusters = day_clusters()
-    ours_env = environment(REPO_TEMPLATES)
-    bare_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPO_TEMPLATES)), autoescape=True)
+    ours_env = environment(TEMPLATES)
+    bare_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     slots = Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
 
     def bare(edition: Edition) -> str:

@@ -1,4 +1,4 @@
-"""digest.local.bridge: real HTTP in, API Gateway HTTP API (payload 2.0) events out, and back."""
+"""digest_tools.local.bridge: real HTTP in, API Gateway HTTP API (payload 2.0) events out, and back."""
 
 from __future__ import annotations
 

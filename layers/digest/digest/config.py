@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 # The Jinja templates, package data of ``digest`` (``digest/templates``): in a checkout a link to the
 # top-level templates/ folder, in a wheel and in the built layer a copy of it. One lookup for all three.
 TEMPLATES = Path(str(resources.files("digest") / "templates"))
-REPO_TEMPLATES = TEMPLATES  # the name bench/edition.py imports
 
 
 @dataclass(frozen=True)
