@@ -65,8 +65,15 @@ demo: $(STAMP)
 	@scripts/system-deps.sh --optional
 	$(BIN)/digest demo --out digest-out
 
+# The checks Python engineers expect: ruff (lint and format), mypy --strict on core and services
+# (files in pyproject.toml). The import contracts, cfn-lint and sam validate run inside pytest.
+lint: $(STAMP)
+	$(BIN)/ruff check layers functions tests bench
+	$(BIN)/ruff format --check layers functions tests bench
+	$(BIN)/mypy
+
 # The real build first: the tests in tests/e2e load the handlers from it.
-test: $(STAMP) build
+test: $(STAMP) lint build
 	@scripts/system-deps.sh --optional
 	LAMBDA_PYTHON=$(LAMBDA_PYTHON) $(BIN)/pytest -q
 

@@ -35,8 +35,12 @@ HOST = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machi
 BUILD_DIR = ".aws-sam/host/build"
 WIDTHS = (32, 12, 8, 12, 8)
 # One cheap, real path per function measured: each builds the clients it needs on its first call.
-CASES = [("send", "batch.json"), ("public", "subscribe-post.json"), ("editor", "status-get.json"),
-         ("guard", "bounce-rate-ok.json")]
+CASES = [
+    ("send", "batch.json"),
+    ("public", "subscribe-post.json"),
+    ("editor", "status-get.json"),
+    ("guard", "bounce-rate-ok.json"),
+]
 
 CHILD = r"""
 import json, sys, time
@@ -68,8 +72,14 @@ def build_for_host(scratch: Path) -> tuple[Path, Path]:
     Returns private copies, as built and without any ``__pycache__``: another run in the same
     checkout may rebuild the folder while this one measures.
     """
-    command = ["make", "--no-print-directory", "build", f"ARCHITECTURE={HOST}", f"BUILD_DIR={BUILD_DIR}",
-               f"LAMBDA_PYTHON={LAMBDA_PYTHON}"]
+    command = [
+        "make",
+        "--no-print-directory",
+        "build",
+        f"ARCHITECTURE={HOST}",
+        f"BUILD_DIR={BUILD_DIR}",
+        f"LAMBDA_PYTHON={LAMBDA_PYTHON}",
+    ]
     (ROOT / ".aws-sam").mkdir(exist_ok=True)
     with open(ROOT / ".aws-sam/tests.lock", "w") as lock:  # the lock tests/e2e holds while it builds
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -85,19 +95,25 @@ def _python() -> str:
     found = shutil.which(f"python{LAMBDA_PYTHON}")
     if not found:
         sys.exit(f"cold_start: python{LAMBDA_PYTHON} (the Lambda runtime's version) is not on PATH")
-    return subprocess.run([found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _time(python: str, build: Path, env: dict[str, str], function: str, event: dict, repeat: int) -> tuple:
     """Best of ``repeat`` (import, first call) seconds; ``function`` "" times ``import boto3``."""
     code = [p for p in build.iterdir() if p.name.lower() == f"{function}function"]
-    request = {"function": function, "event": event, "now": "2026-11-28T11:00:00+00:00",
-               "path": [str(p) for p in code] + [str(build / "DigestLayer/python"), str(build / "DepsLayer/python")]}
+    request = {
+        "function": function,
+        "event": event,
+        "now": "2026-11-28T11:00:00+00:00",
+        "path": [str(p) for p in code] + [str(build / "DigestLayer/python"), str(build / "DepsLayer/python")],
+    }
     runs = []
     for _ in range(repeat):
-        done = subprocess.run([python, "-S", "-I", "-B", "-c", CHILD, json.dumps(request)], env=env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [python, "-S", "-I", "-B", "-c", CHILD, json.dumps(request)], env=env, capture_output=True, text=True
+        )
         if done.returncode != 0:
             sys.exit(f"cold_start: {function or 'boto3'} failed:\n{done.stderr[-3000:]}")
         runs.append(tuple(json.loads(done.stdout.strip().splitlines()[-1])))
@@ -122,24 +138,49 @@ def main(argv: list[str] | None = None) -> None:
     build, bare = build_for_host(Path(scratch.name))
     stack.start()
     try:
-        env = {**stack.create_resources(), "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1",
-               "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "POWERTOOLS_TRACE_DISABLED": "1",
-               "POWERTOOLS_SERVICE_NAME": "bench", "POWERTOOLS_METRICS_NAMESPACE": "Bench", "PATH": "/usr/bin:/bin"}
+        env = {
+            **stack.create_resources(),
+            "AWS_ENDPOINT_URL": stack.endpoint,
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_SERVICE_NAME": "bench",
+            "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+            "PATH": "/usr/bin:/bin",
+        }
         floor = sum(_time(python, build, env, "", {}, repeat))
-        print(f"cold start: built handler import + first invocation vs `import boto3` (fresh `python{LAMBDA_PYTHON}"
-              f" -S -I`, only the {HOST} build on sys.path, best of {repeat} runs)")
+        print(
+            f"cold start: built handler import + first invocation vs `import boto3` (fresh `python{LAMBDA_PYTHON}"
+            f" -S -I`, only the {HOST} build on sys.path, best of {repeat} runs)"
+        )
         print(row("", "with .pyc", "ratio", "no .pyc", "ratio", widths=WIDTHS))
-        print(row("import boto3 (floor)", f"{floor:.3f}", "1.00", f"{sum(_time(python, bare, env, '', {}, repeat)):.3f}",
-                  "", widths=WIDTHS))
+        print(
+            row(
+                "import boto3 (floor)",
+                f"{floor:.3f}",
+                "1.00",
+                f"{sum(_time(python, bare, env, '', {}, repeat)):.3f}",
+                "",
+                widths=WIDTHS,
+            )
+        )
         for function, name in CASES:
             event = json.loads((ROOT / "events" / function / name).read_text("utf-8"))
             shipped = _time(python, build, env, function, event, repeat)
             stripped = _time(python, bare, env, function, event, repeat)
-            print(row(f"{function} ({name})", f"{sum(shipped):.3f}", f"{sum(shipped) / floor:.2f}",
-                      f"{sum(stripped):.3f}", f"{sum(stripped) / floor:.2f}", widths=WIDTHS))
-            print(row("  of which import", f"{shipped[0]:.3f}", "", f"{stripped[0]:.3f}", "",
-                      widths=WIDTHS))
+            print(
+                row(
+                    f"{function} ({name})",
+                    f"{sum(shipped):.3f}",
+                    f"{sum(shipped) / floor:.2f}",
+                    f"{sum(stripped):.3f}",
+                    f"{sum(stripped) / floor:.2f}",
+                    widths=WIDTHS,
+                )
+            )
+            print(row("  of which import", f"{shipped[0]:.3f}", "", f"{stripped[0]:.3f}", "", widths=WIDTHS))
     finally:
         stack.stop()
         scratch.cleanup()

@@ -23,7 +23,7 @@ import json
 import logging
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,21 +32,21 @@ import digest_tools
 from bench.common import row
 from digest.core.cluster import cluster
 from digest.core.edition import Brand, version_key
-from digest.core.ranking import plan_edition
+from digest.core.edition_record import EditionRecord
 from digest.core.pacing import Pacer
+from digest.core.ranking import plan_edition
 from digest.core.render import environment, render_edition
 from digest.core.story import Source
 from digest.core.subscriber import ACTIVE, CLAIMED, Delivery, Subscriber
 from digest.core.wire import parse_wire
 from digest.errors import MailThrottled
-from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import Sender, SendOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(digest.__file__).resolve().parent
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 DAY, VERSION, BATCH, CHUNK, FROM = "2026-11-28", 1, 50, 1_000, "Morning Digest <digest@news.example.org>"
 FLOOR_EVERY = 25  # the floor is timed on one recipient in this many
 
@@ -139,11 +139,21 @@ class RateLimitedSink(Sink):
 
 def sender(text: str, html: str, n: int, mailer: Sink, pacer: Pacer) -> tuple[Sender, list[str]]:
     people = {f"sub-{i:07d}": Subscriber(f"sub-{i:07d}", f"reader{i}@example.com", ACTIVE) for i in range(n)}
-    blobs = {version_key(DAY, VERSION, "email.txt"): text.encode(),
-             version_key(DAY, VERSION, "email.html"): html.encode()}
+    blobs = {
+        version_key(DAY, VERSION, "email.txt"): text.encode(),
+        version_key(DAY, VERSION, "email.html"): html.encode(),
+    }
     options = SendOptions(FROM, "https://news.example.org/digest/api", "bench-signing-secret")
-    return Sender(editions=Editions(), blobs=Lookup(blobs), subscribers=Lookup(people), ledger=DictLedger(),
-                  mailer=mailer, clock=FixedClock(), options=options, pacer=pacer), sorted(people)
+    return Sender(
+        editions=Editions(),
+        blobs=Lookup(blobs),
+        subscribers=Lookup(people),
+        ledger=DictLedger(),
+        mailer=mailer,
+        clock=FixedClock(),
+        options=options,
+        pacer=pacer,
+    ), sorted(people)
 
 
 def bare(text: str, html: str, to: str) -> bytes:
@@ -161,11 +171,11 @@ def measure(text: str, html: str, n: int) -> tuple[float, float, float]:
     send, ids = sender(text, html, n, Sink(), unpaced)
     ours = floor = wall = 0.0
     for start in range(0, n, CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         began, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(chunk), BATCH):
-            result = send.send_batch(DAY, VERSION, chunk[i:i + BATCH])
-            assert result.sent == len(chunk[i:i + BATCH])
+            result = send.send_batch(DAY, VERSION, chunk[i : i + BATCH])
+            assert result.sent == len(chunk[i : i + BATCH])
         ours += time.process_time() - cpu
         wall += time.perf_counter() - began
         cpu = time.process_time()
@@ -180,16 +190,21 @@ def paced(text: str, html: str, rate: float, pacer_rate: float, seconds: float, 
     sink = RateLimitedSink(rate, burst)
     pacer = Pacer(pacer_rate, burst, time.monotonic, time.sleep)
     send, ids = sender(text, html, int(rate * seconds * 2) + 1_000, sink, pacer)
-    batches = [ids[i:i + BATCH] for i in range(0, len(ids), BATCH)]
+    batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
     start = time.monotonic()
     while time.monotonic() - start < seconds:
         retry = send.send_batch(DAY, VERSION, batches.pop(0)).retry
         if retry:
             batches.insert(0, retry)  # SQS would redeliver; here it goes next
     elapsed = time.monotonic() - start
-    return {"accepted": sink.accepted, "throttled": sink.throttled, "elapsed": elapsed,
-            "of_rate": sink.accepted / (rate * elapsed), "of_allowed": sink.accepted / (rate * elapsed + burst),
-            "final_rate": pacer.rate}
+    return {
+        "accepted": sink.accepted,
+        "throttled": sink.throttled,
+        "elapsed": elapsed,
+        "of_rate": sink.accepted / (rate * elapsed),
+        "of_allowed": sink.accepted / (rate * elapsed + burst),
+        "final_rate": pacer.rate,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -197,23 +212,37 @@ def main(argv: list[str] | None = None) -> None:
     quick = "--quick" in args
     logging.getLogger(send_module.logger.name).setLevel(logging.WARNING)  # one log line per batch otherwise
     text, html = sample_parts()
-    print(f"delivery: per-recipient send path vs a bare EmailMessage ({len(html.encode()):,} B HTML, "
-          f"{len(text.encode()):,} B text)")
+    print(
+        f"delivery: per-recipient send path vs a bare EmailMessage ({len(html.encode()):,} B HTML, "
+        f"{len(text.encode()):,} B text)"
+    )
     widths = (14, 16, 16, 8, 18, 16)
-    print(row("recipients", "ours ms/rcpt", "floor ms/rcpt", "ratio", "ours rcpt/s/core", "(wall rcpt/s)",
-              widths=widths))
+    print(
+        row("recipients", "ours ms/rcpt", "floor ms/rcpt", "ratio", "ours rcpt/s/core", "(wall rcpt/s)", widths=widths)
+    )
     sizes = [(1_000, 3)] + ([] if quick else [(10_000, 1), (100_000, 1)])
     per_second = []
     for n, repeat in sizes:
         runs = [measure(text, html, n) for _ in range(repeat)]
         ours, floor, wall = (min(r[i] for r in runs) for i in range(3))
         per_second.append(n / ours)
-        print(row(f"{n:,}", f"{ours / n * 1e3:.3f}", f"{floor / n * 1e3:.3f}", f"{ours / floor:.3f}",
-                  f"{n / ours:,.0f}", f"({n / wall:,.0f})", widths=widths))
+        print(
+            row(
+                f"{n:,}",
+                f"{ours / n * 1e3:.3f}",
+                f"{floor / n * 1e3:.3f}",
+                f"{ours / floor:.3f}",
+                f"{n / ours:,.0f}",
+                f"({n / wall:,.0f})",
+                widths=widths,
+            )
+        )
     worst, flat = min(per_second), per_second[-1] / per_second[0]
-    print(f"goal: >= 5,000 recipients/s on one core at every size: {'met' if worst >= 5_000 else 'NOT met'} "
-          f"({worst:,.0f}/s); flat with size: {'met' if flat >= 0.8 else 'NOT met'} "
-          f"(largest ÷ 1k = {flat:.2f})")
+    print(
+        f"goal: >= 5,000 recipients/s on one core at every size: {'met' if worst >= 5_000 else 'NOT met'} "
+        f"({worst:,.0f}/s); flat with size: {'met' if flat >= 0.8 else 'NOT met'} "
+        f"(largest ÷ 1k = {flat:.2f})"
+    )
     print("\nprofile of the send path (cProfile, 2,000 recipients, share of own time)")
     from bench.send_profile import profile  # it imports this module
 
@@ -221,13 +250,31 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {area:<48}{share:6.1%}")
     seconds = 2.0 if quick else 5.0
     print(f"\npaced: sink limited to 200/s (burst 10) for {seconds:g} s")
-    print(row("pacer rate", "accepted", "throttled", "of rate", "of allowed", "final pacer rate",
-              widths=(14, 10, 11, 9, 12, 16)))
+    print(
+        row(
+            "pacer rate",
+            "accepted",
+            "throttled",
+            "of rate",
+            "of allowed",
+            "final pacer rate",
+            widths=(14, 10, 11, 9, 12, 16),
+        )
+    )
     results = {}
     for pacer_rate in (200.0, 400.0):
         r = results[pacer_rate] = paced(text, html, 200.0, pacer_rate, seconds)
-        print(row(f"{pacer_rate:g}/s", r["accepted"], r["throttled"], f"{r['of_rate']:.1%}", f"{r['of_allowed']:.1%}",
-                  f"{r['final_rate']:.0f}/s", widths=(14, 10, 11, 9, 12, 16)))
+        print(
+            row(
+                f"{pacer_rate:g}/s",
+                r["accepted"],
+                r["throttled"],
+                f"{r['of_rate']:.1%}",
+                f"{r['of_allowed']:.1%}",
+                f"{r['final_rate']:.0f}/s",
+                widths=(14, 10, 11, 9, 12, 16),
+            )
+        )
     share = results[200.0]["of_allowed"]
     print(f"goal: the paced run reaches 95% of the allowed rate: {'met' if share >= 0.95 else 'NOT met'} ({share:.1%})")
 

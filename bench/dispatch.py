@@ -22,17 +22,17 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import row
 from bench.delivery import ROOT, sample_parts
 from digest.core.edition import version_key
-from digest.core.subscriber import Subscriber
 from digest.core.edition_record import EditionRecord
+from digest.core.subscriber import Subscriber
 from digest.services.dispatch import DispatchOptions, dispatch
 
-DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 _SCRAMBLE = 0x9E3779B97F4A7C15F39CC061  # odd, so i -> i * _SCRAMBLE mod 2**96 is a bijection
 
 
@@ -92,9 +92,13 @@ class Queue:
 
 def blobs() -> Blobs:
     text, html = sample_parts(silent=True)
-    return Blobs({version_key(DAY, 1, "email-noaudio.txt"): text.encode(),
-                  version_key(DAY, 1, "email-noaudio.html"): html.encode(),
-                  version_key(DAY, 1, "edition.json"): b"{}"})
+    return Blobs(
+        {
+            version_key(DAY, 1, "email-noaudio.txt"): text.encode(),
+            version_key(DAY, 1, "email-noaudio.html"): html.encode(),
+            version_key(DAY, 1, "edition.json"): b"{}",
+        }
+    )
 
 
 def run(n: int, store: Blobs, traced: bool = False) -> tuple[float, int, Queue]:
@@ -103,8 +107,15 @@ def run(n: int, store: Blobs, traced: bool = False) -> tuple[float, int, Queue]:
     if traced:
         tracemalloc.start()
     began = time.process_time()
-    result = dispatch(DAY, editions=Editions(), subscribers=Subscribers(n), queue=queue, blobs=store,
-                      options=DispatchOptions(batch_size=50), now=NOW)
+    result = dispatch(
+        DAY,
+        editions=Editions(),
+        subscribers=Subscribers(n),
+        queue=queue,
+        blobs=store,
+        options=DispatchOptions(batch_size=50),
+        now=NOW,
+    )
     seconds = time.process_time() - began
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     if traced:
@@ -131,27 +142,51 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     store = blobs()
     memory_mb, timeout_s = limits()
-    print(f"dispatch: one edition to n subscribers (in-process fakes); the function has {memory_mb} MB "
-          f"and {timeout_s} s (template.yaml)")
+    print(
+        f"dispatch: one edition to n subscribers (in-process fakes); the function has {memory_mb} MB "
+        f"and {timeout_s} s (template.yaml)"
+    )
     widths = (12, 12, 14, 12, 16, 14, 12)
-    print(row("subscribers", "CPU s", "µs/subscriber", "peak MB", "peak B/subscr.", "SQS messages",
-              "SQS calls", widths=widths))
+    print(
+        row(
+            "subscribers",
+            "CPU s",
+            "µs/subscriber",
+            "peak MB",
+            "peak B/subscr.",
+            "SQS messages",
+            "SQS calls",
+            widths=widths,
+        )
+    )
     sizes = [10_000, 100_000] + ([] if "--quick" in args else [1_000_000])
     figures = {}
     for n in sizes:
         seconds = min(run(n, store)[0] for _ in range(3 if n <= 10_000 else 1))
         _, peak, queue = run(n, store, traced=True)
         figures[n] = seconds, peak
-        print(row(f"{n:,}", f"{seconds:.2f}", f"{seconds / n * 1e6:.2f}", f"{peak / 2**20:.1f}",
-                  f"{peak / n:.0f}", f"{queue.messages:,}", f"{queue.calls:,}", widths=widths))
+        print(
+            row(
+                f"{n:,}",
+                f"{seconds:.2f}",
+                f"{seconds / n * 1e6:.2f}",
+                f"{peak / 2**20:.1f}",
+                f"{peak / n:.0f}",
+                f"{queue.messages:,}",
+                f"{queue.calls:,}",
+                widths=widths,
+            )
+        )
     again = [run(10_000, store)[2].digest.hexdigest() for _ in range(2)]
     print(f"same input -> same batches: {'yes' if again[0] == again[1] else 'NO'}")
     largest = max(figures)
     seconds, peak = figures[largest]
     fits = seconds < timeout_s / 4 and peak < memory_mb * 2**20 / 4
-    print(f"goal: {largest:,} subscribers in one invocation with room to spare (under a quarter of "
-          f"{timeout_s} s and of {memory_mb} MB, before AWS calls): {'met' if fits else 'NOT met'} "
-          f"({seconds:.1f} s, {peak / 2**20:.0f} MB)")
+    print(
+        f"goal: {largest:,} subscribers in one invocation with room to spare (under a quarter of "
+        f"{timeout_s} s and of {memory_mb} MB, before AWS calls): {'met' if fits else 'NOT met'} "
+        f"({seconds:.1f} s, {peak / 2**20:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

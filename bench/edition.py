@@ -75,8 +75,12 @@ def store(edition: Edition, rendered: Rendered) -> dict[str, bytes]:
     return {name: body.encode("utf-8") for name, (body, _) in version_files(edition, rendered, None).items()}
 
 
-def build(clusters: list[Cluster], size: int, brand: Brand, env: jinja2.Environment,
-          ) -> tuple[Edition, Rendered, list[LintIssue], dict[str, bytes]]:
+def build(
+    clusters: list[Cluster],
+    size: int,
+    brand: Brand,
+    env: jinja2.Environment,
+) -> tuple[Edition, Rendered, list[LintIssue], dict[str, bytes]]:
     """The whole build, step by step as assemble runs it."""
     edition, _ = finish(plan(clusters, size, brand), Overrides())
     rendered = render_edition(env, edition, brand)
@@ -106,10 +110,21 @@ def main(repeat: int = 7) -> None:
         floor = best_of(lambda edition=edition: bare(edition), repeat)
         took = best_of(lambda size=size: build(clusters, size, brand, ours_env), repeat)
         cpu = best_cpu(lambda size=size: build(clusters, size, brand, ours_env), repeat) / best_cpu(
-            lambda edition=edition: bare(edition), repeat)
+            lambda edition=edition: bare(edition), repeat
+        )
         kib = len(rendered.email_html.encode()) / 1024
-        print(row(len(edition.all_stories), f"{floor:.5f}", f"{took:.5f}", f"{took / floor:.1f}", f"{cpu:.1f}",
-                  f"{kib:.0f}", ",".join(sorted({i.rule for i in issues})) or "none", widths=widths))
+        print(
+            row(
+                len(edition.all_stories),
+                f"{floor:.5f}",
+                f"{took:.5f}",
+                f"{took / floor:.1f}",
+                f"{cpu:.1f}",
+                f"{kib:.0f}",
+                ",".join(sorted({i.rule for i in issues})) or "none",
+                widths=widths,
+            )
+        )
         stages.append((size, _stages(clusters, size, brand, ours_env, repeat)))
     print("where ours goes (share of the summed best-of stage times, each stage timed alone):")
     for size, parts in stages:
@@ -118,8 +133,7 @@ def main(repeat: int = 7) -> None:
     print("goal: within 10x the bare render")
 
 
-def _stages(clusters: list[Cluster], size: int, brand: Brand, env: jinja2.Environment,
-            repeat: int) -> dict[str, float]:
+def _stages(clusters: list[Cluster], size: int, brand: Brand, env: jinja2.Environment, repeat: int) -> dict[str, float]:
     """Best-of time of each stage of the build, run separately on the same edition."""
     planned = plan(clusters, size, brand)
     edition, _ = finish(planned, Overrides())

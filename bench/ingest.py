@@ -32,7 +32,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import partial
 from pathlib import Path
@@ -43,16 +43,16 @@ import feedparser
 import digest
 import digest_tools
 from digest.core.cluster import cluster
-from digest.core.story import Source, Story
+from digest.core.fetch import FeedState, Fetched
+from digest.core.story import NEW, SAME, UPDATED, Source, Story
 from digest.core.summarizer import ExtractiveSummarizer
 from digest.core.wire import parse_wire
 from digest.core.words import STOP_WORDS
-from digest.ports import NEW, SAME, UPDATED, FeedState, Fetched
 from digest.services.ingest import ingest
 
 PACKAGE = Path(digest.__file__).resolve().parent
 FEEDS = Path(digest_tools.__file__).resolve().parent / "samples" / "feeds"
-NOW = datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 # CPU seconds of this process: on a shared machine, time spent waiting for a core is not ours.
 _clock = time.process_time
 SIZES = (("1x", 200, 3), ("10x", 2_000, 3), ("100x", 20_000, 1))  # (label, stories, runs)
@@ -67,11 +67,14 @@ _MARKUP = re.compile(r"(<[^>]*>|&lt;.*?&gt;|&(?:amp;)*#?\w+;)", re.S)  # tags an
 _WORD = re.compile(r"(?<![&#\[\w])\w+")  # not &amp;, &#8217; or <![CDATA[
 # Left unmarked: single letters, agency names (datelines), abbreviations the sentence splitter
 # knows, stop words and calendar words (ignored by the clusterer; marked, they would count).
-_KEEP = frozenset(
-    "ap afp reuters mr mrs ms dr st gen sen rep gov jan feb aug sept oct nov dec no monday tuesday "
-    "wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december".split()
-) | STOP_WORDS
+_KEEP = (
+    frozenset(
+        "ap afp reuters mr mrs ms dr st gen sen rep gov jan feb aug sept oct nov dec no monday tuesday "
+        "wednesday thursday friday saturday sunday january february march april may june july august "
+        "september october november december".split()
+    )
+    | STOP_WORDS
+)
 
 
 def sources() -> dict[str, Source]:
@@ -84,6 +87,7 @@ def _mark(text: str, marker: str) -> str:
         if word[0].isdigit() or (len(word) > 1 and word.lower() not in _KEEP):
             return word + marker
         return word
+
     parts = _MARKUP.split(text)  # text, tag, text, tag, ... text
     return "".join(part if i % 2 else _WORD.sub(one, part) for i, part in enumerate(parts))
 
@@ -113,15 +117,14 @@ def synthetic_feeds(n: int) -> dict[str, bytes]:
     for key in sources():
         text = (FEEDS / f"{key}.xml").read_text(encoding="utf-8")
         blocks = list(_BLOCK.finditer(text))
-        templates[key] = (text[: blocks[0].start()], [b.group() for b in blocks], text[blocks[-1].end():])
+        templates[key] = (text[: blocks[0].start()], [b.group() for b in blocks], text[blocks[-1].end() :])
     items = [(key, block) for key, (_, blocks, _) in templates.items() for block in blocks]
     parts: dict[str, list[str]] = {key: [] for key in templates}
     start = NOW - timedelta(hours=24)
     for i in range(n):
         key, block = items[i % len(items)]
         parts[key].append(_copy(block, i // len(items), start + timedelta(seconds=86_400 * i / n)))
-    return {key: (head + "\n".join(parts[key]) + tail).encode("utf-8")
-            for key, (head, _, tail) in templates.items()}
+    return {key: (head + "\n".join(parts[key]) + tail).encode("utf-8") for key, (head, _, tail) in templates.items()}
 
 
 def floor(feeds: dict[str, bytes]) -> None:
@@ -148,9 +151,11 @@ class _Stories:
 
     def save(self, story: Story) -> str:
         stored = self.saved.get(story.story_id)
-        if stored is not None and (stored.version > story.version or (
-                stored.content_hash, stored.status, stored.corrected, stored.embargo) == (
-                story.content_hash, story.status, story.corrected, story.embargo)):
+        if stored is not None and (
+            stored.version > story.version
+            or (stored.content_hash, stored.status, stored.corrected, stored.embargo)
+            == (story.content_hash, story.status, story.corrected, story.embargo)
+        ):
             return SAME
         self.saved[story.story_id] = story
         return NEW if stored is None else UPDATED
@@ -186,8 +191,15 @@ def ours(feeds: dict[str, bytes], srcs: dict[str, Source]) -> tuple[list[float],
 
     stories = _Stories()
     start = _clock()
-    report = ingest(list(srcs.values()), fetcher=_Fetcher(feeds, srcs), stories=stories,
-                    feed_state=_FeedStates(), clock=_Clock(), parse=timed_parse, force=True)
+    report = ingest(
+        list(srcs.values()),
+        fetcher=_Fetcher(feeds, srcs),
+        stories=stories,
+        feed_state=_FeedStates(),
+        clock=_Clock(),
+        parse=timed_parse,
+        force=True,
+    )
     took = _clock() - start
     assert report.stored == len(stories.saved) and not report.problems, report.problems[:3]
     return [parse_time, took - parse_time], list(stories.saved.values())
@@ -222,10 +234,22 @@ def main(argv: list[str] | None = None) -> None:
     srcs = sources()
     print("ingest: the ingest service (fetch result -> parse_wire -> identity -> StoryStore, in-process fakes)")
     print("vs bare feedparser.parse of the same feed bytes; '+ assemble' adds clustering and summaries of the")
-    print("stored stories (assemble's work, not ingest's). CPU seconds; best of 3 for 1x and 10x, 100x is a single"
-          " run" + (", skipped: --quick" if len(sizes) < 3 else ""))
-    head = ("size", "stories", "clusters", "KiB", "feedparser s", "ingest s", "ratio", "+ assemble",
-            "growth fp", "growth ingest")
+    print(
+        "stored stories (assemble's work, not ingest's). CPU seconds; best of 3 for 1x and 10x, 100x is a single"
+        " run" + (", skipped: --quick" if len(sizes) < 3 else "")
+    )
+    head = (
+        "size",
+        "stories",
+        "clusters",
+        "KiB",
+        "feedparser s",
+        "ingest s",
+        "ratio",
+        "+ assemble",
+        "growth fp",
+        "growth ingest",
+    )
     widths = (6, 9, 10, 8, 14, 10, 8, 12, 11, 14)
     print("".join(f"{h:<{w}}" for h, w in zip(head, widths)))
     prev = None
@@ -237,18 +261,28 @@ def main(argv: list[str] | None = None) -> None:
         fp, (took, (stages, stored)) = best["floor"][0], best["ingest"]
         assembled, clusters = _best({"assemble": partial(assemble_part, stored)}, runs)["assemble"]
         growth = ("-", "-") if prev is None else (f"{fp / prev[0]:.1f}x", f"{took / prev[1]:.1f}x")
-        cells = (label, len(stored), clusters, f"{kib:.0f}", f"{fp:.3f}", f"{took:.3f}", f"{took / fp:.2f}",
-                 f"{(took + assembled) / fp:.2f}", *growth)
+        cells = (
+            label,
+            len(stored),
+            clusters,
+            f"{kib:.0f}",
+            f"{fp:.3f}",
+            f"{took:.3f}",
+            f"{took / fp:.2f}",
+            f"{(took + assembled) / fp:.2f}",
+            *growth,
+        )
         print("".join(f"{str(c):<{w}}" for c, w in zip(cells, widths)), flush=True)
         shares.append((label, [*stages, assembled]))
         prev = (fp, took)
     print("where the time goes (share of ingest; assemble in seconds beside it):")
     for label, (parse, store, assembled) in shares:
         total = parse + store
-        print(f"  {label:<6}parse_wire {parse / total:5.1%} ({parse:.3f}s)  service + store {store / total:5.1%} "
-              f"({store:.3f}s)   assemble {assembled:.3f}s")
-    print("goal: ingest within 1.5x of the bare feedparser parse at every size, growth close to linear "
-          "(≈10x per 10x)")
+        print(
+            f"  {label:<6}parse_wire {parse / total:5.1%} ({parse:.3f}s)  service + store {store / total:5.1%} "
+            f"({store:.3f}s)   assemble {assembled:.3f}s"
+        )
+    print("goal: ingest within 1.5x of the bare feedparser parse at every size, growth close to linear (≈10x per 10x)")
 
 
 if __name__ == "__main__":

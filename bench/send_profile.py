@@ -34,7 +34,7 @@ def profile(text: str, html: str, n: int = 2_000) -> list[tuple[str, float]]:
     profiler = cProfile.Profile()
     profiler.enable()
     for i in range(0, n, BATCH):
-        send.send_batch(DAY, VERSION, ids[i:i + BATCH])
+        send.send_batch(DAY, VERSION, ids[i : i + BATCH])
     profiler.disable()
     totals: dict[str, float] = {}
     for (path, _, name), (_, _, own, _, callers) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]

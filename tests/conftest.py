@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
-import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from digest.adapters.clock import FixedClock  # noqa: E402  (the one pinned cloc
 # 1 November (02:00 -> 01:00).
 NEW_YORK = ZoneInfo("America/New_York")
 INSTANTS = {
-    "00:30 UTC": datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc),  # still 1 December in New York
+    "00:30 UTC": datetime(2026, 12, 2, 0, 30, tzinfo=UTC),  # still 1 December in New York
     "04:59 New York": datetime(2026, 12, 2, 4, 59, tzinfo=NEW_YORK),  # a minute before assembly
     "05:00 New York": datetime(2026, 12, 2, 5, 0, tzinfo=NEW_YORK),  # assembly time
     "23:59 New York": datetime(2026, 12, 1, 23, 59, tzinfo=NEW_YORK),  # 04:59 UTC the next day
@@ -39,9 +39,13 @@ INSTANTS = {
 
 
 def pytest_addoption(parser):
-    parser.addoption("--wall-clock", default="", metavar="INSTANT",
-                     help="run the whole suite as if the wall clock read INSTANT (ISO 8601 with offset, or a "
-                          f"name: {', '.join(INSTANTS)}); subprocesses get it as DIGEST_NOW")
+    parser.addoption(
+        "--wall-clock",
+        default="",
+        metavar="INSTANT",
+        help="run the whole suite as if the wall clock read INSTANT (ISO 8601 with offset, or a "
+        f"name: {', '.join(INSTANTS)}); subprocesses get it as DIGEST_NOW",
+    )
 
 
 def pytest_configure(config):
@@ -67,7 +71,7 @@ def pytest_report_header(config):
 @pytest.fixture(params=list(INSTANTS), ids=list(INSTANTS))
 def instant(request) -> datetime:
     """Each awkward instant in turn, as an aware UTC datetime."""
-    return INSTANTS[request.param].astimezone(timezone.utc)
+    return INSTANTS[request.param].astimezone(UTC)
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +95,7 @@ def stack(moto_server):
 @pytest.fixture
 def clock():
     # 05:00 in New York on the sample news day.
-    return FixedClock(datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc))
+    return FixedClock(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ metrics = Metrics()
 def handler(event, context):
     from digest.bootstrap import container
     from digest.events import edition_date
+
     app = container()
     day = edition_date(event, app.today())
     logger.append_keys(edition_date=day.isoformat())

@@ -10,6 +10,7 @@ def handler(event, context):
     from digest.services.audio import audio_ready
 
     app = container()
-    results = [audio_ready(notice, editions=app.editions, blobs=app.blobs, tagger=app.tagger)
-               for notice in sns_messages(event)]
+    results = [
+        audio_ready(notice, editions=app.editions, blobs=app.blobs, tagger=app.tagger) for notice in sns_messages(event)
+    ]
     return {"results": results}

@@ -22,5 +22,10 @@ def handler(event, context):
     result = app.dispatch(day, scheduled=scheduled)
     metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
     metrics.add_metric(name="EditionsDispatched", unit=MetricUnit.Count, value=int(result.messages > 0))
-    return {"edition_date": day, "recipients": result.recipients, "messages": result.messages,
-            "reason": result.reason, "variant": result.variant}
+    return {
+        "edition_date": day,
+        "recipients": result.recipients,
+        "messages": result.messages,
+        "reason": result.reason,
+        "variant": result.variant,
+    }

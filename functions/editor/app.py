@@ -34,7 +34,9 @@ def _day(raw: str) -> str:
 
 def _actor() -> str:
     """The caller's IAM identity (API Gateway's IAM authorizer put it there)."""
-    iam = (app.current_event.request_context.authorizer.iam or {}) if app.current_event.request_context.authorizer else {}
+    iam = (
+        (app.current_event.request_context.authorizer.iam or {}) if app.current_event.request_context.authorizer else {}
+    )
     return getattr(iam, "user_arn", None) or (iam.get("userArn") if isinstance(iam, dict) else None) or "unknown"
 
 

@@ -15,8 +15,15 @@ def handler(event, context):
 
     app = container()
     force = bool(isinstance(event, dict) and event.get("force"))
-    report = ingest(app.sources(), fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
-                    clock=app.clock, parse=app.parse, force=force)
+    report = ingest(
+        app.sources(),
+        fetcher=app.fetcher,
+        stories=app.stories,
+        feed_state=app.feed_state,
+        clock=app.clock,
+        parse=app.parse,
+        force=force,
+    )
     rebuilt = app.withdraw(report.withdrawn)
     metrics.add_metric(name="StoriesSeen", unit=MetricUnit.Count, value=report.seen)
     metrics.add_metric(name="StoriesStored", unit=MetricUnit.Count, value=report.stored)

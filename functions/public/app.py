@@ -47,8 +47,9 @@ def _service():
 @app.post("/subscribe")
 def subscribe() -> Response:
     fields = _fields()
-    outcome = _service().subscribe(fields.get("email", ""), role=fields.get("role", ""),
-                                   honeypot=fields.get("website", ""), source="web")
+    outcome = _service().subscribe(
+        fields.get("email", ""), role=fields.get("role", ""), honeypot=fields.get("website", ""), source="web"
+    )
     if not outcome.ok:
         return _page("Please check the address", f"<p>{html.escape(outcome.reason)}</p>", 400)
     return _page("Check your inbox", "<p>If the address can subscribe, a confirmation email is on its way.</p>", 202)
@@ -64,9 +65,11 @@ def confirm(token: str) -> Response:
 
 @app.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
-    form = (f'<form method="post" action="/unsubscribe/{html.escape(token)}">'
-            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-            '<button type="submit">Unsubscribe</button></form>')
+    form = (
+        f'<form method="post" action="/unsubscribe/{html.escape(token)}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe</button></form>'
+    )
     return _page("Unsubscribe from Morning Digest?", form)
 
 
@@ -83,18 +86,21 @@ def one_click(token: str) -> Response:
 
 @app.get("/preferences/<token>")
 def preferences_page(token: str) -> Response:
-    form = (f'<form method="post" action="/preferences/{html.escape(token)}">'
-            '<label>Time zone <input name="timezone" placeholder="America/New_York"></label> '
-            '<label><input type="checkbox" name="paused" value="1"> Pause my subscription</label> '
-            '<button type="submit">Save</button></form>')
+    form = (
+        f'<form method="post" action="/preferences/{html.escape(token)}">'
+        '<label>Time zone <input name="timezone" placeholder="America/New_York"></label> '
+        '<label><input type="checkbox" name="paused" value="1"> Pause my subscription</label> '
+        '<button type="submit">Save</button></form>'
+    )
     return _page("Your Morning Digest preferences", form)
 
 
 @app.post("/preferences/<token>")
 def preferences(token: str) -> Response:
     fields = _fields()
-    outcome = _service().preferences(token, timezone=fields.get("timezone") or None,
-                                     paused=fields.get("paused", "") in ("1", "true", "on"))
+    outcome = _service().preferences(
+        token, timezone=fields.get("timezone") or None, paused=fields.get("paused", "") in ("1", "true", "on")
+    )
     if not outcome.ok:
         return _page("Nothing was changed", f"<p>{html.escape(outcome.reason)}</p>", 400)
     return _page("Preferences saved", "<p>Thank you.</p>")

@@ -59,8 +59,14 @@ with open(request["out"], "w") as out:
 
 
 def _make_build(architecture: str, build_dir: str) -> None:
-    command = ["make", "--no-print-directory", "build", f"ARCHITECTURE={architecture}", f"BUILD_DIR={build_dir}",
-               f"LAMBDA_PYTHON={LAMBDA_PYTHON}"]
+    command = [
+        "make",
+        "--no-print-directory",
+        "build",
+        f"ARCHITECTURE={architecture}",
+        f"BUILD_DIR={build_dir}",
+        f"LAMBDA_PYTHON={LAMBDA_PYTHON}",
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
@@ -87,8 +93,9 @@ def lambda_python() -> str:
     """The runtime's interpreter (the one the layers were compiled with), as a real path."""
     found = shutil.which(f"python{LAMBDA_PYTHON}")
     assert found, f"python{LAMBDA_PYTHON} is needed to run the built handlers"
-    return subprocess.run([found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _shipped(layer: Path) -> set[str]:
@@ -118,8 +125,11 @@ def test_the_built_deps_layer_holds_exactly_the_locked_dependency_set(builds):
     for build in builds.values():
         found = {}
         for dist_info in (build / "DepsLayer/python").glob("*.dist-info"):
-            fields = dict(line.split(": ", 1) for line in (dist_info / "METADATA").read_text("utf-8").splitlines()
-                          if ": " in line and not line.startswith(" "))
+            fields = dict(
+                line.split(": ", 1)
+                for line in (dist_info / "METADATA").read_text("utf-8").splitlines()
+                if ": " in line and not line.startswith(" ")
+            )
             found[fields["Name"].lower().replace("_", "-").replace(".", "-")] = fields["Version"]
         assert found == expected
 
@@ -164,17 +174,30 @@ class Built:
     def __call__(self, function: str, *events: dict, now: str = ASSEMBLY) -> list:
         code = next(p for p in self.build.iterdir() if p.name.lower() == f"{function}function")
         out = self.tmp / f"{function}-{len(list(self.tmp.iterdir()))}.json"
-        request = {"function": function, "now": now, "events": list(events), "out": str(out),
-                   "path": [str(code), str(self.build / "DigestLayer/python"), str(self.build / "DepsLayer/python")]}
-        result = subprocess.run([self.python, "-S", "-I", "-B", "-c", CHILD, json.dumps(request)], env=self.env,
-                                capture_output=True, text=True, timeout=300)
+        request = {
+            "function": function,
+            "now": now,
+            "events": list(events),
+            "out": str(out),
+            "path": [str(code), str(self.build / "DigestLayer/python"), str(self.build / "DepsLayer/python")],
+        }
+        result = subprocess.run(
+            [self.python, "-S", "-I", "-B", "-c", CHILD, json.dumps(request)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, f"{function}: {result.stderr[-3000:]}"
         report = json.loads(out.read_text())
         assert not any("site-packages" in entry for entry in report["path"]), report["path"]
         assert report["loaded"]["app"].startswith(str(self.build)), report["loaded"]["app"]
         assert report["templates"] == str(self.build / "DigestLayer/python/digest/templates"), report["templates"]
-        outside = {name: path for name, path in report["loaded"].items()
-                   if path.startswith(str(ROOT)) and not path.startswith(str(self.build))}
+        outside = {
+            name: path
+            for name, path in report["loaded"].items()
+            if path.startswith(str(ROOT)) and not path.startswith(str(self.build))
+        }
         assert not outside, f"{function} imported modules from outside the build: {outside}"
         return report["results"]
 
@@ -182,13 +205,22 @@ class Built:
 @pytest.fixture
 def built(builds, lambda_python, app, stack, sources_file, tmp_path) -> Built:
     (tmp_path / "runs").mkdir()
-    env = {**stack.env, "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "SOURCES_FILE": str(sources_file),
-           "ALLOW_LOOPBACK_FETCH": "1", "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_SERVICE_NAME": "built",
-           "POWERTOOLS_METRICS_NAMESPACE": "MorningDigestTests", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           # moto has no Polly speech-synthesis tasks: the local narrator (espeak-ng and lame) makes the MP3.
-           "NARRATOR": "espeak"}
+    env = {
+        **stack.env,
+        "AWS_ENDPOINT_URL": stack.endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "SOURCES_FILE": str(sources_file),
+        "ALLOW_LOOPBACK_FETCH": "1",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_SERVICE_NAME": "built",
+        "POWERTOOLS_METRICS_NAMESPACE": "MorningDigestTests",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        # moto has no Polly speech-synthesis tasks: the local narrator (espeak-ng and lame) makes the MP3.
+        "NARRATOR": "espeak",
+    }
     return Built(builds["host"], lambda_python, env, tmp_path / "runs")
 
 
@@ -199,10 +231,15 @@ def event(function: str, name: str) -> dict:
 def _queued_batches(app) -> dict:
     """The queued send batches as the SQS event source hands them to the send function."""
     template, records = event("send", "batch.json")["Records"][0], []
-    while reply := app.client("sqs").receive_message(QueueUrl=app.settings.send_queue_url,
-                                                     MaxNumberOfMessages=10).get("Messages"):
-        records += [{**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
-                    for m in reply]
+    while (
+        reply := app.client("sqs")
+        .receive_message(QueueUrl=app.settings.send_queue_url, MaxNumberOfMessages=10)
+        .get("Messages")
+    ):
+        records += [
+            {**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
+            for m in reply
+        ]
     return {"Records": records}
 
 

@@ -34,8 +34,13 @@ def served(tmp_path_factory, request):
     log = folder / "serve.log"
     (folder / "now").write_text(INSTANTS[request.param].isoformat())
     with open(log, "w") as out:
-        process = subprocess.Popen([DIGEST, "serve", "--port", str(_free_port()), "--demo-data"], cwd=folder,
-                                   stdout=out, stderr=subprocess.STDOUT, env=_env(folder))
+        process = subprocess.Popen(
+            [DIGEST, "serve", "--port", str(_free_port()), "--demo-data"],
+            cwd=folder,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env(folder),
+        )
     deadline = time.monotonic() + 90
     while "press Ctrl-C" not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -58,8 +63,24 @@ def digest(folder: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_command_has_help_with_an_example(tmp_path):
-    commands = ["demo", "serve", "status", "rebuild", "preview", "approve", "hold", "release", "send", "test-send",
-                "resend-failures", "audit", "cost", "feeds check", "story edit", "subscribers add"]
+    commands = [
+        "demo",
+        "serve",
+        "status",
+        "rebuild",
+        "preview",
+        "approve",
+        "hold",
+        "release",
+        "send",
+        "test-send",
+        "resend-failures",
+        "audit",
+        "cost",
+        "feeds check",
+        "story edit",
+        "subscribers add",
+    ]
     for command in commands:
         run = digest(tmp_path, *command.split(), "--help")
         assert run.returncode == 0 and "example" in run.stdout, command
@@ -128,7 +149,12 @@ def _lead_cluster(folder: Path, day: str) -> str:
     state = json.loads((folder / ".digest/local.json").read_text())
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=state["endpoint"], region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=state["endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     body = s3.get_object(Bucket=state["env"]["ARCHIVE_BUCKET"], Key=f"editions/{day}/v0001/edition.json")["Body"]
     return json.loads(body.read())["lead"]["cluster_id"]

@@ -109,8 +109,14 @@ def test_demo_without_a_date_gives_the_full_edition_of_the_newsrooms_day_at_any_
 
     when = INSTANTS[name]
     out = tmp_path / "edition"
-    run = subprocess.run([DIGEST, "demo", "--out", str(out)], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=600, env={**os.environ, "DIGEST_NOW": when.isoformat()})
+    run = subprocess.run(
+        [DIGEST, "demo", "--out", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "DIGEST_NOW": when.isoformat()},
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     day = edition_day(when, "America/New_York").isoformat()
     assert f"{day}/edition.mp3" in (out / "email.html").read_text("utf-8")

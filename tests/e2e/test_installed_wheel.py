@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # the packages link to.
 BUILD_INPUTS = ("pyproject.toml", "README.md", "layers/digest", "templates", "template.yaml", "functions")
 DAY = "2026-11-28"
-PROBE = ("import json, digest, digest_tools, digest.config as c; "
-         "print(json.dumps([digest.__file__, digest_tools.__file__, str(c.TEMPLATES)]))")
+PROBE = (
+    "import json, digest, digest_tools, digest.config as c; "
+    "print(json.dumps([digest.__file__, digest_tools.__file__, str(c.TEMPLATES)]))"
+)
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -77,9 +79,15 @@ def test_the_wheel_holds_both_packages_with_their_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {f"digest/templates/{p.name}" for p in (ROOT / "templates").glob("*.j2")}
     assert templates and templates <= names
-    assert {"digest_tools/project/template.yaml", "digest_tools/project/functions/send/app.py",
-            "digest_tools/samples/subscribers.json", "digest_tools/samples/feeds/ap.xml",
-            "digest_tools/cli/main.py", "digest_tools/local/stack.py", "digest/sources.json"} <= names
+    assert {
+        "digest_tools/project/template.yaml",
+        "digest_tools/project/functions/send/app.py",
+        "digest_tools/samples/subscribers.json",
+        "digest_tools/samples/feeds/ap.xml",
+        "digest_tools/cli/main.py",
+        "digest_tools/local/stack.py",
+        "digest/sources.json",
+    } <= names
     assert not [n for n in names if n.startswith(("digest/cli/", "digest/local/", "digest/samples/"))]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "digest = digest_tools.cli.main:main" in entry_points
@@ -94,12 +102,27 @@ def test_digest_demo_runs_from_the_installed_wheel_outside_the_checkout(venv, tm
     assert (Path(loaded[2]) / "email.html.j2").is_file() and not Path(loaded[2]).is_symlink()
 
     out = where / "edition"
-    run = subprocess.run([str(venv / "bin/digest"), "demo", "--out", str(out), "--date", DAY], cwd=where, env=env,
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [str(venv / "bin/digest"), "demo", "--out", str(out), "--date", DAY],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert str(out) in run.stdout
-    for name in ("email.html", "email.txt", "index.html", "edition.ssml", "edition.mp3", "archive.html",
-                 "feed.atom", "podcast.xml"):
+    for name in (
+        "email.html",
+        "email.txt",
+        "index.html",
+        "edition.ssml",
+        "edition.mp3",
+        "archive.html",
+        "feed.atom",
+        "podcast.xml",
+    ):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     assert f"/{DAY}/edition.mp3" in (out / "email.html").read_text("utf-8")
 
@@ -116,14 +139,17 @@ def test_digest_demo_runs_from_the_installed_wheel_outside_the_checkout(venv, tm
 
 
 def test_the_installed_tools_find_the_template_and_every_function_handler(venv, tmp_path):
-    probe = ("import json\n"
-             "from digest_tools.local.template import PROJECT, load_template\n"
-             "from digest_tools.local.bridge import load_handler\n"
-             "functions = {k: v['Properties']['CodeUri'] for k, v in load_template()['Resources'].items()\n"
-             "             if v['Type'] == 'AWS::Serverless::Function'}\n"
-             "handlers = {k: callable(load_handler(PROJECT / uri)) for k, uri in functions.items()}\n"
-             "print(json.dumps([str(PROJECT), handlers]))\n")
-    project, handlers = json.loads(_run([str(venv / "bin/python"), "-c", probe], cwd=tmp_path,
-                                        env=_outside_env(venv)).stdout)
+    probe = (
+        "import json\n"
+        "from digest_tools.local.template import PROJECT, load_template\n"
+        "from digest_tools.local.bridge import load_handler\n"
+        "functions = {k: v['Properties']['CodeUri'] for k, v in load_template()['Resources'].items()\n"
+        "             if v['Type'] == 'AWS::Serverless::Function'}\n"
+        "handlers = {k: callable(load_handler(PROJECT / uri)) for k, uri in functions.items()}\n"
+        "print(json.dumps([str(PROJECT), handlers]))\n"
+    )
+    project, handlers = json.loads(
+        _run([str(venv / "bin/python"), "-c", probe], cwd=tmp_path, env=_outside_env(venv)).stdout
+    )
     assert Path(project).is_relative_to(venv) and not Path(project, "template.yaml").is_symlink()
     assert len(handlers) >= 6 and all(handlers.values()), handlers

@@ -24,7 +24,9 @@ def event(function: str, name: str) -> dict:
 
 def context(function: str) -> SimpleNamespace:
     return SimpleNamespace(
-        function_name=f"morning-digest-{function}", memory_limit_in_mb=512, aws_request_id="req-1",
+        function_name=f"morning-digest-{function}",
+        memory_limit_in_mb=512,
+        aws_request_id="req-1",
         invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:morning-digest-{function}",
         get_remaining_time_in_millis=lambda: 60_000,
     )

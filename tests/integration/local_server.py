@@ -19,8 +19,11 @@ def editor_target(server, secret: str | None = None) -> Target:
 
 
 def messages_to(stack, address: str) -> list[email.message.EmailMessage]:
-    return [email.message_from_string(m["raw_data"], policy=email.policy.default)
-            for m in stack.sent_emails() if address in m["destinations"]]
+    return [
+        email.message_from_string(m["raw_data"], policy=email.policy.default)
+        for m in stack.sent_emails()
+        if address in m["destinations"]
+    ]
 
 
 def text_of(message) -> str:

@@ -13,17 +13,19 @@ from dataclasses import replace
 
 import pytest
 
-from tests.support.id3 import read_chapters
 from digest.core.edition import version_key
 from digest.services.audio import audio_ready
 from tests.integration.handlers import event, invoke
 from tests.integration.test_handlers import DAY, _morning
+from tests.support.id3 import read_chapters
 
 # What the narrator asks for (OutputS3KeyPrefix polly/<day>/audio and .../marks) as Polly names it.
 MP3_KEY = "polly/2026-11-28/audio.0c1ef6f5-29b1-4a36-9a6e-7d7b4b0f3c21.mp3"
 MARKS_KEY = "polly/2026-11-28/marks.5a7f9e31-8c44-4f0e-b2d1-3e6f0a9c8b77.marks"
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("lame") is None,
-                                  reason="espeak-ng and lame make the stand-in MP3: scripts/system-deps.sh installs them")
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None or shutil.which("lame") is None,
+    reason="espeak-ng and lame make the stand-in MP3: scripts/system-deps.sh installs them",
+)
 
 
 def _message(name: str) -> dict:
@@ -35,7 +37,7 @@ def _without_id3(mp3: bytes) -> bytes:
     if mp3[:3] != b"ID3":
         return mp3
     size = sum(b << (7 * (3 - i)) for i, b in enumerate(mp3[6:10]))  # syncsafe integer
-    return mp3[10 + size + (10 if mp3[5] & 0x10 else 0):]
+    return mp3[10 + size + (10 if mp3[5] & 0x10 else 0) :]
 
 
 def _polly_outputs(app) -> list[tuple[str, float]]:
@@ -46,8 +48,10 @@ def _polly_outputs(app) -> list[tuple[str, float]]:
     mp3 = _without_id3(app.blobs.get(f"site/{DAY}/edition.mp3"))
     assert read_chapters(mp3) == []
     app.blobs.put(MP3_KEY, mp3, "audio/mpeg")
-    marks = "\n".join(json.dumps({"time": int(start * 1000), "type": "ssml", "start": 0, "end": 0, "value": anchor})
-                      for anchor, start in record.chapters)
+    marks = "\n".join(
+        json.dumps({"time": int(start * 1000), "type": "ssml", "start": 0, "end": 0, "value": anchor})
+        for anchor, start in record.chapters
+    )
     app.blobs.put(MARKS_KEY, marks.encode(), "application/x-json-stream")
     app.blobs.put(f"site/{DAY}/edition.mp3", b"", "audio/mpeg")
     app.editions.set_audio_fields(replace(record, audio_status="pending", chapters=()), "audio_status", "chapters")
@@ -94,8 +98,9 @@ class _MarksArriveMidPublish:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         if key == f"site/{DAY}/edition.mp3" and not self.fired:
             self.fired = True
-            marks = audio_ready(_message("marks-completed.json"), editions=self.app.editions, blobs=self.inner,
-                                tagger=self.app.tagger)
+            marks = audio_ready(
+                _message("marks-completed.json"), editions=self.app.editions, blobs=self.inner, tagger=self.app.tagger
+            )
             assert marks == "ready"
         self.inner.put(key, data, content_type)
 

@@ -26,21 +26,35 @@ CALLS: list[str] = []
 
 def echo(event, context):
     CALLS.append(event["rawPath"])
-    seen = {"event": event, "context": {"function_name": context.function_name,
-                                        "remaining": context.get_remaining_time_in_millis(),
-                                        "arn": context.invoked_function_arn, "request": context.aws_request_id}}
+    seen = {
+        "event": event,
+        "context": {
+            "function_name": context.function_name,
+            "remaining": context.get_remaining_time_in_millis(),
+            "arn": context.invoked_function_arn,
+            "request": context.aws_request_id,
+        },
+    }
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(seen)}
 
 
 def styled(event, context):
-    return {"statusCode": 201, "headers": {"content-type": "text/plain", "x-custom": "yes"},
-            "multiValueHeaders": {"x-multi": ["1", "2"]}, "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
-            "body": "created"}
+    return {
+        "statusCode": 201,
+        "headers": {"content-type": "text/plain", "x-custom": "yes"},
+        "multiValueHeaders": {"x-multi": ["1", "2"]},
+        "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
+        "body": "created",
+    }
 
 
 def png(event, context):
-    return {"statusCode": 200, "headers": {"content-type": "image/png"}, "isBase64Encoded": True,
-            "body": base64.b64encode(b"\x89PNG\r\n\x1a\n\x00\xff").decode()}
+    return {
+        "statusCode": 200,
+        "headers": {"content-type": "image/png"},
+        "isBase64Encoded": True,
+        "body": base64.b64encode(b"\x89PNG\r\n\x1a\n\x00\xff").decode(),
+    }
 
 
 def boom(event, context):
@@ -158,8 +172,13 @@ def test_event_has_the_http_api_v2_shape(api):
     host = urlsplit(api.url).netloc
     assert context["accountId"] == "123456789012" and context["apiId"] == "local"
     assert context["domainName"] == host == event["headers"]["host"]
-    assert context["http"] == {"method": "GET", "path": "/echo/42", "protocol": "HTTP/1.1",
-                               "sourceIp": "127.0.0.1", "userAgent": "curl/8.5.0"}
+    assert context["http"] == {
+        "method": "GET",
+        "path": "/echo/42",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "curl/8.5.0",
+    }
     assert context["routeKey"] == "ANY /echo/{id}" and context["stage"] == "$default"
     uuid.UUID(context["requestId"])
     assert re.fullmatch(r"\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000", context["time"])
@@ -196,8 +215,9 @@ def test_query_strings_join_repeated_keys(api):
 
 
 def test_headers_are_lower_cased_and_repeats_joined(api):
-    status, body = raw_request(api, "GET", "/echo/h", [("X-Team", "news"), ("X-Team", "sport"),
-                                                        ("Accept-Language", "en-GB")])
+    status, body = raw_request(
+        api, "GET", "/echo/h", [("X-Team", "news"), ("X-Team", "sport"), ("Accept-Language", "en-GB")]
+    )
     headers = body["event"]["headers"]
     assert status == 200
     assert headers["x-team"] == "news,sport" and headers["accept-language"] == "en-GB"
@@ -220,16 +240,21 @@ def test_json_body_arrives_as_text(api):
 
 
 def test_form_body_arrives_base64_encoded_as_http_apis_send_it(api):
-    event = event_of(api, "/echo/f", data=b"email=ada%40example.com&role=faculty",
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    event = event_of(
+        api,
+        "/echo/f",
+        data=b"email=ada%40example.com&role=faculty",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b"email=ada%40example.com&role=faculty"
 
 
 def test_form_body_as_text_when_asked():
     with ApiBridge([Route("POST", "/f", echo)], binary_by_type=False) as api:
-        event = event_of(api, "/f", data=b"email=ada%40example.com",
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        event = event_of(
+            api, "/f", data=b"email=ada%40example.com", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
         assert event["isBase64Encoded"] is False and event["body"] == "email=ada%40example.com"
         event = event_of(api, "/f", data=b"\xff\xfe\x00", headers={"Content-Type": "text/plain"})
         assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"\xff\xfe\x00"
@@ -244,8 +269,9 @@ def test_binary_body_arrives_base64_encoded(api):
 
 
 def test_chunked_request_bodies_are_reassembled(api):
-    status, body = raw_request(api, "POST", "/echo/chunked", [("Content-Type", "text/plain")],
-                               body=[b"good ", b"morning"], chunked=True)
+    status, body = raw_request(
+        api, "POST", "/echo/chunked", [("Content-Type", "text/plain")], body=[b"good ", b"morning"], chunked=True
+    )
     assert status == 200 and body["event"]["body"] == "good morning"
 
 
@@ -269,8 +295,10 @@ def test_a_result_without_status_code_is_a_json_200(api):
     assert status == 200 and headers["content-type"] == "application/json" and json.loads(body) == {"ok": True}
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/nowhere"), ("GET", "/"), ("DELETE", "/styled"),
-                                          ("POST", "/files/readme"), ("GET", "/echo/a/b")])
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", "/nowhere"), ("GET", "/"), ("DELETE", "/styled"), ("POST", "/files/readme"), ("GET", "/echo/a/b")],
+)
 def test_unknown_routes_and_wrong_methods_are_404(api, method, path):
     status, headers, body = call(api, path, method=method)
     assert status == 404 and json.loads(body) == {"message": "Not Found"}
@@ -307,8 +335,9 @@ def test_header_injection_from_a_handler_is_500(api, capsys):
 
 
 def test_bodies_over_1_mb_are_413_and_never_reach_the_handler(api):
-    status, _, body = call(api, "/echo/big", data=b"x" * (2 * 1024 * 1024),
-                           headers={"Content-Type": "application/octet-stream"})
+    status, _, body = call(
+        api, "/echo/big", data=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/octet-stream"}
+    )
     assert status == 413 and json.loads(body) == {"message": "Request Entity Too Large"}
     assert CALLS == []
     assert call(api, "/echo/small", data=b"x" * (1024 * 1024))[0] == 200  # the limit itself is allowed
@@ -331,7 +360,7 @@ def test_concurrent_requests_all_succeed_without_mixing_events(api):
 def test_start_stop_and_url(unsubscribe):
     bridge = ApiBridge([Route("GET", "/unsubscribe/{token}", unsubscribe)])
     with pytest.raises(RuntimeError):
-        bridge.url
+        _ = bridge.url
     url = bridge.start()
     assert url == bridge.url and re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
     assert urllib.request.urlopen(url + "/unsubscribe/x", timeout=10).status == 200
@@ -342,8 +371,9 @@ def test_start_stop_and_url(unsubscribe):
 
 
 def test_load_handler_gives_each_load_its_own_module(tmp_path):
-    (tmp_path / "app.py").write_text("STATE = []\ndef handler(event, context):\n    STATE.append(1)\n"
-                                     "    return len(STATE)\n")
+    (tmp_path / "app.py").write_text(
+        "STATE = []\ndef handler(event, context):\n    STATE.append(1)\n    return len(STATE)\n"
+    )
     first, second = load_handler(tmp_path), load_handler(tmp_path)
     assert first({}, None) == 1 and first({}, None) == 2 and second({}, None) == 1
     assert first.__module__ != second.__module__

@@ -47,14 +47,23 @@ def _edition() -> Edition:
             headline=headline,
             summary=f"{headline}, officials said on Friday. " * 3 + "More details are expected later today.",
             agencies=["Associated Press", "Reuters"],
-            links=[Link("Associated Press", f"https://ap.example/{i}"), Link("Reuters", f"https://reuters.example/{i}")],
+            links=[
+                Link("Associated Press", f"https://ap.example/{i}"),
+                Link("Reuters", f"https://reuters.example/{i}"),
+            ],
         )
         for i, headline in enumerate(HEADLINES, start=1)
     ]
     return Edition(
-        date="2026-11-28", date_label="Saturday, November 28, 2026", title="Morning Digest", lang="en",
-        preheader=" \u00b7 ".join(HEADLINES[:3]), web_url=f"{BASE}/2026-11-28/index.html",
-        audio_url=f"{BASE}/2026-11-28/edition.mp3", lead=stories[0], stories=stories[1:],
+        date="2026-11-28",
+        date_label="Saturday, November 28, 2026",
+        title="Morning Digest",
+        lang="en",
+        preheader=" \u00b7 ".join(HEADLINES[:3]),
+        web_url=f"{BASE}/2026-11-28/index.html",
+        audio_url=f"{BASE}/2026-11-28/edition.mp3",
+        lead=stories[0],
+        stories=stories[1:],
     )
 
 
@@ -96,9 +105,9 @@ def top_left_pixel(data: bytes) -> tuple[int, int, int]:
     assert depth == 8 and colour_type in (2, 6), f"unexpected PNG format {depth}/{colour_type}"
     idat, pos = b"", 8
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     row = zlib.decompressobj().decompress(idat, 4)  # filter byte, then R, G, B
     return row[1], row[2], row[3]
@@ -119,8 +128,9 @@ def test_page_screenshots_at_full_width_with_its_stories_drawn(pages, tmp_path, 
 
 @pytest.mark.parametrize("page", ["email", "web"])
 def test_page_follows_dark_mode(pages, tmp_path, page):
-    dark = screenshot(pages[f"full-{page}"], tmp_path / "dark.png", WIDTH, HEIGHT,
-                      extra_flags=("--force-dark-mode",)).read_bytes()
+    dark = screenshot(
+        pages[f"full-{page}"], tmp_path / "dark.png", WIDTH, HEIGHT, extra_flags=("--force-dark-mode",)
+    ).read_bytes()
 
     assert png_size(dark) == (WIDTH, HEIGHT)
     assert top_left_pixel(dark) == DARK

@@ -15,8 +15,12 @@ def test_each_notice_writes_only_its_own_fields(app):
     assert store.add(DRAFT)
     seen_by_mp3 = store.latest(DAY)  # read before the marks arrive
     assert store.set_audio_fields(replace(seen_by_mp3, chapters=(("story-1", 2.5), ("story-2", 61.0))), "chapters")
-    assert store.set_audio_fields(replace(seen_by_mp3, audio_status="ready", audio_seconds=300.0, audio_bytes=9),
-                                  "audio_status", "audio_seconds", "audio_bytes")
+    assert store.set_audio_fields(
+        replace(seen_by_mp3, audio_status="ready", audio_seconds=300.0, audio_bytes=9),
+        "audio_status",
+        "audio_seconds",
+        "audio_bytes",
+    )
     stored = store.latest(DAY)
     assert stored.chapters == (("story-1", 2.5), ("story-2", 61.0))  # the stale read did not erase them
     assert (stored.audio_status, stored.audio_seconds, stored.audio_bytes) == ("ready", 300.0, 9)

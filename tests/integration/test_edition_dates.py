@@ -7,14 +7,14 @@ that ends at D's assembly time (05:00 in New York), at each awkward wall-clock i
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from digest_tools.cli import ops
 from digest.core.edition import version_key
 from digest.core.schedule import edition_day
 from digest.errors import FutureEdition
+from digest_tools.cli import ops
 from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
 from tests.integration.stories import stories_for
@@ -47,8 +47,8 @@ def test_a_rebuild_of_a_past_date_holds_that_dates_news(app, instant):
         stories_for(app, day, ZONE)
     old = app.assemble(past).record
     new = app.assemble(today).record
-    assert {s[len("s-"):len("s-") + 10] for s in old.story_ids} == {past.isoformat()}
-    assert {s[len("s-"):len("s-") + 10] for s in new.story_ids} == {today.isoformat()}
+    assert {s[len("s-") : len("s-") + 10] for s in old.story_ids} == {past.isoformat()}
+    assert {s[len("s-") : len("s-") + 10] for s in new.story_ids} == {today.isoformat()}
 
 
 def test_a_future_date_is_refused_with_the_current_edition_date(app, instant):
@@ -61,12 +61,14 @@ def test_a_future_date_is_refused_with_the_current_edition_date(app, instant):
 
 def test_a_past_edition_uses_the_story_versions_current_then_unless_asked_for_the_newest(app):
     day = date(2026, 11, 28)
-    app.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc))  # 04:00 in New York: before assembly
+    app.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # 04:00 in New York: before assembly
     stories_for(app, day, ZONE)
     first = app.stories.get(f"s-{day}-0")
-    app.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=timezone.utc))  # the next afternoon: a new version
-    assert app.stories.save(replace(first, version=2, title="Harbour bridge closes again", content_hash="v2")) == "updated"
-    app.clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc))
+    app.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # the next afternoon: a new version
+    assert (
+        app.stories.save(replace(first, version=2, title="Harbour bridge closes again", content_hash="v2")) == "updated"
+    )
+    app.clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
 
     as_then = app.stories.between(*_window(day), as_of=_window(day)[1])
     assert {s.title for s in as_then if s.story_id == first.story_id} == {first.title}
@@ -82,10 +84,10 @@ def test_a_past_edition_uses_the_story_versions_current_then_unless_asked_for_th
 
 def test_a_withdrawn_story_stays_withdrawn_in_a_past_edition(app):
     day = date(2026, 11, 28)
-    app.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc))
+    app.clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     stories_for(app, day, ZONE)
     first = app.stories.get(f"s-{day}-0")
-    app.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc))
+    app.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
     app.stories.save(replace(first, version=2, status="canceled", content_hash="killed"))
     (kept,) = [s for s in app.stories.between(*_window(day), as_of=_window(day)[1]) if s.story_id == first.story_id]
     assert kept.status == "canceled"
@@ -94,5 +96,5 @@ def test_a_withdrawn_story_stays_withdrawn_in_a_past_edition(app):
 def _window(day: date) -> tuple[datetime, datetime]:
     from zoneinfo import ZoneInfo
 
-    end = datetime.combine(day, time(5), ZoneInfo(ZONE)).astimezone(timezone.utc)
+    end = datetime.combine(day, time(5), ZoneInfo(ZONE)).astimezone(UTC)
     return end - timedelta(hours=24), end

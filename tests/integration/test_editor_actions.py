@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from digest.errors import InvokeError
 from digest.core.audit import ActionRecord, AuditEntry
+from digest.errors import InvokeError
 from digest.services.actions import MalformedAction
 from tests.integration.handlers import context, event, invoke, load_handler
 from tests.integration.test_handlers import DAY, _morning
@@ -36,9 +36,17 @@ def _starter(request):
 
 
 def _record(**changes) -> ActionRecord:
-    record = ActionRecord(ID, DAY, "rebuild", "arn:aws:iam::123456789012:user/night-editor", "queued",
-                          "2026-11-28T10:00:00+00:00", "2026-11-28T10:00:00+00:00", "2026-11-28T10:05:00+00:00",
-                          json.dumps({"note": None}))
+    record = ActionRecord(
+        ID,
+        DAY,
+        "rebuild",
+        "arn:aws:iam::123456789012:user/night-editor",
+        "queued",
+        "2026-11-28T10:00:00+00:00",
+        "2026-11-28T10:00:00+00:00",
+        "2026-11-28T10:05:00+00:00",
+        json.dumps({"note": None}),
+    )
     return replace(record, **changes)
 
 
@@ -53,10 +61,16 @@ def test_the_dynamodb_store_keeps_actions_apart_from_the_editions_audit(app):
     assert store.claim(ID, "2026-11-28T10:00:01+00:00", "2026-11-28T10:02:10+00:00") is True
     assert store.claim(ID, "2026-11-28T10:00:02+00:00", "2026-11-28T10:02:10+00:00") is False  # taken once
     running = store.get(ID)
-    assert (running.state, running.updated_at, running.deadline) == ("running", "2026-11-28T10:00:01+00:00",
-                                                                     "2026-11-28T10:02:10+00:00")
-    store.finish(replace(running, state="failed", reason="cannot send twice", refused=True,
-                         updated_at="2026-11-28T10:00:09+00:00"))
+    assert (running.state, running.updated_at, running.deadline) == (
+        "running",
+        "2026-11-28T10:00:01+00:00",
+        "2026-11-28T10:02:10+00:00",
+    )
+    store.finish(
+        replace(
+            running, state="failed", reason="cannot send twice", refused=True, updated_at="2026-11-28T10:00:09+00:00"
+        )
+    )
     ended = store.get(ID)
     assert (ended.state, ended.reason, ended.refused, ended.result) == ("failed", "cannot send twice", True, "")
     with pytest.raises(Exception, match="exists already"):
@@ -76,11 +90,14 @@ def test_the_worker_event_in_events_runs_a_started_action_once(app, sources_file
     assert outcomes == [("rebuild", "ok"), ("rebuild", "done")]
 
 
-@pytest.mark.parametrize("bad, problem", [
-    ({"digest_action": {"version": 1, "action": ID}}, "edition_date must be YYYY-MM-DD"),
-    ({"digest_action": {"version": 1, "action": ID, "edition_date": DAY}}, f"no action {ID} for {DAY}"),
-    ({"Records": []}, "neither an HTTP API request nor an editor action event"),
-])
+@pytest.mark.parametrize(
+    "bad, problem",
+    [
+        ({"digest_action": {"version": 1, "action": ID}}, "edition_date must be YYYY-MM-DD"),
+        ({"digest_action": {"version": 1, "action": ID, "edition_date": DAY}}, f"no action {ID} for {DAY}"),
+        ({"Records": []}, "neither an HTTP API request nor an editor action event"),
+    ],
+)
 def test_the_editor_function_refuses_malformed_events_clearly(app, bad, problem):
     with pytest.raises(MalformedAction, match=problem):
         invoke("editor", bad)
@@ -131,7 +148,7 @@ def test_the_lambda_starter_sends_an_asynchronous_invoke_of_the_named_function(l
     from digest.adapters.aws import client
     from digest.adapters.lambda_invoke import LambdaStarter
 
-    url = "http://127.0.0.1:%d" % lambda_endpoint.server_address[1]
+    url = f"http://127.0.0.1:{lambda_endpoint.server_address[1]}"
     starter = LambdaStarter(client("lambda", "us-east-1", url, 1), "morning-digest-prod-editor")
     starter.start({"digest_action": {"version": 1, "action": ID, "edition_date": DAY}})
     ((path, headers, body),) = lambda_endpoint.seen
@@ -139,7 +156,11 @@ def test_the_lambda_starter_sends_an_asynchronous_invoke_of_the_named_function(l
     assert headers["X-Amz-Invocation-Type"] == "Event"
     assert json.loads(body) == {"digest_action": {"version": 1, "action": ID, "edition_date": DAY}}
 
-    lambda_endpoint.reply = (403, json.dumps({"__type": "AccessDeniedException",
-                                              "Message": "not authorized to perform: lambda:InvokeFunction"}).encode())
+    lambda_endpoint.reply = (
+        403,
+        json.dumps(
+            {"__type": "AccessDeniedException", "Message": "not authorized to perform: lambda:InvokeFunction"}
+        ).encode(),
+    )
     with pytest.raises(InvokeError, match="Lambda refused to start morning-digest-prod-editor: AccessDenied"):
         starter.start({"digest_action": {}})

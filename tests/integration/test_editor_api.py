@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 
@@ -46,9 +46,19 @@ def unsigned(server, method: str, path: str) -> int:
         return exc.code
 
 
-ACTIONS = [("GET", ""), ("GET", "/preview"), ("GET", "/audit"), ("POST", "/rebuild"), ("POST", "/approve"),
-           ("POST", "/hold"), ("POST", "/release"), ("POST", "/send"), ("POST", "/test-send"),
-           ("POST", "/resend-failures"), ("POST", "/stories/any")]
+ACTIONS = [
+    ("GET", ""),
+    ("GET", "/preview"),
+    ("GET", "/audit"),
+    ("POST", "/rebuild"),
+    ("POST", "/approve"),
+    ("POST", "/hold"),
+    ("POST", "/release"),
+    ("POST", "/send"),
+    ("POST", "/test-send"),
+    ("POST", "/resend-failures"),
+    ("POST", "/stories/any"),
+]
 
 
 def test_unauthenticated_and_forged_requests_get_403_and_change_nothing(server):
@@ -101,15 +111,38 @@ def test_every_editor_action_is_done_refused_when_illegal_and_audited(server):
 
     actions = [(e["action"], e["outcome"]) for e in call(target, "GET", f"{base}/audit")["entries"]]
     started_and_ended = {"story edit", "rebuild", "test-send", "send", "resend-failures"}
-    assert actions == [("story edit", "started"), ("story edit", "ok"), ("rebuild", "ok"), ("story edit", "done"),
-                       ("rebuild", "started"), ("rebuild", "ok"), ("rebuild", "done"),
-                       ("test-send", "started"), ("test-send", "ok"), ("test-send", "done"),
-                       ("hold", "ok"), ("approve", "refused"), ("release", "ok"), ("approve", "ok"),
-                       ("send", "started"), ("send", "ok"), ("send", "done"),
-                       ("send", "started"), ("send", "refused"), ("send", "refused"),
-                       ("story edit", "started"), ("story edit", "refused"), ("story edit", "refused"),
-                       ("story edit", "started"), ("story edit", "ok"), ("rebuild", "ok"), ("story edit", "done"),
-                       ("resend-failures", "started"), ("resend-failures", "ok"), ("resend-failures", "done")]
+    assert actions == [
+        ("story edit", "started"),
+        ("story edit", "ok"),
+        ("rebuild", "ok"),
+        ("story edit", "done"),
+        ("rebuild", "started"),
+        ("rebuild", "ok"),
+        ("rebuild", "done"),
+        ("test-send", "started"),
+        ("test-send", "ok"),
+        ("test-send", "done"),
+        ("hold", "ok"),
+        ("approve", "refused"),
+        ("release", "ok"),
+        ("approve", "ok"),
+        ("send", "started"),
+        ("send", "ok"),
+        ("send", "done"),
+        ("send", "started"),
+        ("send", "refused"),
+        ("send", "refused"),
+        ("story edit", "started"),
+        ("story edit", "refused"),
+        ("story edit", "refused"),
+        ("story edit", "started"),
+        ("story edit", "ok"),
+        ("rebuild", "ok"),
+        ("story edit", "done"),
+        ("resend-failures", "started"),
+        ("resend-failures", "ok"),
+        ("resend-failures", "done"),
+    ]
     assert {a for a, outcome in actions if outcome == "started"} == started_and_ended
     assert all(e["actor"].endswith("user/local-editor") for e in call(target, "GET", f"{base}/audit")["entries"])
 
@@ -149,8 +182,9 @@ def test_today_is_the_newsrooms_date_and_other_dates_are_refused_clearly(server)
 
     tomorrow = (today + timedelta(days=1)).isoformat()
     for method, path in [("GET", ""), ("POST", "/rebuild"), ("POST", "/approve"), ("POST", "/send")]:
-        with pytest.raises(ApiError, match=f"^409: {tomorrow} is in the future: the newsroom's current edition "
-                                           f"is {today.isoformat()}"):
+        with pytest.raises(
+            ApiError, match=f"^409: {tomorrow} is in the future: the newsroom's current edition is {today.isoformat()}"
+        ):
             call(target, method, f"/editions/{tomorrow}{path}", {} if method == "POST" else None)
     with pytest.raises(ApiError, match=r"^400: not an edition date: '12-01-2026' \(expected YYYY-MM-DD"):
         call(target, "POST", "/editions/12-01-2026/rebuild", {})

@@ -31,8 +31,10 @@ def _sqs_event(app) -> dict:
     """Receive the queued batches and wrap them as the SQS event source would."""
     template = event("send", "batch.json")["Records"][0]
     reply = app.client("sqs").receive_message(QueueUrl=app.settings.send_queue_url, MaxNumberOfMessages=10)
-    records = [{**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
-               for m in reply.get("Messages", [])]
+    records = [
+        {**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
+        for m in reply.get("Messages", [])
+    ]
     return {"Records": records}
 
 
@@ -101,7 +103,7 @@ def test_unsubscribe_handler_get_shows_a_form_and_post_unsubscribes(app):
         return payload
 
     page = invoke("public", with_token("link-scanner-get.json"))
-    assert page["statusCode"] == 200 and "<form method=\"post\"" in page["body"]
+    assert page["statusCode"] == 200 and '<form method="post"' in page["body"]
     assert app.subscribers.get(sid).status == ACTIVE  # a link scanner's GET changes nothing
     done = invoke("public", with_token("one-click-post.json"))
     assert done["statusCode"] == 200
@@ -126,4 +128,5 @@ def test_editor_handler_acts_for_the_iam_caller_and_refuses_illegal_moves(app, s
     entries = app.audit.for_edition(DAY)
     assert [(e.action, e.outcome, e.actor) for e in entries] == [
         ("hold", "ok", "arn:aws:iam::123456789012:user/night-editor"),
-        ("approve", "refused", "arn:aws:iam::123456789012:user/night-editor")]
+        ("approve", "refused", "arn:aws:iam::123456789012:user/night-editor"),
+    ]

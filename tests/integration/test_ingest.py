@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,14 +16,19 @@ FEEDS: dict[str, bytes] = {}
 
 
 def rss(*items: str) -> bytes:
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>W</title>"
-            + "".join(items) + "</channel></rss>").encode("utf-8")
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>W</title>"
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode("utf-8")
 
 
 def item(guid: str, title: str, body: str, when: str = "Fri, 27 Nov 2026 14:00:00 +0000") -> str:
-    return (f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
-            f"<link>https://wire.example/{guid}</link><pubDate>{when}</pubDate>"
-            f"<description><![CDATA[{body}]]></description></item>")
+    return (
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
+        f"<link>https://wire.example/{guid}</link><pubDate>{when}</pubDate>"
+        f"<description><![CDATA[{body}]]></description></item>"
+    )
 
 
 class _Feeds(BaseHTTPRequestHandler):
@@ -58,12 +63,22 @@ def run(app, feed_server):
 
     FEEDS.clear()
     fetcher = HttpFetcher(allow_loopback=True, backoff=0.0, retries=1)
-    sources = [Source("good", "Good Wire", "Good Wire", f"{feed_server}/good"),
-               Source("bad", "Bad Wire", "Bad Wire", f"{feed_server}/bad")]
+    sources = [
+        Source("good", "Good Wire", "Good Wire", f"{feed_server}/good"),
+        Source("bad", "Bad Wire", "Bad Wire", f"{feed_server}/bad"),
+    ]
 
     def _run(**kwargs):
-        return ingest(sources, fetcher=fetcher, stories=app.stories, feed_state=app.feed_state,
-                      clock=app.clock, parse=app.parse, force=True, **kwargs)
+        return ingest(
+            sources,
+            fetcher=fetcher,
+            stories=app.stories,
+            feed_state=app.feed_state,
+            clock=app.clock,
+            parse=app.parse,
+            force=True,
+            **kwargs,
+        )
 
     return _run
 
@@ -96,10 +111,16 @@ def test_a_broken_source_is_recorded_and_the_others_go_on(app, run):
 def test_hostile_and_broken_feeds_store_good_stories_and_damage_nothing(app, run):
     FEEDS["/good"] = rss(item("g-1", "Summit opens", "<p>Leaders met in Lima.</p>"))
     run()
-    hostile = item("h-1", "Storm<script>alert(1)</script> hits coast",
-                   "<p onclick='steal()'>Winds rose.<style>p{}</style><a href='javascript:alert(2)'>More</a></p>")
-    FEEDS["/good"] = rss(item("g-1", "Summit opens", "<p>Leaders met in Lima.</p>"), hostile,
-                         item("nodate", "Undated", "<p>No date.</p>", when="sometime soon"))[:-40]  # truncated
+    hostile = item(
+        "h-1",
+        "Storm<script>alert(1)</script> hits coast",
+        "<p onclick='steal()'>Winds rose.<style>p{}</style><a href='javascript:alert(2)'>More</a></p>",
+    )
+    FEEDS["/good"] = rss(
+        item("g-1", "Summit opens", "<p>Leaders met in Lima.</p>"),
+        hostile,
+        item("nodate", "Undated", "<p>No date.</p>", when="sometime soon"),
+    )[:-40]  # truncated
     report = run()
     stories = _stored(app)
     assert stories["g-1"].title == "Summit opens"  # the earlier story is intact
@@ -124,12 +145,25 @@ def test_an_older_version_never_overwrites_a_newer_one(app):
     from digest.core.identity import content_hash
     from digest.core.story import Story
 
-    when = datetime(2026, 11, 27, 14, tzinfo=timezone.utc)
-    v2 = Story("w-1", "w", "W", "W", "w-1", "Kill: story withdrawn", "Withdrawn.", "https://w/1", when,
-               content_hash("k"), version=2, status="canceled")
+    when = datetime(2026, 11, 27, 14, tzinfo=UTC)
+    v2 = Story(
+        "w-1",
+        "w",
+        "W",
+        "W",
+        "w-1",
+        "Kill: story withdrawn",
+        "Withdrawn.",
+        "https://w/1",
+        when,
+        content_hash("k"),
+        version=2,
+        status="canceled",
+    )
     assert app.stories.save(v2) == "new"
-    v1 = replace(v2, title="Original", body="Original copy.", content_hash=content_hash("o"), version=1,
-                 status="usable")
+    v1 = replace(
+        v2, title="Original", body="Original copy.", content_hash=content_hash("o"), version=1, status="usable"
+    )
     assert app.stories.save(v1) == "same"
     assert app.stories.get("w-1").status == "canceled"
 
@@ -137,11 +171,23 @@ def test_an_older_version_never_overwrites_a_newer_one(app):
 def ninjs(uri: str, status: str, version: int, headline: str) -> bytes:
     import json
 
-    return json.dumps({"items": [{
-        "uri": uri, "version": str(version), "pubstatus": status, "urgency": 3,
-        "versioncreated": "2026-11-28T04:00:00Z", "headlines": [{"value": headline}],
-        "bodies": [{"contenttype": "text/html", "value": "<p>Officials confirmed the figures on Friday.</p>"}],
-    }]}).encode()
+    return json.dumps(
+        {
+            "items": [
+                {
+                    "uri": uri,
+                    "version": str(version),
+                    "pubstatus": status,
+                    "urgency": 3,
+                    "versioncreated": "2026-11-28T04:00:00Z",
+                    "headlines": [{"value": headline}],
+                    "bodies": [
+                        {"contenttype": "text/html", "value": "<p>Officials confirmed the figures on Friday.</p>"}
+                    ],
+                }
+            ]
+        }
+    ).encode()
 
 
 @pytest.mark.parametrize("sent", [False, True])
@@ -189,4 +235,8 @@ def test_dynamo_edition_writes_are_narrow_and_conditional(app):
     assert not app.editions.set_status(replace(draft, status="sending"), expected="draft")
     latest = app.editions.latest("2026-11-28")
     assert (latest.status, latest.reason, latest.audio_status, latest.chapters) == (
-        "held", "legal review", "ready", (("story-1", 1.5),))
+        "held",
+        "legal review",
+        "ready",
+        (("story-1", 1.5),),
+    )

@@ -3,17 +3,17 @@ source keeps working (the story table on moto, which enforces the item size like
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from digest.core.story import ParseResult, Source, Story
 from digest.core.fetch import Fetched
+from digest.core.story import ParseResult, Source, Story
 from digest.services import ingest as ingest_module
 from digest.services.ingest import FETCHED, MAX_BODY_BYTES, cap_text, ingest
 
 SOURCE = Source("ap", "Associated Press", "the Associated Press", "https://feeds.example.org/ap.xml")
-PUBLISHED = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+PUBLISHED = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
 class OneFeed:
@@ -22,8 +22,18 @@ class OneFeed:
 
 
 def story(n: int, body: str) -> Story:
-    return Story(f"ap-{n}", "ap", "Associated Press", "the Associated Press", f"guid-{n}", f"Story {n}", body,
-                 f"https://example.org/{n}", PUBLISHED, f"hash-{n}")
+    return Story(
+        f"ap-{n}",
+        "ap",
+        "Associated Press",
+        "the Associated Press",
+        f"guid-{n}",
+        f"Story {n}",
+        body,
+        f"https://example.org/{n}",
+        PUBLISHED,
+        f"hash-{n}",
+    )
 
 
 HUGE = "Quake hits Lima. " * 30_000 + "Ünïcödé tail " * 1_000  # ~520 KB of UTF-8
@@ -34,8 +44,15 @@ def parse(stories):
 
 
 def run(app, stories):
-    return ingest([SOURCE], fetcher=OneFeed(), stories=app.stories, feed_state=app.feed_state, clock=app.clock,
-                  parse=parse(stories), force=True)
+    return ingest(
+        [SOURCE],
+        fetcher=OneFeed(),
+        stories=app.stories,
+        feed_state=app.feed_state,
+        clock=app.clock,
+        parse=parse(stories),
+        force=True,
+    )
 
 
 def test_a_huge_story_is_stored_cut_and_its_source_keeps_working(app):

@@ -14,10 +14,10 @@ from mutagen.mp3 import MP3
 from digest.adapters import espeak
 from digest.adapters.espeak import EspeakNarrator
 from digest.adapters.id3 import add_chapters, mp3_duration
-from tests.support.id3 import read_chapters
 from digest.core.edition import Brand, Edition, EditionStory, Link
 from digest.core.render import environment
 from digest.errors import NarrationError
+from tests.support.id3 import read_chapters
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 KEY = "site/2026-11-28/edition.mp3"
@@ -50,13 +50,28 @@ class MemoryBlobs:
 
 
 def render_ssml(headlines: list[str]) -> str:
-    stories = [EditionStory(f"story-{i}", f"c{i}", headline, f"Officials said on Friday that {i} things happened. "
-                            "More details are expected later today.", ["Reuters"],
-                            [Link("Reuters", f"https://reuters.example/{i}")])
-               for i, headline in enumerate(headlines, start=1)]
-    edition = Edition(date="2026-11-28", date_label="Saturday, November 28, 2026", title="Morning Digest",
-                      lang="en", preheader="", web_url="https://news.example.org/digest/2026-11-28/index.html",
-                      audio_url=None, lead=stories[0], stories=stories[1:])
+    stories = [
+        EditionStory(
+            f"story-{i}",
+            f"c{i}",
+            headline,
+            f"Officials said on Friday that {i} things happened. More details are expected later today.",
+            ["Reuters"],
+            [Link("Reuters", f"https://reuters.example/{i}")],
+        )
+        for i, headline in enumerate(headlines, start=1)
+    ]
+    edition = Edition(
+        date="2026-11-28",
+        date_label="Saturday, November 28, 2026",
+        title="Morning Digest",
+        lang="en",
+        preheader="",
+        web_url="https://news.example.org/digest/2026-11-28/index.html",
+        audio_url=None,
+        lead=stories[0],
+        stories=stories[1:],
+    )
     return environment(TEMPLATES).get_template("edition.ssml.j2").render(edition=edition, brand=Brand(), recipient=None)
 
 

@@ -24,19 +24,44 @@ SSML = '<speak><p>Hello.</p><mark name="story-1"/><p><s>AT&amp;T buys a shop</s>
 
 
 def task(task_id: str, output_format: str) -> dict:
-    return {"SynthesisTask": {"TaskId": task_id, "TaskStatus": "scheduled", "OutputFormat": output_format,
-                              "OutputUri": f"https://s3.us-east-1.amazonaws.com/{BUCKET}/x/{task_id}"}}
+    return {
+        "SynthesisTask": {
+            "TaskId": task_id,
+            "TaskStatus": "scheduled",
+            "OutputFormat": output_format,
+            "OutputUri": f"https://s3.us-east-1.amazonaws.com/{BUCKET}/x/{task_id}",
+        }
+    }
 
 
 def voices(*ids: str, token: str | None = None) -> dict:
-    page = {"Voices": [{"Id": i, "Name": i, "Gender": "Female", "LanguageCode": "en-US",
-                        "LanguageName": "US English", "SupportedEngines": ["neural"]} for i in ids]}
+    page = {
+        "Voices": [
+            {
+                "Id": i,
+                "Name": i,
+                "Gender": "Female",
+                "LanguageCode": "en-US",
+                "LanguageName": "US English",
+                "SupportedEngines": ["neural"],
+            }
+            for i in ids
+        ]
+    }
     return {**page, "NextToken": token} if token else page
 
 
 def expected(output_format: str, prefix: str, topic: str | None, **extra) -> dict:
-    params = {"Engine": "neural", "OutputFormat": output_format, "OutputS3BucketName": BUCKET,
-              "OutputS3KeyPrefix": prefix, "Text": SSML, "TextType": "ssml", "VoiceId": "Joanna", **extra}
+    params = {
+        "Engine": "neural",
+        "OutputFormat": output_format,
+        "OutputS3BucketName": BUCKET,
+        "OutputS3KeyPrefix": prefix,
+        "Text": SSML,
+        "TextType": "ssml",
+        "VoiceId": "Joanna",
+        **extra,
+    }
     if topic:
         params["SnsTopicArn"] = topic
     return params
@@ -55,10 +80,14 @@ def test_narrate_starts_the_audio_and_the_speech_marks_tasks(polly, topic):
     client, stubber = polly
     stubber.add_response("describe_voices", voices("Ivy", token="page-2"), {"Engine": "neural"})
     stubber.add_response("describe_voices", voices("Joanna", "Matthew"), {"Engine": "neural", "NextToken": "page-2"})
-    stubber.add_response("start_speech_synthesis_task", task("audio-1", "mp3"),
-                         expected("mp3", "polly/2026-11-28/audio", topic))
-    stubber.add_response("start_speech_synthesis_task", task("marks-1", "json"),
-                         expected("json", "polly/2026-11-28/marks", topic, SpeechMarkTypes=["ssml"]))
+    stubber.add_response(
+        "start_speech_synthesis_task", task("audio-1", "mp3"), expected("mp3", "polly/2026-11-28/audio", topic)
+    )
+    stubber.add_response(
+        "start_speech_synthesis_task",
+        task("marks-1", "json"),
+        expected("json", "polly/2026-11-28/marks", topic, SpeechMarkTypes=["ssml"]),
+    )
     narration = PollyNarrator(client, BUCKET, "Joanna", "neural", topic).narrate(SSML, KEY)
     assert narration.status == "pending"
     assert narration.task_id == "audio-1"
@@ -67,21 +96,30 @@ def test_narrate_starts_the_audio_and_the_speech_marks_tasks(polly, topic):
 
 def test_start_speech_marks_returns_its_task_id(polly):
     client, stubber = polly
-    stubber.add_response("start_speech_synthesis_task", task("marks-7", "json"),
-                         expected("json", "editions/x/marks", TOPIC, SpeechMarkTypes=["ssml"]))
+    stubber.add_response(
+        "start_speech_synthesis_task",
+        task("marks-7", "json"),
+        expected("json", "editions/x/marks", TOPIC, SpeechMarkTypes=["ssml"]),
+    )
     assert PollyNarrator(client, BUCKET, "Joanna", "neural", TOPIC).start_speech_marks(SSML, "editions/x") == "marks-7"
 
 
 def test_a_refused_audio_task_raises_and_an_unknown_outcome_says_so(polly):
     client, stubber = polly
     stubber.add_response("describe_voices", voices("Joanna"))
-    stubber.add_client_error("start_speech_synthesis_task", "ServiceFailureException", "try later", http_status_code=500)
+    stubber.add_client_error(
+        "start_speech_synthesis_task", "ServiceFailureException", "try later", http_status_code=500
+    )
     narrator = PollyNarrator(client, BUCKET, "Joanna", "neural", TOPIC)
     with pytest.raises(NarrationError, match="synthesis") as caught:
         narrator.narrate(SSML, KEY)
     assert type(caught.value) is NarrationError and isinstance(caught.value.__cause__, ClientError)
-    stubber.add_client_error("start_speech_synthesis_task", "TextLengthExceededException",
-                             "Maximum text length has been exceeded", http_status_code=400)
+    stubber.add_client_error(
+        "start_speech_synthesis_task",
+        "TextLengthExceededException",
+        "Maximum text length has been exceeded",
+        http_status_code=400,
+    )
     with pytest.raises(NarrationRefused):
         narrator.narrate(SSML, KEY)
 
@@ -93,6 +131,7 @@ def test_a_timeout_is_an_unknown_outcome():
 
         def start_speech_synthesis_task(self, **_):
             from botocore.exceptions import ReadTimeoutError
+
             raise ReadTimeoutError(endpoint_url="https://polly.us-east-1.amazonaws.com")
 
     with pytest.raises(NarrationUnknown):
@@ -103,7 +142,9 @@ def test_when_the_marks_task_does_not_start_the_audio_task_still_counts(polly):
     client, stubber = polly
     stubber.add_response("describe_voices", voices("Joanna"))
     stubber.add_response("start_speech_synthesis_task", task("audio-1", "mp3"))
-    stubber.add_client_error("start_speech_synthesis_task", "ServiceFailureException", "try later", http_status_code=500)
+    stubber.add_client_error(
+        "start_speech_synthesis_task", "ServiceFailureException", "try later", http_status_code=500
+    )
     narration = PollyNarrator(client, BUCKET, "Joanna", "neural", TOPIC).narrate(SSML, KEY)
     assert (narration.status, narration.task_id) == ("pending", "audio-1")  # not raised: a retry would bill twice
 

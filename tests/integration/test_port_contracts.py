@@ -13,8 +13,7 @@ from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeLedger, FakeSu
 
 DAY = "2026-11-28"
 DRAFT = EditionRecord(DAY, 1, "h", "draft", 8, "Morning Digest", "2026-11-28T10:00:00+00:00")
-FAKES = {"editions": FakeEditionStore, "ledger": FakeLedger, "subscribers": FakeSubscriberStore,
-         "blobs": FakeBlobStore}
+FAKES = {"editions": FakeEditionStore, "ledger": FakeLedger, "subscribers": FakeSubscriberStore, "blobs": FakeBlobStore}
 
 
 def _port(kind: str, request):
@@ -58,11 +57,16 @@ def test_audio_news_read_before_a_hold_does_not_lift_it(editions):
     editions.add(DRAFT)
     seen_by_audio = editions.latest(DAY)  # the audio notice reads the record ...
     assert editions.set_status(DRAFT.moved("hold", reason="legal review"), expected="draft")  # ... an editor holds
-    assert editions.set_audio_fields(replace(seen_by_audio, audio_status="ready", audio_seconds=300.0),
-                                     "audio_status", "audio_seconds")  # ... the notice writes
+    assert editions.set_audio_fields(
+        replace(seen_by_audio, audio_status="ready", audio_seconds=300.0), "audio_status", "audio_seconds"
+    )  # ... the notice writes
     latest = editions.latest(DAY)
     assert (latest.status, latest.reason, latest.audio_status, latest.audio_seconds) == (
-        "held", "legal review", "ready", 300.0)
+        "held",
+        "legal review",
+        "ready",
+        300.0,
+    )
 
 
 def test_a_status_move_from_a_stale_read_is_refused(editions):

@@ -28,8 +28,14 @@ def test_sam_validate_lint_passes():
     sam = ROOT / ".tools/sam/bin/sam"
     if not sam.exists():
         pytest.skip("SAM CLI is not installed here: `make test` installs it into .tools/sam")
-    result = subprocess.run([str(sam), "validate", "--lint", "--region", "us-east-1"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
+    result = subprocess.run(
+        [str(sam), "validate", "--lint", "--region", "us-east-1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    )
     assert result.returncode == 0 and "is a valid SAM Template" in result.stdout, result.stdout + result.stderr
 
 
@@ -67,8 +73,9 @@ def test_layer_requirements_are_the_locks_runtime_part_and_hold_every_project_pi
 
     runtime, dev = declared(project["dependencies"]), declared(project["optional-dependencies"]["dev"])
     assert {n: v for n, (v, _) in layer.items() if n in runtime} == runtime, "pyproject pins missing from the layer"
-    assert {n: v for n, (v, _) in lock.items() if n in {**runtime, **dev}} == {**runtime, **dev}, \
+    assert {n: v for n, (v, _) in lock.items() if n in {**runtime, **dev}} == {**runtime, **dev}, (
         "pyproject pins missing from requirements.lock (run `make lock`)"
+    )
 
 
 def test_every_function_in_the_template_has_a_handler_and_events():

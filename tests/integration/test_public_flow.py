@@ -9,14 +9,14 @@ import urllib.request
 
 import pytest
 
-from digest_tools.cli import ops
-from digest_tools.cli.client import call
 from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
+from digest_tools.cli import ops
+from digest_tools.cli.client import call
 from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
-from tests.integration.stories import stories_for
 from tests.integration.local_server import editor_target, link, messages_to, wait_for
+from tests.integration.stories import stories_for
 
 READER = "new.reader@cs.example.edu"
 

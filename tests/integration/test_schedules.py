@@ -8,16 +8,16 @@ real assemble/dispatch/send handlers run at each fire time against the moto serv
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.cron import fire_times
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest_tools.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
 from tests.integration.stories import stories_for
+from tests.support.cron import fire_times
 
 READERS = ["ada@example.com", "ben@example.org"]
 
@@ -29,7 +29,7 @@ def _send_schedule(stack) -> str:
 
 def _morning_at(app, stack, fire: datetime, zone: str) -> tuple[str, dict]:
     day = fire.astimezone(ZoneInfo(zone)).date()
-    app.clock.when = datetime.combine(day, time(5), ZoneInfo(zone)).astimezone(timezone.utc)
+    app.clock.when = datetime.combine(day, time(5), ZoneInfo(zone)).astimezone(UTC)
     built = invoke("assemble", event("assemble", "scheduled.json"))
     assert built["edition_date"] == day.isoformat() and built["status"] == "draft", built
     app.clock.when = fire
@@ -38,11 +38,14 @@ def _morning_at(app, stack, fire: datetime, zone: str) -> tuple[str, dict]:
     return day.isoformat(), queued
 
 
-@pytest.mark.parametrize(("zone", "first_day"), [
-    ("America/New_York", date(2026, 3, 7)),   # spring forward on Sunday 8 March
-    ("America/New_York", date(2026, 10, 31)),  # fall back on Sunday 1 November
-    ("Asia/Kolkata", date(2026, 3, 7)),        # no daylight saving
-])
+@pytest.mark.parametrize(
+    ("zone", "first_day"),
+    [
+        ("America/New_York", date(2026, 3, 7)),  # spring forward on Sunday 8 March
+        ("America/New_York", date(2026, 10, 31)),  # fall back on Sunday 1 November
+        ("Asia/Kolkata", date(2026, 3, 7)),  # no daylight saving
+    ],
+)
 def test_the_edition_goes_out_at_six_local_once_a_day(app, stack, zone, first_day):
     app.settings = replace(app.settings, edition_timezone=zone)
     for address in READERS:
@@ -71,7 +74,7 @@ def test_a_late_trigger_outside_the_send_window_holds_the_edition(app, stack):
         app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
     day = date(2026, 11, 28)
     stories_for(app, day, zone)
-    late = datetime.combine(day, time(10, 30), ZoneInfo(zone)).astimezone(timezone.utc)  # after an outage
+    late = datetime.combine(day, time(10, 30), ZoneInfo(zone)).astimezone(UTC)  # after an outage
     edition_date, queued = _morning_at(app, stack, late, zone)
     assert queued["recipients"] == 0 and queued["reason"].startswith("held: too late")
     assert app.editions.latest(edition_date).status == "held"

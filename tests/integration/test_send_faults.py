@@ -17,18 +17,20 @@ from botocore.stub import Stubber
 
 from digest.adapters.ses import SesMailer
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
-from digest.core.edition_record import EditionRecord
 from digest.services.dispatch import dispatch
 from digest.services.feedback import Feedback
 from tests.integration.handlers import event, invoke
 
 DAY, VERSION, READERS = "2026-11-28", 1, 60
 TEXT = "Quake hits Lima. " * 15 + f"\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"
-HTML = (f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
-        f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>')
+HTML = (
+    f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
+    f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>'
+)
 
 
 class Killed(BaseException):
@@ -53,8 +55,9 @@ def _edition(app) -> list[Subscriber]:
     app.editions.add(EditionRecord(DAY, VERSION, "h", "approved", 3, "Morning Digest", app.clock.now().isoformat()))
     for name, data in (("edition.json", "{}"), ("email-noaudio.txt", TEXT), ("email-noaudio.html", HTML)):
         app.blobs.put(version_key(DAY, VERSION, name), data.encode(), "text/plain")
-    people = [Subscriber(subscriber_id(f"reader{i}@example.com"), f"reader{i}@example.com", ACTIVE)
-              for i in range(READERS)]
+    people = [
+        Subscriber(subscriber_id(f"reader{i}@example.com"), f"reader{i}@example.com", ACTIVE) for i in range(READERS)
+    ]
     for person in people:
         app.subscribers.put(person)
     return sorted(people, key=lambda p: p.subscriber_id)
@@ -63,14 +66,25 @@ def _edition(app) -> list[Subscriber]:
 def _sqs_event(app) -> dict:
     template = event("send", "batch.json")["Records"][0]
     reply = app.client("sqs").receive_message(QueueUrl=app.settings.send_queue_url, MaxNumberOfMessages=10)
-    return {"Records": [{**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
-                         "body": m["Body"]} for m in reply.get("Messages", [])]}
+    return {
+        "Records": [
+            {**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
+            for m in reply.get("Messages", [])
+        ]
+    }
 
 
 def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_reconciled(app, stack):
     people = _edition(app)
-    queued = dispatch(DAY, editions=app.editions, subscribers=app.subscribers, queue=app.queue, blobs=app.blobs,
-                      options=app.dispatch_options(False), now=app.clock.now())
+    queued = dispatch(
+        DAY,
+        editions=app.editions,
+        subscribers=app.subscribers,
+        queue=app.queue,
+        blobs=app.blobs,
+        options=app.dispatch_options(False),
+        now=app.clock.now(),
+    )
     assert (queued.recipients, queued.messages) == (READERS, 2)
     victim = people[6]
     app.mailer = DiesAfterAccept(app.mailer, victim.email)  # before the container builds its sender
@@ -89,9 +103,15 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
     assert all(app.ledger.get(DAY, p.subscriber_id).state == "sent" for p in people if p != victim)
 
     # SES publishes a Send event for the accepted message: the feedback service reconciles it.
-    send_event = {"eventType": "Send", "send": {},
-                  "mail": {"messageId": app.mailer.accepted, "destination": [victim.email],
-                           "tags": {"edition": [DAY], "subscriber": [victim.subscriber_id], "plan": ["trial"]}}}
+    send_event = {
+        "eventType": "Send",
+        "send": {},
+        "mail": {
+            "messageId": app.mailer.accepted,
+            "destination": [victim.email],
+            "tags": {"edition": [DAY], "subscriber": [victim.subscriber_id], "plan": ["trial"]},
+        },
+    }
     outcome = Feedback(subscribers=app.subscribers, ledger=app.ledger, clock=app.clock).handle(send_event)
     assert (outcome.action, outcome.changed) == ("sent", True)
     reconciled = app.ledger.get(DAY, victim.subscriber_id)
@@ -101,6 +121,7 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
 
 # --- the SES v2 adapter's error mapping ------------------------------------------------------
 
+
 def _refusing(code: str, status: int = 400) -> SesMailer:
     client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
     stubber = Stubber(client)
@@ -109,17 +130,20 @@ def _refusing(code: str, status: int = 400) -> SesMailer:
     return SesMailer(client, "digest-config-set")
 
 
-@pytest.mark.parametrize("code, error, status", [
-    ("SendingPausedException", MailAccountBlocked, 400),  # SES v2: account or configuration set paused
-    ("AccountSuspendedException", MailAccountBlocked, 400),  # SES v2: not this recipient's fault
-    ("AccountSendingPausedException", MailAccountBlocked, 400),  # the SES v1 names of the same conditions
-    ("ConfigurationSetSendingPausedException", MailAccountBlocked, 400),
-    ("TooManyRequestsException", MailThrottled, 400),
-    ("Throttling", MailThrottled, 400),
-    ("MessageRejected", MailRejected, 400),  # still permanent
-    ("AccessDeniedException", MailPaused, 403),  # any other 4xx: SES did not take it; retry later
-    ("InternalFailure", MailError, 500),  # a 5xx: outcome unknown
-])
+@pytest.mark.parametrize(
+    "code, error, status",
+    [
+        ("SendingPausedException", MailAccountBlocked, 400),  # SES v2: account or configuration set paused
+        ("AccountSuspendedException", MailAccountBlocked, 400),  # SES v2: not this recipient's fault
+        ("AccountSendingPausedException", MailAccountBlocked, 400),  # the SES v1 names of the same conditions
+        ("ConfigurationSetSendingPausedException", MailAccountBlocked, 400),
+        ("TooManyRequestsException", MailThrottled, 400),
+        ("Throttling", MailThrottled, 400),
+        ("MessageRejected", MailRejected, 400),  # still permanent
+        ("AccessDeniedException", MailPaused, 403),  # any other 4xx: SES did not take it; retry later
+        ("InternalFailure", MailError, 500),  # a 5xx: outcome unknown
+    ],
+)
 def test_ses_error_codes_map_to_what_they_say_about_the_message(code, error, status):
     with pytest.raises(error) as raised:
         _refusing(code, status).send_raw(b"raw", "reader@example.com", {"edition": DAY})
@@ -151,6 +175,7 @@ def test_no_connection_means_never_sent_but_a_read_timeout_means_unknown():
 def test_max_send_rate_reads_the_account_quota():
     client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
     with Stubber(client) as stubber:
-        stubber.add_response("get_account", {"SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": 14.0,
-                                                           "SentLast24Hours": 0.0}})
+        stubber.add_response(
+            "get_account", {"SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": 14.0, "SentLast24Hours": 0.0}}
+        )
         assert SesMailer(client).max_send_rate() == 14.0

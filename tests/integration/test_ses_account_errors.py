@@ -32,8 +32,9 @@ def _ses(*errors: tuple[str, str, int]):
     client = boto3.client("sesv2", region_name="us-east-1", endpoint_url="https://email.us-east-1.amazonaws.com")
     stubber = Stubber(client)
     for code, message, status in errors:
-        stubber.add_client_error("send_email", service_error_code=code, service_message=message,
-                                 http_status_code=status)
+        stubber.add_client_error(
+            "send_email", service_error_code=code, service_message=message, http_status_code=status
+        )
     stubber.activate()
     return client, stubber
 
@@ -47,11 +48,14 @@ def test_account_level_errors_are_mapped_by_code_with_a_reason(code, message, st
     assert isinstance(raised.value, MailPaused)  # whoever only knows "paused" still stops and retries
 
 
-@pytest.mark.parametrize("code, message, error", [
-    ("ThrottlingException", "Maximum sending rate exceeded.", MailThrottled),  # a rate throttle: slow down
-    ("TooManyRequestsException", "Too many requests.", MailThrottled),
-    ("MessageRejected", "Email address is not verified.", MailRejected),  # this message only
-])
+@pytest.mark.parametrize(
+    "code, message, error",
+    [
+        ("ThrottlingException", "Maximum sending rate exceeded.", MailThrottled),  # a rate throttle: slow down
+        ("TooManyRequestsException", "Too many requests.", MailThrottled),
+        ("MessageRejected", "Email address is not verified.", MailRejected),  # this message only
+    ],
+)
 def test_per_message_errors_stay_per_message(code, message, error):
     client, _ = _ses((code, message, 400))
     with pytest.raises(error) as raised:

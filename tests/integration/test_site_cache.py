@@ -9,14 +9,14 @@ does, so that part is not tested.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from digest.adapters.cloudfront import CloudFrontSiteCache, NoSiteCache
 from digest.core.caching import LONG, SHORT
 from digest.errors import StorageError
-
 from tests.integration.stories import stories_for
 
 ZONE = "America/New_York"
@@ -26,10 +26,10 @@ DAY = date(2026, 11, 28)
 def _sent_edition(app, day: date):
     """The morning of ``day``: assemble at 05:00, dispatch at 06:00 (which publishes)."""
     stories_for(app, day, ZONE)
-    app.clock.when = datetime.combine(day, time(5), ZoneInfo(ZONE)).astimezone(timezone.utc)
+    app.clock.when = datetime.combine(day, time(5), ZoneInfo(ZONE)).astimezone(UTC)
     built = app.assemble(day)
     assert built.record is not None and built.record.status == "draft", built
-    app.clock.when = datetime.combine(day, time(6), ZoneInfo(ZONE)).astimezone(timezone.utc)
+    app.clock.when = datetime.combine(day, time(6), ZoneInfo(ZONE)).astimezone(UTC)
     app.dispatch(day.isoformat(), scheduled=True)
     return app.editions.latest(day.isoformat())
 
@@ -42,8 +42,12 @@ def _invalidated(app) -> list[list[str]]:
     cloudfront = app.client("cloudfront")
     distribution = app.settings.distribution_id
     items = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", [])
-    return [cloudfront.get_invalidation(DistributionId=distribution, Id=i["Id"])["Invalidation"]
-            ["InvalidationBatch"]["Paths"]["Items"] for i in items]
+    return [
+        cloudfront.get_invalidation(DistributionId=distribution, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
+            "Paths"
+        ]["Items"]
+        for i in items
+    ]
 
 
 def test_publishing_sets_cache_control_and_invalidates_what_changed(app):
@@ -59,7 +63,7 @@ def test_publishing_sets_cache_control_and_invalidates_what_changed(app):
     assert set(paths) == {f"/{day}/*", "/", "/index.html", "/feed.atom", "/podcast.xml", "/archive.json"}
 
     # A correction the next day: the now-past page is long-lived, and invalidated again.
-    app.clock.when = datetime.combine(DAY + timedelta(days=1), time(9), ZoneInfo(ZONE)).astimezone(timezone.utc)
+    app.clock.when = datetime.combine(DAY + timedelta(days=1), time(9), ZoneInfo(ZONE)).astimezone(UTC)
     app.publish(record)
     assert _cache_control(app, f"site/{day}/index.html") == LONG
     assert _cache_control(app, "site/feed.atom") == SHORT

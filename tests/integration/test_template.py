@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from digest_tools.local.stack import LOCAL_PARAMETERS, LocalStack
 from digest_tools.local.template import load_template
 
@@ -33,8 +34,12 @@ def _props(name: str) -> dict[str, Any]:
 
 
 def _statements(function: str) -> list[dict[str, Any]]:
-    return [s for p in _props(function).get("Policies", []) if isinstance(p, dict) and "Statement" in p
-            for s in p["Statement"]]
+    return [
+        s
+        for p in _props(function).get("Policies", [])
+        if isinstance(p, dict) and "Statement" in p
+        for s in p["Statement"]
+    ]
 
 
 def _refs(value: Any) -> set[str]:
@@ -50,7 +55,9 @@ def _refs(value: Any) -> set[str]:
         elif key == "Fn::GetAtt":
             found.add(inner[0])
         elif key == "Fn::Sub":
-            found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", inner if isinstance(inner, str) else inner[0])}
+            found |= {
+                m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", inner if isinstance(inner, str) else inner[0])
+            }
         else:
             found |= _refs(inner)
     return found
@@ -79,6 +86,7 @@ def translated() -> dict[str, Any]:
 
 # -- 0. the editor's asynchronous actions; assembly time; brand ----------------------------------
 
+
 def test_the_editor_function_can_start_its_own_actions_once():
     editor = _props("EditorFunction")
     assert editor["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-editor"}
@@ -86,7 +94,8 @@ def test_the_editor_function_can_start_its_own_actions_once():
     assert (route["Path"], route["Method"]) == ("/editions/{day}/actions/{action}", "GET")
     invoke = [s for s in _statements("EditorFunction") if s["Action"] == "lambda:InvokeFunction"]
     assert [s["Resource"] for s in invoke] == [
-        {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-editor"}]
+        {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-editor"}
+    ]
     assert "EditorFunction" not in _refs(editor), "a function naming itself is a circular dependency"
     assert editor["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
 
@@ -103,8 +112,10 @@ def test_the_edition_is_assembled_at_the_parameters_hour_and_the_functions_know_
 
 def test_brand_settings_are_stack_parameters():
     assert {k: ENV[k] for k in ("NEWSLETTER_NAME", "CONTACT_ADDRESS", "SIGNUP_URL")} == {
-        "NEWSLETTER_NAME": {"Ref": "NewsletterName"}, "CONTACT_ADDRESS": {"Ref": "ContactAddress"},
-        "SIGNUP_URL": {"Ref": "SignupUrl"}}
+        "NEWSLETTER_NAME": {"Ref": "NewsletterName"},
+        "CONTACT_ADDRESS": {"Ref": "ContactAddress"},
+        "SIGNUP_URL": {"Ref": "SignupUrl"},
+    }
     assert PARAMS["NewsletterName"]["Default"] == "Morning Digest"
     assert PARAMS["SignupUrl"]["Default"] == ""
     assert re.fullmatch(PARAMS["SignupUrl"]["AllowedPattern"], "")
@@ -114,6 +125,7 @@ def test_brand_settings_are_stack_parameters():
 
 
 # -- 6. what a deploy must ask for; the local stack's own values --------------------------------
+
 
 def test_a_deploy_must_be_told_the_sender_and_the_contact_address():
     required = {name for name, spec in PARAMS.items() if "Default" not in spec}
@@ -134,8 +146,14 @@ def test_the_local_stack_resolves_every_variable_of_the_functions():
     values = stack.parameters()
     assert set(values) == set(PARAMS)
     assert values["Sender"] == LOCAL_PARAMETERS["Sender"]
-    stack.refs = {**values, "AWS::StackName": "local", "AWS::Region": "us-east-1", "AWS::AccountId": "1",
-                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+    stack.refs = {
+        **values,
+        "AWS::StackName": "local",
+        "AWS::Region": "us-east-1",
+        "AWS::AccountId": "1",
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+    }
     env = stack.resolve(ENV)
     assert env["ASSEMBLE_AT"] == "5:0" and env["CONTACT_ADDRESS"] == "editors@news.example.org"
     assert env["SENDING_SWITCH_PARAMETER"] == "/local/sending-switch"
@@ -153,8 +171,11 @@ def test_a_parameter_without_a_default_or_local_value_is_a_clear_error(tmp_path)
 
 # -- 1. the send function's concurrency ---------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "accepted"), [("", True), ("0", True), ("2", True), ("10", True),
-                                                   ("1", False), ("-2", False), ("02", False)])
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("", True), ("0", True), ("2", True), ("10", True), ("1", False), ("-2", False), ("02", False)],
+)
 def test_the_send_reservation_is_none_or_at_least_the_pollers_concurrency(value, accepted):
     assert bool(re.fullmatch(PARAMS["SendReservedConcurrency"]["AllowedPattern"], value)) is accepted
 
@@ -162,7 +183,8 @@ def test_the_send_reservation_is_none_or_at_least_the_pollers_concurrency(value,
 def test_the_default_reserves_no_concurrency_so_it_deploys_on_a_new_account():
     send = _props("SendFunction")
     assert send["ReservedConcurrentExecutions"] == {
-        "Fn::If": ["ReservesSendConcurrency", {"Ref": "SendReservedConcurrency"}, {"Ref": "AWS::NoValue"}]}
+        "Fn::If": ["ReservesSendConcurrency", {"Ref": "SendReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+    }
     stack = LocalStack()
     stack.refs = stack.parameters()
     assert stack.condition("ReservesSendConcurrency") is False
@@ -175,14 +197,17 @@ def test_the_default_reserves_no_concurrency_so_it_deploys_on_a_new_account():
 
 # -- 3. the sending switch survives deploys -----------------------------------------------------
 
+
 def test_no_deploy_can_write_the_sending_switch(translated):
     assert ENV["SENDING_SWITCH_PARAMETER"] == {"Fn::Sub": SWITCH_NAME}
     kinds = {r["Type"] for r in translated.values()}
     assert "AWS::SSM::Parameter" not in kinds
     assert not any(k.startswith("Custom::") or k == "AWS::CloudFormation::CustomResource" for k in kinds)
     arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/sending-switch"
-    for function, actions in (("SendFunction", {"ssm:GetParameter"}),
-                              ("GuardFunction", {"ssm:GetParameter", "ssm:PutParameter"})):
+    for function, actions in (
+        ("SendFunction", {"ssm:GetParameter"}),
+        ("GuardFunction", {"ssm:GetParameter", "ssm:PutParameter"}),
+    ):
         ssm = [s for s in _statements(function) if "ssm:" in str(s["Action"])]
         assert [s["Resource"] for s in ssm] == [{"Fn::Sub": arn}], function
         assert set(ssm[0]["Action"] if isinstance(ssm[0]["Action"], list) else [ssm[0]["Action"]]) == actions
@@ -190,6 +215,7 @@ def test_no_deploy_can_write_the_sending_switch(translated):
 
 
 # -- 2. CloudFront invalidation -----------------------------------------------------------------
+
 
 def test_every_function_that_publishes_may_invalidate_the_site():
     assert ENV["DISTRIBUTION_ID"] == {"Ref": "SiteDistribution"}
@@ -201,12 +227,18 @@ def test_every_function_that_publishes_may_invalidate_the_site():
 
 # -- 4. dead letters ----------------------------------------------------------------------------
 
+
 def _alarmed_queues() -> set[str]:
-    return {name for a in RES.values() if a["Type"] == "AWS::CloudWatch::Alarm"
-            and a["Properties"].get("Namespace") == "AWS/SQS"
-            and a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
-            and a["Properties"]["Threshold"] == 0 and a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-            for name in _refs(a["Properties"]["Dimensions"])}
+    return {
+        name
+        for a in RES.values()
+        if a["Type"] == "AWS::CloudWatch::Alarm"
+        and a["Properties"].get("Namespace") == "AWS/SQS"
+        and a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and a["Properties"]["Threshold"] == 0
+        and a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        for name in _refs(a["Properties"]["Dimensions"])
+    }
 
 
 @pytest.mark.parametrize(("function", "topic"), sorted(SNS_FUNCTIONS.items()))
@@ -221,9 +253,13 @@ def test_an_sns_event_a_function_cannot_handle_lands_in_its_own_alarmed_queue(fu
     # Lambda writes the failed event with the function's role; SNS needs the queue's policy.
     role = translated[f"{function}Role"]["Properties"]["Policies"]
     assert {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": {"Fn::GetAtt": [queue, "Arn"]}} in [
-        s for p in role for s in p["PolicyDocument"]["Statement"]]
-    policy = next(r["Properties"] for r in RES.values() if r["Type"] == "AWS::SQS::QueuePolicy"
-                  and {"Ref": queue} in r["Properties"]["Queues"])
+        s for p in role for s in p["PolicyDocument"]["Statement"]
+    ]
+    policy = next(
+        r["Properties"]
+        for r in RES.values()
+        if r["Type"] == "AWS::SQS::QueuePolicy" and {"Ref": queue} in r["Properties"]["Queues"]
+    )
     [statement] = policy["PolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Action"] == "sqs:SendMessage"
     assert {"Fn::GetAtt": [queue, "Arn"]} in statement["Resource"]
@@ -239,13 +275,16 @@ def test_every_schedule_retries_and_keeps_what_it_could_not_deliver(translated):
         retry = target["RetryPolicy"]
         assert 60 <= retry["MaximumEventAgeInSeconds"] <= 86400 and 0 < retry["MaximumRetryAttempts"] <= 185
         role = translated[target["RoleArn"]["Fn::GetAtt"][0]]["Properties"]["Policies"]
-        assert {"Action": "sqs:SendMessage", "Effect": "Allow",
-                "Resource": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}} in [
-            s for p in role for s in p["PolicyDocument"]["Statement"]], name
+        assert {
+            "Action": "sqs:SendMessage",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]},
+        } in [s for p in role for s in p["PolicyDocument"]["Statement"]], name
     assert "ScheduleDeadLetterQueue" in _alarmed_queues()
 
 
 # -- 5. bucket lifecycle ------------------------------------------------------------------------
+
 
 def test_old_versions_polly_output_and_abandoned_uploads_expire():
     rules = {r["Id"]: r for r in _props("ArchiveBucket")["LifecycleConfiguration"]["Rules"]}
@@ -278,6 +317,7 @@ def test_everything_polly_and_the_audio_function_leave_behind_is_under_the_expir
 
 # -- 7. one runtime -----------------------------------------------------------------------------
 
+
 def test_every_function_and_layer_runs_on_the_runtime_parameter():
     assert T["Globals"]["Function"]["Runtime"] == {"Ref": "Runtime"}
     assert T["Globals"]["Function"]["Architectures"] == [{"Ref": "Architecture"}]
@@ -292,4 +332,3 @@ def test_every_function_and_layer_runs_on_the_runtime_parameter():
     default = re.search(r"^LAMBDA_PYTHON \?= (\S+)$", makefile, re.M).group(1)
     assert PARAMS["Runtime"]["Default"] == f"python{default}", "make build and the deploy must agree"
     assert PARAMS["Runtime"]["Default"] in PARAMS["Runtime"]["AllowedValues"]
-

@@ -7,7 +7,7 @@ across daylight-saving changes (a local time that does not exist that day is ski
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DOW = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
@@ -55,7 +55,7 @@ def fire_times(expression: str, zone: str, start: date, days: int) -> list[datet
         for h in sorted(hours if hours is not None else range(24)):
             for m in sorted(minutes if minutes is not None else range(60)):
                 local = datetime.combine(day, time(h, m), tz)
-                if local.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+                if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
                     continue  # does not exist on this day (clocks jumped over it)
-                out.append(local.astimezone(timezone.utc))
+                out.append(local.astimezone(UTC))
     return out

@@ -24,5 +24,3 @@ def read_chapters(mp3: bytes) -> list[tuple[str, float, str]]:
 def _title(chap: CHAP) -> str:
     frame = chap.sub_frames.get("TIT2")
     return str(frame.text[0]) if frame is not None and frame.text else ""
-
-

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from digest.core.edition_record import EditionRecord
 from digest.core.subscriber import CLAIMED, Delivery, Subscriber
 from digest.errors import MailRejected, MailThrottled
-from digest.core.edition_record import EditionRecord
 
 
 class FakeClock:
     def __init__(self, when: datetime | None = None) -> None:
-        self.when = when or datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+        self.when = when or datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.when
@@ -51,8 +51,12 @@ class FakeEditionStore:
 
     def set_audio(self, record: EditionRecord) -> None:
         key = (record.edition_date, record.version)
-        self.records[key] = replace(self.records[key], **{k: getattr(record, k) for k in (
-            "audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")})
+        self.records[key] = replace(
+            self.records[key],
+            **{
+                k: getattr(record, k) for k in ("audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")
+            },
+        )
 
     def set_audio_fields(self, record: EditionRecord, *names: str, if_status: str = "") -> bool:
         assert names and set(names) <= {"audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters"}
@@ -130,7 +134,9 @@ class FakeLedger:
         return self.records.get((edition_id, subscriber_id))
 
     def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
-        self.records[(edition_id, subscriber_id)] = Delivery(edition_id, subscriber_id, state, message_id, detail, _now())
+        self.records[(edition_id, subscriber_id)] = Delivery(
+            edition_id, subscriber_id, state, message_id, detail, _now()
+        )
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         return iter([d for (e, _), d in sorted(self.records.items()) if e == edition_id])
@@ -203,4 +209,4 @@ class FakeMailer:
 
 def _now() -> str:
     """Ledger times are the store's own (real) clock, as with DynamoDB."""
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()

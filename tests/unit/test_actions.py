@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from digest.errors import FutureEdition, InvokeError, StorageError
 from digest.core.audit import ActionRecord, AuditEntry
 from digest.core.edition_record import EditionRecord
-from digest.services.actions import (Actions, MalformedAction, UnknownAction, action_event, parse_action_event)
+from digest.errors import FutureEdition, InvokeError, StorageError
+from digest.services.actions import Actions, MalformedAction, UnknownAction, action_event, parse_action_event
 from digest.services.editor import Editor, EditorPorts, Refused
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger
 
@@ -79,22 +79,37 @@ class World:
 
 
 def world(rebuild=None, fail_start: bool = False) -> World:
-    clock, editions, audit, store, starter = FakeClock(), FakeEditionStore(), FakeAudit(), FakeActions(), Starter(fail_start)
+    clock, editions, audit, store, starter = (
+        FakeClock(),
+        FakeEditionStore(),
+        FakeAudit(),
+        FakeActions(),
+        Starter(fail_start),
+    )
     rebuilds: list = []
 
     def default_rebuild(day, note):
         rebuilds.append((day, note))
-        return SimpleNamespace(created=True, record=EditionRecord(day, 2, "h", "draft", 5, "s", "t"), reason="",
-                               diff=["headline changed"])
+        return SimpleNamespace(
+            created=True, record=EditionRecord(day, 2, "h", "draft", 5, "s", "t"), reason="", diff=["headline changed"]
+        )
 
-    editor = Editor(EditorPorts(editions, FakeBlobStore(), FakeLedger(), None, audit, clock),
-                    rebuild=rebuild or default_rebuild,
-                    dispatch=lambda day: SimpleNamespace(reason="cannot send twice", recipients=0, messages=0,
-                                                         variant="email"),
-                    test_send=lambda day, version, people: len(people))
+    editor = Editor(
+        EditorPorts(editions, FakeBlobStore(), FakeLedger(), None, audit, clock),
+        rebuild=rebuild or default_rebuild,
+        dispatch=lambda day: SimpleNamespace(reason="cannot send twice", recipients=0, messages=0, variant="email"),
+        test_send=lambda day, version, people: len(people),
+    )
     ids = iter(["a" + f"{n:020x}" for n in range(1, 100)])
-    return World(Actions(editor, store, starter, audit, clock, new_id=lambda: next(ids)), store, starter, audit,
-                 clock, editions, rebuilds)
+    return World(
+        Actions(editor, store, starter, audit, clock, new_id=lambda: next(ids)),
+        store,
+        starter,
+        audit,
+        clock,
+        editions,
+        rebuilds,
+    )
 
 
 def with_edition(w: World) -> World:
@@ -120,9 +135,18 @@ def test_the_worker_runs_it_once_and_the_result_is_kept():
     assert w.rebuilds == [(DAY, "toll rises")]
     done = w.actions.status(DAY, view["action"])
     assert done["state"] == "done" and done["elapsed_s"] == 40.0
-    assert done["result"] == {"created": True, "version": 2, "status": "draft", "reason": "", "diff": ["headline changed"]}
-    assert [(e.action, e.outcome) for e in w.audit.entries] == [("rebuild", "started"), ("rebuild", "ok"),
-                                                                ("rebuild", "done")]
+    assert done["result"] == {
+        "created": True,
+        "version": 2,
+        "status": "draft",
+        "reason": "",
+        "diff": ["headline changed"],
+    }
+    assert [(e.action, e.outcome) for e in w.audit.entries] == [
+        ("rebuild", "started"),
+        ("rebuild", "ok"),
+        ("rebuild", "done"),
+    ]
     assert w.audit.entries[-1].version == 2 and view["action"] in w.audit.entries[-1].detail
 
 
@@ -136,11 +160,14 @@ def test_a_refusal_in_the_worker_ends_the_action_with_the_reason():
     assert [(e.action, e.outcome) for e in w.audit.entries][-1] == ("send", "refused")
 
 
-@pytest.mark.parametrize("error, refused, reason", [
-    (FutureEdition("2026-11-29 is in the future"), True, "2026-11-29 is in the future"),
-    (StorageError("DynamoDB is unreachable"), False, "the action failed: DynamoDB is unreachable"),
-    (KeyError("boom"), False, "the action failed unexpectedly (KeyError); see the logs"),
-])
+@pytest.mark.parametrize(
+    "error, refused, reason",
+    [
+        (FutureEdition("2026-11-29 is in the future"), True, "2026-11-29 is in the future"),
+        (StorageError("DynamoDB is unreachable"), False, "the action failed: DynamoDB is unreachable"),
+        (KeyError("boom"), False, "the action failed unexpectedly (KeyError); see the logs"),
+    ],
+)
 def test_any_error_in_the_worker_ends_the_action_failed_never_running(error, refused, reason):
     def rebuild(day, note):
         raise error
@@ -212,13 +239,22 @@ def test_status_of_an_unknown_action_or_of_another_day_is_unknown():
         w.actions.status(DAY, "../../etc")
 
 
-@pytest.mark.parametrize("event, problem", [
-    ({"digest_action": "rebuild"}, "digest_action must be an object"),
-    ({"digest_action": {"version": 2, "action": ID, "edition_date": DAY}}, "version must be 1"),
-    ({"digest_action": {"version": 1, "action": "rm -rf", "edition_date": DAY}}, "action must be an action id"),
-    ({"digest_action": {"version": 1, "action": ID, "edition_date": "28/11/2026"}}, "edition_date must be YYYY-MM-DD"),
-    ({"digest_action": {"version": 1, "action": ID, "edition_date": DAY, "kind": "send"}}, "unexpected fields: kind"),
-])
+@pytest.mark.parametrize(
+    "event, problem",
+    [
+        ({"digest_action": "rebuild"}, "digest_action must be an object"),
+        ({"digest_action": {"version": 2, "action": ID, "edition_date": DAY}}, "version must be 1"),
+        ({"digest_action": {"version": 1, "action": "rm -rf", "edition_date": DAY}}, "action must be an action id"),
+        (
+            {"digest_action": {"version": 1, "action": ID, "edition_date": "28/11/2026"}},
+            "edition_date must be YYYY-MM-DD",
+        ),
+        (
+            {"digest_action": {"version": 1, "action": ID, "edition_date": DAY, "kind": "send"}},
+            "unexpected fields: kind",
+        ),
+    ],
+)
 def test_malformed_worker_events_are_refused_with_what_is_wrong(event, problem):
     with pytest.raises(MalformedAction, match=problem):
         parse_action_event(event)
@@ -245,9 +281,13 @@ class Tty(io.StringIO):
 
 def _views():
     base = {"action": ID, "edition_date": DAY, "kind": "send"}
-    return [{**base, "state": "queued", "elapsed_s": 0}, {**base, "state": "running", "elapsed_s": 1.2},
-            {**base, "state": "running", "elapsed_s": 2.4}, {**base, "state": "running", "elapsed_s": 16},
-            {**base, "state": "done", "elapsed_s": 17}]
+    return [
+        {**base, "state": "queued", "elapsed_s": 0},
+        {**base, "state": "running", "elapsed_s": 1.2},
+        {**base, "state": "running", "elapsed_s": 2.4},
+        {**base, "state": "running", "elapsed_s": 16},
+        {**base, "state": "done", "elapsed_s": 17},
+    ]
 
 
 def test_progress_rewrites_one_line_on_a_terminal():
@@ -270,16 +310,20 @@ def test_progress_prints_plain_lines_on_state_changes_elsewhere():
     progress = Progress(out)
     for view in _views():
         progress(view)
-    assert out.getvalue().splitlines() == [f"send {DAY} ({ID}): queued, 0 s", f"send {DAY} ({ID}): running, 1 s",
-                                           f"send {DAY} ({ID}): running, 16 s", f"send {DAY} ({ID}): done, 17 s"]
+    assert out.getvalue().splitlines() == [
+        f"send {DAY} ({ID}): queued, 0 s",
+        f"send {DAY} ({ID}): running, 1 s",
+        f"send {DAY} ({ID}): running, 16 s",
+        f"send {DAY} ({ID}): done, 17 s",
+    ]
 
 
 def test_doctests_pass():
     import doctest
 
+    from digest.services import actions, refusals
     from digest_tools.cli import progress
     from digest_tools.local import serve
-    from digest.services import actions, refusals
 
     for module in (actions, refusals, serve, progress):
         assert doctest.testmod(module).failed == 0, module.__name__

@@ -8,19 +8,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
-from digest.errors import NarrationError
 from digest.core.edition_record import EditionRecord
+from digest.errors import NarrationError
 from digest.services import audio
 from digest.services.audio import audio_ready, output_key
+from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "audio"
 DAY = "2026-11-28"
 MP3_KEY = f"polly/{DAY}/audio.0c1ef6f5-29b1-4a36-9a6e-7d7b4b0f3c21.mp3"
 MARKS_KEY = f"polly/{DAY}/marks.5a7f9e31-8c44-4f0e-b2d1-3e6f0a9c8b77.marks"
-MARKS = b'{"time":0,"type":"ssml","start":7,"end":27,"value":"intro"}\n' \
-        b'{"time":2500,"type":"ssml","start":40,"end":63,"value":"story-1"}\n'
+MARKS = (
+    b'{"time":0,"type":"ssml","start":7,"end":27,"value":"intro"}\n'
+    b'{"time":2500,"type":"ssml","start":40,"end":63,"value":"story-1"}\n'
+)
 
 
 def notice(name: str) -> str:
@@ -41,8 +43,9 @@ class Tagger:
 
 def world():
     editions, blobs = FakeEditionStore(), FakeBlobStore()
-    editions.add(EditionRecord(DAY, 1, "h", "draft", 2, "Morning Digest", f"{DAY}T10:00:00+00:00",
-                               audio_status="pending"))
+    editions.add(
+        EditionRecord(DAY, 1, "h", "draft", 2, "Morning Digest", f"{DAY}T10:00:00+00:00", audio_status="pending")
+    )
     blobs.put(MP3_KEY, b"MP3 frames", "audio/mpeg")
     blobs.put(MARKS_KEY, MARKS, "application/x-json-stream")
     return editions, blobs
@@ -56,16 +59,21 @@ def test_doctests():
     assert doctest.testmod(audio).failed == 0
 
 
-@pytest.mark.parametrize("uri, key", [
-    ("https://s3.us-east-1.amazonaws.com/bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
-    ("https://s3-us-west-2.amazonaws.com/bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
-    ("https://bucket.s3.eu-west-1.amazonaws.com/polly/x/marks.id.marks", "polly/x/marks.id.marks"),
-    ("s3://bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
-    ("https://s3.us-east-1.amazonaws.com/bucket/polly/x/a%20b.mp3", "polly/x/a b.mp3"),
-    ("https://evil.example.com/bucket/polly/x/audio.id.mp3", None),
-    ("http://s3.us-east-1.amazonaws.com/bucket/polly/x/audio.id.mp3", None),
-    ("", None), (None, None), (42, None),
-])
+@pytest.mark.parametrize(
+    "uri, key",
+    [
+        ("https://s3.us-east-1.amazonaws.com/bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
+        ("https://s3-us-west-2.amazonaws.com/bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
+        ("https://bucket.s3.eu-west-1.amazonaws.com/polly/x/marks.id.marks", "polly/x/marks.id.marks"),
+        ("s3://bucket/polly/x/audio.id.mp3", "polly/x/audio.id.mp3"),
+        ("https://s3.us-east-1.amazonaws.com/bucket/polly/x/a%20b.mp3", "polly/x/a b.mp3"),
+        ("https://evil.example.com/bucket/polly/x/audio.id.mp3", None),
+        ("http://s3.us-east-1.amazonaws.com/bucket/polly/x/audio.id.mp3", None),
+        ("", None),
+        (None, None),
+        (42, None),
+    ],
+)
 def test_output_key_reads_the_key_polly_reports(uri, key):
     assert output_key(uri) == key
 
@@ -77,8 +85,11 @@ def test_both_documented_notices_give_a_chaptered_mp3_in_either_order(order):
     results = [audio_ready(notice(names[n]), editions=editions, blobs=blobs, tagger=Tagger()) for n in order]
     assert results == (["ready", "ready"] if order[0] == "mp3" else ["marks stored", "ready"])
     record = editions.latest(DAY)
-    assert (record.audio_status, record.audio_seconds, record.chapters) == ("ready", 42.0,
-                                                                           (("intro", 0.0), ("story-1", 2.5)))
+    assert (record.audio_status, record.audio_seconds, record.chapters) == (
+        "ready",
+        42.0,
+        (("intro", 0.0), ("story-1", 2.5)),
+    )
     assert published(blobs).startswith(b'[["intro", 0.0], ["story-1", 2.5]]|MP3')
     assert record.audio_bytes == len(published(blobs))
 
@@ -96,8 +107,10 @@ class MarksLandMidPublish(FakeBlobStore):
             self.fired = True
             plain = FakeBlobStore()
             plain.blobs = self.blobs
-            assert audio_ready(notice("marks-completed.json"), editions=self.editions, blobs=plain,
-                               tagger=Tagger()) == "ready"
+            assert (
+                audio_ready(notice("marks-completed.json"), editions=self.editions, blobs=plain, tagger=Tagger())
+                == "ready"
+            )
         super().put(key, data, content_type)
 
 
@@ -127,12 +140,17 @@ def test_failed_tasks():
     assert editions.latest(DAY).audio_status == "failed"
 
 
-@pytest.mark.parametrize("message", [
-    "not json", "[]", json.dumps({"taskStatus": "COMPLETED"}),
-    json.dumps({"taskStatus": "COMPLETED", "outputUri": f"https://s3.us-east-1.amazonaws.com/b/site/{DAY}/x.mp3"}),
-    json.dumps({"taskStatus": "COMPLETED", "outputUri": f"https://s3.us-east-1.amazonaws.com/b/polly/{DAY}/x.wav"}),
-    json.dumps({"outputUri": f"https://s3.us-east-1.amazonaws.com/b/{MP3_KEY}"}),
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[]",
+        json.dumps({"taskStatus": "COMPLETED"}),
+        json.dumps({"taskStatus": "COMPLETED", "outputUri": f"https://s3.us-east-1.amazonaws.com/b/site/{DAY}/x.mp3"}),
+        json.dumps({"taskStatus": "COMPLETED", "outputUri": f"https://s3.us-east-1.amazonaws.com/b/polly/{DAY}/x.wav"}),
+        json.dumps({"outputUri": f"https://s3.us-east-1.amazonaws.com/b/{MP3_KEY}"}),
+    ],
+)
 def test_odd_notices_change_nothing(message):
     editions, blobs = world()
     before = editions.latest(DAY)

@@ -4,53 +4,71 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import digest
 import digest_tools
+from digest.core.attribution import according_to, attribute, strip_dateline
 from digest.core.cluster import Cluster, cluster
-from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.feeds import parse_feed
+from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.story import CANCELED, WITHHELD, Source, Story
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer, Summary, summarize_cluster
-from digest.core.attribution import according_to, attribute, strip_dateline
 from digest.core.text import word_count
 
 PACKAGE = Path(digest.__file__).resolve().parent
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 DAY = date(2026, 11, 28)
 BASE = "https://news.example.org/digest"
-AGENCIES = {"ap": ("Associated Press", "the Associated Press"),
-            "afp": ("Agence France-Presse", "Agence France-Presse"),
-            "reuters": ("Reuters", "Reuters")}
+AGENCIES = {
+    "ap": ("Associated Press", "the Associated Press"),
+    "afp": ("Agence France-Presse", "Agence France-Presse"),
+    "reuters": ("Reuters", "Reuters"),
+}
 
 
 def story(sid: str, body: str, source: str = "ap", minutes: int = 0, title: str = "Headline", **wire) -> Story:
     agency, attribution = AGENCIES[source]
-    return Story(sid, source, agency, attribution, sid, title, body, f"https://{source}.example/{sid}",
-                 T0 + timedelta(minutes=minutes), f"h-{sid}", **wire)
+    return Story(
+        sid,
+        source,
+        agency,
+        attribution,
+        sid,
+        title,
+        body,
+        f"https://{source}.example/{sid}",
+        T0 + timedelta(minutes=minutes),
+        f"h-{sid}",
+        **wire,
+    )
 
 
 @pytest.fixture(scope="module")
 def sample_clusters() -> list[Cluster]:
     sources = {s["key"]: Source(**s) for s in json.loads((PACKAGE / "sources.json").read_text("utf-8"))}
-    stories = [s for key in ("ap", "afp", "reuters")
-               for s in parse_feed((SAMPLES / "feeds" / f"{key}.xml").read_bytes(),
-                                   sources[key], NOW).stories]
+    stories = [
+        s
+        for key in ("ap", "afp", "reuters")
+        for s in parse_feed((SAMPLES / "feeds" / f"{key}.xml").read_bytes(), sources[key], NOW).stories
+    ]
     return cluster(stories)
 
 
 def attribution_uses(summary: Summary, c: Cluster) -> dict[str, int]:
     """How often each agency of the cluster is named in an attribution phrase."""
     attributions = {s.agency: s.attribution for s in c.stories}
-    return {agency: summary.text.count(f", {attr} reported.") + summary.text.count(f", according to {attr}.")
-            for agency, attr in attributions.items()}
+    return {
+        agency: summary.text.count(f", {attr} reported.") + summary.text.count(f", according to {attr}.")
+        for agency, attr in attributions.items()
+    }
 
 
 def check_summary(summary: Summary, c: Cluster, max_words: int) -> None:
@@ -126,36 +144,48 @@ def test_first_sentence_always_survives(sample_clusters):
 def test_lede_is_attributed_then_other_agencies_come_first():
     # 36 words: lede (13 with attribution) + AFP (14) + one more AP sentence (6); had AP's own
     # sentences come first, AFP would not have fitted. Display groups each agency's sentences.
-    ap = story("ap-1", "LIMA (AP) \u2014 A strong earthquake struck southern Peru on Friday. "
-               "Rescuers dug through rubble in Arequipa. Schools were closed across the region.", "ap")
+    ap = story(
+        "ap-1",
+        "LIMA (AP) \u2014 A strong earthquake struck southern Peru on Friday. "
+        "Rescuers dug through rubble in Arequipa. Schools were closed across the region.",
+        "ap",
+    )
     afp = story("afp-1", "Lima (AFP) - Peru declared a state of emergency in three provinces.", "afp", 30)
     summary = summarize_cluster(Cluster([ap, afp]), max_words=36, min_words=10)
     assert summary.text == (
         "A strong earthquake struck southern Peru on Friday, the Associated Press reported. "
         "Rescuers dug through rubble in Arequipa. "
-        "Peru declared a state of emergency in three provinces, according to Agence France-Presse.")
+        "Peru declared a state of emergency in three provinces, according to Agence France-Presse."
+    )
     assert summary.sources == ["ap-1", "afp-1"]
     assert [sid for _, sid in summary.sentences] == ["ap-1", "ap-1", "afp-1"]
 
 
 def test_near_duplicate_sentences_are_skipped():
     v1 = story("ap-1", "GENEVA (AP) \u2014 Talks on a plastics treaty ended on Friday. Delegates applauded.")
-    v2 = story("ap-2", "GENEVA (AP) \u2014 Talks on a global plastics treaty ended on Friday. Delegates applauded loudly.",
-               minutes=20)
+    v2 = story(
+        "ap-2",
+        "GENEVA (AP) \u2014 Talks on a global plastics treaty ended on Friday. Delegates applauded loudly.",
+        minutes=20,
+    )
     summary = summarize_cluster(Cluster([v1, v2]))
     assert [s for s, _ in summary.sentences] == ["Talks on a plastics treaty ended on Friday.", "Delegates applauded."]
 
 
 def test_cut_quotes_and_dangling_sentences_are_skipped():
-    body = ("LIMA (AP) \u2014 A strong earthquake struck southern Peru on Friday. "
-            '"The whole house was dancing. We ran outside," said Rosa Quispe. '
-            '"Nobody slept." '
-            "He said more help was coming. "
-            "Engineers inspected bridges across the Arequipa region.")
+    body = (
+        "LIMA (AP) \u2014 A strong earthquake struck southern Peru on Friday. "
+        '"The whole house was dancing. We ran outside," said Rosa Quispe. '
+        '"Nobody slept." '
+        "He said more help was coming. "
+        "Engineers inspected bridges across the Arequipa region."
+    )
     summary = summarize_cluster(Cluster([story("ap-1", body)]))
     texts = [s for s, _ in summary.sentences]
-    assert texts == ["A strong earthquake struck southern Peru on Friday.",
-                     "Engineers inspected bridges across the Arequipa region."]
+    assert texts == [
+        "A strong earthquake struck southern Peru on Friday.",
+        "Engineers inspected bridges across the Arequipa region.",
+    ]
 
 
 def test_whole_quotes_with_a_speaker_are_kept():
@@ -174,20 +204,34 @@ def test_summary_of_odd_clusters_does_not_raise():
 
 
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9)
-_sentence = st.builds(lambda first, rest, end, quote: (quote + " ".join([first.capitalize(), *rest]) + end),
-                      _word, st.lists(_word, min_size=0, max_size=14), st.sampled_from([".", ".", "!", "?"]),
-                      st.sampled_from(["", "", "", '"', "he "]))
+_sentence = st.builds(
+    lambda first, rest, end, quote: quote + " ".join([first.capitalize(), *rest]) + end,
+    _word,
+    st.lists(_word, min_size=0, max_size=14),
+    st.sampled_from([".", ".", "!", "?"]),
+    st.sampled_from(["", "", "", '"', "he "]),
+)
 _dateline = st.sampled_from(["", "GENEVA (AP) \u2014 ", "Geneva (AFP) - ", "LONDON, Nov 27 (Reuters) - "])
-_story = st.tuples(st.sampled_from(sorted(AGENCIES)), _dateline, st.lists(_sentence, max_size=8),
-                   st.integers(min_value=0, max_value=600), st.booleans())
+_story = st.tuples(
+    st.sampled_from(sorted(AGENCIES)),
+    _dateline,
+    st.lists(_sentence, max_size=8),
+    st.integers(min_value=0, max_value=600),
+    st.booleans(),
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(_story, min_size=1, max_size=5), st.integers(min_value=1, max_value=150),
-       st.integers(min_value=0, max_value=150))
+@given(
+    st.lists(_story, min_size=1, max_size=5),
+    st.integers(min_value=1, max_value=150),
+    st.integers(min_value=0, max_value=150),
+)
 def test_summary_invariants_hold_for_any_cluster(specs, max_words, min_words):
-    stories = [story(f"s{i}", dateline + ("\n" if paragraphs else " ").join(body), source, minutes, title=f"Title {i}")
-               for i, (source, dateline, body, minutes, paragraphs) in enumerate(specs)]
+    stories = [
+        story(f"s{i}", dateline + ("\n" if paragraphs else " ").join(body), source, minutes, title=f"Title {i}")
+        for i, (source, dateline, body, minutes, paragraphs) in enumerate(specs)
+    ]
     c = Cluster(sorted(stories, key=lambda s: (s.published, s.story_id)))
     check_summary(summarize_cluster(c, max_words=max_words, min_words=min_words), c, max_words)
 
@@ -225,8 +269,12 @@ def test_plan_edition_uses_the_default_and_a_given_summarizer(sample_clusters):
 
 
 def quake(prefix: str, sources: list[str], minutes: int = 0, **wire) -> Cluster:
-    return Cluster([story(f"{prefix}-{i}", "LIMA (AP) \u2014 A quake hit Peru.", src, minutes + i, **wire)
-                    for i, src in enumerate(sources)])
+    return Cluster(
+        [
+            story(f"{prefix}-{i}", "LIMA (AP) \u2014 A quake hit Peru.", src, minutes + i, **wire)
+            for i, src in enumerate(sources)
+        ]
+    )
 
 
 def test_three_agencies_beat_one_even_if_urgent_big_and_fresh():
@@ -278,8 +326,9 @@ def test_score_of_an_empty_cluster_is_zero():
 def test_embargoed_and_canceled_stories_never_reach_an_edition():
     live = story("ap-1", "LIMA (AP) \u2014 A quake hit Peru. Homes collapsed.", "ap")
     killed = story("afp-1", "Lima (AFP) - Peru quake: story withdrawn.", "afp", 5, status=CANCELED)
-    embargoed = story("reu-1", "LIMA, Nov 27 (Reuters) - Embargoed detail.", "reuters", 6,
-                      embargo=NOW + timedelta(hours=2))
+    embargoed = story(
+        "reu-1", "LIMA, Nov 27 (Reuters) - Embargoed detail.", "reuters", 6, embargo=NOW + timedelta(hours=2)
+    )
     held = story("ap-9", "NEW YORK (AP) \u2014 A withheld report.", "ap", 7, status=WITHHELD)
     later = story("ap-8", "ZURICH (AP) \u2014 Future rate decision.", "ap", 8, embargo=NOW + timedelta(days=1))
     clusters = [Cluster([live, killed, embargoed]), Cluster([held]), Cluster([later])]

@@ -8,32 +8,35 @@ import random
 import re
 import zlib
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 import digest
 import digest_tools
+from digest.core.attribution import strip_dateline
 from digest.core.cluster import Cluster, ClusterStats, cluster, cluster_with_stats
 from digest.core.feeds import parse_feed
 from digest.core.minhash import MinHasher, jaccard
-from digest.core.words import STOP_WORDS, shingles
 from digest.core.story import Source, Story
-from digest.core.attribution import strip_dateline
+from digest.core.words import STOP_WORDS, shingles
 
 PACKAGE = Path(digest.__file__).resolve().parent
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "november"}
 
 
 def load_samples() -> tuple[list[Story], dict[str, str]]:
     """The 28 sample stories and their hand labels (guid -> event)."""
     sources = {s["key"]: Source(**s) for s in json.loads((PACKAGE / "sources.json").read_text("utf-8"))}
-    stories = [s for key in ("ap", "afp", "reuters")
-               for s in parse_feed((SAMPLES / "feeds" / f"{key}.xml").read_bytes(), sources[key], NOW).stories]
+    stories = [
+        s
+        for key in ("ap", "afp", "reuters")
+        for s in parse_feed((SAMPLES / "feeds" / f"{key}.xml").read_bytes(), sources[key], NOW).stories
+    ]
     events = json.loads((SAMPLES / "clusters.json").read_text("utf-8"))["events"]
     return stories, {guid: event for event, guids in events.items() for guid in guids}
 
@@ -55,11 +58,24 @@ def partition(clusters: list[Cluster]) -> list[list[str]]:
 
 
 def story(sid: str, title: str, body: str, source: str = "ap", minutes: int = 0) -> Story:
-    names = {"ap": ("Associated Press", "the Associated Press"), "afp": ("Agence France-Presse",) * 2,
-             "reuters": ("Reuters", "Reuters")}
+    names = {
+        "ap": ("Associated Press", "the Associated Press"),
+        "afp": ("Agence France-Presse",) * 2,
+        "reuters": ("Reuters", "Reuters"),
+    }
     agency, attribution = names[source]
-    return Story(sid, source, agency, attribution, sid, title, body, f"https://{source}.example/{sid}",
-                 T0 + timedelta(minutes=minutes), f"h-{sid}")
+    return Story(
+        sid,
+        source,
+        agency,
+        attribution,
+        sid,
+        title,
+        body,
+        f"https://{source}.example/{sid}",
+        T0 + timedelta(minutes=minutes),
+        f"h-{sid}",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +96,11 @@ def test_sample_pairwise_precision_and_recall(samples):
     stories, truth = samples
     clusters, stats = cluster_with_stats(stories)
     precision, recall, tp, fp, fn = pairwise(clusters, truth)
-    print(f"\nsample day: {len(stories)} stories -> {len(clusters)} clusters ({len(set(truth.values()))} events); "
-          f"pairs tp={tp} fp={fp} fn={fn}; precision={precision:.3f} recall={recall:.3f}; "
-          f"pairs examined {stats.pairs_examined} of {len(stories) * (len(stories) - 1) // 2}")
+    print(
+        f"\nsample day: {len(stories)} stories -> {len(clusters)} clusters ({len(set(truth.values()))} events); "
+        f"pairs tp={tp} fp={fp} fn={fn}; precision={precision:.3f} recall={recall:.3f}; "
+        f"pairs examined {stats.pairs_examined} of {len(stories) * (len(stories) - 1) // 2}"
+    )
     assert precision >= 0.9
     assert recall >= 0.8
 
@@ -129,9 +147,11 @@ def test_minhash_signatures_are_fixed_across_instances():
 
 # --- time window --------------------------------------------------------------------------
 
-QUAKE = ("Strong earthquake strikes Lima, Peru",
-         "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people. "
-         "Rescuers searched collapsed adobe homes in the Arequipa region.")
+QUAKE = (
+    "Strong earthquake strikes Lima, Peru",
+    "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people. "
+    "Rescuers searched collapsed adobe homes in the Arequipa region.",
+)
 
 
 def test_same_text_three_days_apart_is_separate():
@@ -164,14 +184,21 @@ def _vary(s: Story, k: int) -> Story:
     Content words get a copy suffix (names, numbers and wording differ between copies); stop
     words, weekdays and the dateline stay, as they would on another news day.
     """
+
     def sub(m: re.Match[str]) -> str:
         w = m.group()
         return w if not k or w.lower() in STOP_WORDS or w.lower() in CALENDAR else f"{w}v{k}"
 
     rest = strip_dateline(s.body)
     dateline = s.body[: len(s.body) - len(rest)]
-    return replace(s, story_id=f"{s.story_id}~{k}", guid=f"{s.guid}~{k}", title=_WORD.sub(sub, s.title),
-                   body=dateline + _WORD.sub(sub, rest), published=s.published + timedelta(hours=8 * k))
+    return replace(
+        s,
+        story_id=f"{s.story_id}~{k}",
+        guid=f"{s.guid}~{k}",
+        title=_WORD.sub(sub, s.title),
+        body=dateline + _WORD.sub(sub, rest),
+        published=s.published + timedelta(hours=8 * k),
+    )
 
 
 def synthetic(stories: list[Story], n: int) -> list[Story]:
@@ -184,10 +211,12 @@ def test_candidate_pairs_grow_about_linearly(samples):
     small, small_stats = cluster_with_stats(synthetic(stories, 200))
     large, large_stats = cluster_with_stats(synthetic(stories, 2000))
     growth = large_stats.pairs_examined / small_stats.pairs_examined
-    print(f"\npairs examined: 200 stories -> {small_stats.pairs_examined} "
-          f"(lsh {small_stats.lsh_pairs}, entity {small_stats.entity_pairs}); 2000 stories -> "
-          f"{large_stats.pairs_examined} (lsh {large_stats.lsh_pairs}, entity {large_stats.entity_pairs}); "
-          f"growth {growth:.1f}x for 10x stories; all-pairs would be {2000 * 1999 // 2}")
+    print(
+        f"\npairs examined: 200 stories -> {small_stats.pairs_examined} "
+        f"(lsh {small_stats.lsh_pairs}, entity {small_stats.entity_pairs}); 2000 stories -> "
+        f"{large_stats.pairs_examined} (lsh {large_stats.lsh_pairs}, entity {large_stats.entity_pairs}); "
+        f"growth {growth:.1f}x for 10x stories; all-pairs would be {2000 * 1999 // 2}"
+    )
     assert growth < 30
     assert large_stats.pairs_examined < 0.02 * (2000 * 1999 // 2)
     # Each copy is a separate news day: clusters never mix copies or events.
@@ -214,10 +243,15 @@ def _word(i: int, j: int) -> str:
 
 def test_tokens_in_many_stories_are_not_blocking_keys():
     # 60 unrelated stories that all mention Geneva: Geneva alone must not make 1,770 candidate pairs.
-    stories = [story(f"s{i:02d}", f"{_word(i, 0).title()} {_word(i, 1)} {_word(i, 2)} in Geneva",
-                     f"{_word(i, 3).title()} {_word(i, 4)} {_word(i, 5)} near Geneva {_word(i, 6)} {_word(i, 7)}.",
-                     minutes=i)
-               for i in range(60)]
+    stories = [
+        story(
+            f"s{i:02d}",
+            f"{_word(i, 0).title()} {_word(i, 1)} {_word(i, 2)} in Geneva",
+            f"{_word(i, 3).title()} {_word(i, 4)} {_word(i, 5)} near Geneva {_word(i, 6)} {_word(i, 7)}.",
+            minutes=i,
+        )
+        for i in range(60)
+    ]
     clusters, stats = cluster_with_stats(stories)
     assert stats.entity_pairs < 60
     assert len(clusters) == 60

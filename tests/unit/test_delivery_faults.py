@@ -28,7 +28,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,28 +36,35 @@ import pytest
 
 from digest import bootstrap
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.pacing import Pacer
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.errors import MailPaused, MailThrottled
-from digest.core.edition_record import EditionRecord
-from digest.services import dispatch as dispatch_module, feedback as feedback_module, send as send_module
+from digest.services import dispatch as dispatch_module
+from digest.services import feedback as feedback_module
+from digest.services import send as send_module
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
 from digest.services.reconcile import resend_unaccounted
 from digest.services.send import Sender, SendOptions
-
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 ROOT = Path(__file__).resolve().parents[2]
-DAY, VERSION, NOW = "2026-11-28", 1, datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+DAY, VERSION, NOW = "2026-11-28", 1, datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 SUBSCRIBERS, BATCH, MAX_RECEIVES, VICTIMS = 1_100, 50, 5, 10
 TEXT = "Quake hits Lima. " * 15 + f"\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"
-HTML = (f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
-        f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>')
-CONTEXT = SimpleNamespace(function_name="morning-digest-send", memory_limit_in_mb=512, aws_request_id="req-1",
-                          invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:send",
-                          get_remaining_time_in_millis=lambda: 60_000)
+HTML = (
+    f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
+    f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>'
+)
+CONTEXT = SimpleNamespace(
+    function_name="morning-digest-send",
+    memory_limit_in_mb=512,
+    aws_request_id="req-1",
+    invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:send",
+    get_remaining_time_in_millis=lambda: 60_000,
+)
 
 
 class Killed(BaseException):
@@ -103,10 +110,19 @@ class FakeSqs:
             if not batch:
                 continue
             invocations += 1
-            records = [{"messageId": m.message_id, "receiptHandle": f"rh-{m.message_id}-{m.receives}",
-                        "body": m.body, "attributes": {"ApproximateReceiveCount": str(m.receives)},
-                        "messageAttributes": {}, "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send"} for m in batch]
+            records = [
+                {
+                    "messageId": m.message_id,
+                    "receiptHandle": f"rh-{m.message_id}-{m.receives}",
+                    "body": m.body,
+                    "attributes": {"ApproximateReceiveCount": str(m.receives)},
+                    "messageAttributes": {},
+                    "eventSource": "aws:sqs",
+                    "awsRegion": "us-east-1",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send",
+                }
+                for m in batch
+            ]
             try:
                 reply = handler({"Records": records}, CONTEXT)
                 if invocations in kill_before_delete:
@@ -131,8 +147,14 @@ class Tally:
 
     def send_message(self, body: str):
         result = self.sender.send_message(body)
-        self.totals.update(sent=result.sent, already=result.already, unknown=result.unknown,
-                           skipped=result.skipped, failed=result.failed, retry=len(result.retry))
+        self.totals.update(
+            sent=result.sent,
+            already=result.already,
+            unknown=result.unknown,
+            skipped=result.skipped,
+            failed=result.failed,
+            retry=len(result.retry),
+        )
         return result
 
 
@@ -182,6 +204,7 @@ def once_for(victims: set[str], fault: str):
             left.discard(recipient)
             return fault
         return None
+
     return decide
 
 
@@ -192,8 +215,10 @@ class Pipeline:
 
     def __init__(self, seed: int = 28) -> None:
         self.rng = random.Random(seed)
-        people = [Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com",
-                             PENDING if i % 11 == 10 else ACTIVE) for i in range(SUBSCRIBERS)]
+        people = [
+            Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com", PENDING if i % 11 == 10 else ACTIVE)
+            for i in range(SUBSCRIBERS)
+        ]
         self.editions, self.blobs = FakeEditionStore(), FakeBlobStore()
         self.subscribers, self.ledger, self.mailer = FakeSubscriberStore(people), FakeLedger(), FakeMailer()
         self.editions.add(EditionRecord(DAY, VERSION, "h", "approved", 3, "Morning Digest", NOW.isoformat()))
@@ -211,14 +236,29 @@ class Pipeline:
         return sorted(self.subscribers.with_status(ACTIVE), key=lambda s: s.subscriber_id)
 
     def dispatch(self):
-        return dispatch(DAY, editions=self.editions, subscribers=self.subscribers, queue=self.sqs, blobs=self.blobs,
-                        options=DispatchOptions(batch_size=BATCH, require_approval=False), now=NOW)
+        return dispatch(
+            DAY,
+            editions=self.editions,
+            subscribers=self.subscribers,
+            queue=self.sqs,
+            blobs=self.blobs,
+            options=DispatchOptions(batch_size=BATCH, require_approval=False),
+            now=NOW,
+        )
 
     def run(self, handler, kill_before_delete=frozenset()) -> int:
-        self.tally = self.tally or Tally(Sender(
-            editions=self.editions, blobs=self.blobs, subscribers=self.subscribers, ledger=self.ledger_port,
-            mailer=self.mailer_port, clock=FakeClock(), pacer=self.pacer,
-            options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "secret")))
+        self.tally = self.tally or Tally(
+            Sender(
+                editions=self.editions,
+                blobs=self.blobs,
+                subscribers=self.subscribers,
+                ledger=self.ledger_port,
+                mailer=self.mailer_port,
+                clock=FakeClock(),
+                pacer=self.pacer,
+                options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "secret"),
+            )
+        )
         # The container as the handler uses it; the operator's sending switch is on.
         bootstrap.use(SimpleNamespace(sender=self.tally, sending_switch=SimpleNamespace(paused=lambda: "")))
         return self.sqs.drain(handler, kill_before_delete)
@@ -240,10 +280,19 @@ class Pipeline:
         return dead
 
     def reconcile(self) -> Counter:
-        events = [{"eventType": kind, "mail": {"messageId": s.message_id, "destination": [s.recipient],
-                                               "tags": {k: [v] for k, v in s.tags.items()}},
-                   kind.lower(): {"timestamp": NOW.isoformat(), "recipients": [s.recipient]}}
-                  for s in self.mailer.sent for kind in ("Send", "Delivery")]
+        events = [
+            {
+                "eventType": kind,
+                "mail": {
+                    "messageId": s.message_id,
+                    "destination": [s.recipient],
+                    "tags": {k: [v] for k, v in s.tags.items()},
+                },
+                kind.lower(): {"timestamp": NOW.isoformat(), "recipients": [s.recipient]},
+            }
+            for s in self.mailer.sent
+            for kind in ("Send", "Delivery")
+        ]
         events += self.rng.sample(events, len(events) // 10)  # SNS delivers some twice
         self.rng.shuffle(events)
         feedback = Feedback(subscribers=self.subscribers, ledger=self.ledger, clock=FakeClock())
@@ -287,8 +336,13 @@ def _quiet_loggers():
 
 
 def report(name: str, p: Pipeline, **extra) -> None:
-    counts = dict(mailed=len(p.mailer.sent), duplicates=sum(n - 1 for n in Counter(p.mailer.recipients()).values()),
-                  **{f"ledger_{k}": v for k, v in sorted(p.states().items())}, dlq=len(p.sqs.dlq), **extra)
+    counts = dict(
+        mailed=len(p.mailer.sent),
+        duplicates=sum(n - 1 for n in Counter(p.mailer.recipients()).values()),
+        **{f"ledger_{k}": v for k, v in sorted(p.states().items())},
+        dlq=len(p.sqs.dlq),
+        **extra,
+    )
     print(f"\n[{name}] " + " ".join(f"{k}={v}" for k, v in counts.items()))
 
 
@@ -315,18 +369,24 @@ def test_a_a_kill_right_after_the_claim_is_never_sent_twice_and_re_sent_once_ses
     assert p.states() == Counter({SENT: len(p.active()) - VICTIMS, CLAIMED: VICTIMS})
     assert p.tally.totals["unknown"] >= VICTIMS and p.sqs.dlq == []
     # ... until SES has stayed silent about them past the grace period: then they are re-sent once.
-    too_early = resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs,
-                                   now=datetime.now(timezone.utc))
+    too_early = resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs, now=datetime.now(UTC))
     assert too_early == []
-    again = resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs,
-                               now=datetime.now(timezone.utc) + timedelta(minutes=20))
+    again = resend_unaccounted(
+        DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs, now=datetime.now(UTC) + timedelta(minutes=20)
+    )
     assert set(again) == victims
     p.run(handler)
     p.check()
     assert p.states() == Counter({SENT: len(p.active())})
-    report("a: killed right after the claim", p, unknown_reported=p.tally.totals["unknown"],
-           dlq_after_first_run=first_dlq, dlq_before_redrive=dead, feedback_events=sum(reconciled.values()),
-           re_sent_after_grace=len(again))
+    report(
+        "a: killed right after the claim",
+        p,
+        unknown_reported=p.tally.totals["unknown"],
+        dlq_after_first_run=first_dlq,
+        dlq_before_redrive=dead,
+        feedback_events=sum(reconciled.values()),
+        re_sent_after_grace=len(again),
+    )
 
 
 def test_a_failures_before_ses_saw_the_message_leave_no_claim_and_lose_nobody(handler):
@@ -341,6 +401,7 @@ def test_a_failures_before_ses_saw_the_message_leave_no_claim_and_lose_nobody(ha
         if next(sleeps) in kills:
             raise Killed("killed while waiting for a token")
         now[0] += seconds
+
     p.pacer = Pacer(100.0, 5, lambda: now[0], sleep)
     p.run(handler)
     first_dlq = len(p.sqs.dlq)
@@ -349,8 +410,15 @@ def test_a_failures_before_ses_saw_the_message_leave_no_claim_and_lose_nobody(ha
     p.check()
     assert p.mailer_port.faults["unreachable"] == VICTIMS and next(sleeps) > max(kills)
     assert p.tally.totals["unknown"] == 0 and p.states() == Counter({SENT: len(p.active())})
-    report("a: SES unreachable / killed in the pacer wait", p, unknown_reported=p.tally.totals["unknown"],
-           unreachable=VICTIMS, pacer_kills=len(kills), dlq_after_first_run=first_dlq, dlq_before_redrive=dead)
+    report(
+        "a: SES unreachable / killed in the pacer wait",
+        p,
+        unknown_reported=p.tally.totals["unknown"],
+        unreachable=VICTIMS,
+        pacer_kills=len(kills),
+        dlq_after_first_run=first_dlq,
+        dlq_before_redrive=dead,
+    )
 
 
 def test_b_a_kill_after_ses_accepted_is_unknown_until_ses_events_reconcile_it(handler):
@@ -369,11 +437,17 @@ def test_b_a_kill_after_ses_accepted_is_unknown_until_ses_events_reconcile_it(ha
     for sent in p.mailer.sent:
         assert p.ledger.get(DAY, sent.tags["subscriber"]).message_id == sent.message_id
     assert p.tally.totals["unknown"] >= VICTIMS and p.sqs.dlq == []
-    late = datetime.now(timezone.utc) + timedelta(minutes=20)  # SES reported them: nothing to re-send
+    late = datetime.now(UTC) + timedelta(minutes=20)  # SES reported them: nothing to re-send
     assert resend_unaccounted(DAY, VERSION, "email-noaudio", ledger=p.ledger, queue=p.sqs, now=late) == []
-    report("b: killed after SES accepted", p, claimed_before_reconcile=before[CLAIMED],
-           unknown_reported=p.tally.totals["unknown"], dlq_after_first_run=first_dlq, dlq_before_redrive=dead,
-           feedback_events=sum(reconciled.values()))
+    report(
+        "b: killed after SES accepted",
+        p,
+        claimed_before_reconcile=before[CLAIMED],
+        unknown_reported=p.tally.totals["unknown"],
+        dlq_after_first_run=first_dlq,
+        dlq_before_redrive=dead,
+        feedback_events=sum(reconciled.values()),
+    )
 
 
 def test_c_a_kill_after_the_ledger_mark_before_the_sqs_delete_sends_nothing_twice(handler):
@@ -401,8 +475,13 @@ def test_ten_percent_throttling_ends_with_everyone_sent_exactly_once(handler):
     assert 0.05 < throttles / sum(p.mailer_port.faults.values()) < 0.15
     assert p.pacer.throttles == throttles and p.tally.totals["retry"] == throttles
     assert p.tally.totals["unknown"] == 0 and dead == 0
-    report("throttled ~10%", p, throttles=throttles, ses_calls=sum(p.mailer_port.faults.values()),
-           virtual_seconds=round(now[0], 1))
+    report(
+        "throttled ~10%",
+        p,
+        throttles=throttles,
+        ses_calls=sum(p.mailer_port.faults.values()),
+        virtual_seconds=round(now[0], 1),
+    )
 
 
 def test_poison_messages_reach_the_dlq_after_five_receives_and_the_rest_is_sent(handler):
@@ -441,9 +520,15 @@ def test_a_pause_stops_the_batch_releases_the_claim_and_returns_the_untried_reci
     ids = json.loads(p.bodies[0])["subscriber_ids"][:6]
     calls = itertools.count(1)
     p.mailer_port = FaultyMailer(p.mailer, lambda recipient: "paused" if next(calls) == 3 else None)
-    sender = Sender(editions=p.editions, blobs=p.blobs, subscribers=p.subscribers, ledger=p.ledger,
-                    mailer=p.mailer_port, clock=FakeClock(),
-                    options=SendOptions("d@news.example.org", "https://x", "s"))
+    sender = Sender(
+        editions=p.editions,
+        blobs=p.blobs,
+        subscribers=p.subscribers,
+        ledger=p.ledger,
+        mailer=p.mailer_port,
+        clock=FakeClock(),
+        options=SendOptions("d@news.example.org", "https://x", "s"),
+    )
     result = sender.send_batch(DAY, VERSION, ids, variant="email-noaudio")
     assert (result.sent, result.retry) == (2, ids[2:])
     assert [p.ledger.state(DAY, sid) for sid in ids] == [SENT, SENT, None, None, None, None]

@@ -56,7 +56,8 @@ def test_edited_headline_is_a_headline_change_only():
     new = edition(replace(QUAKE, headline="Quake kills nine in Peru"), RATES, MERGER, STORM)
     diff = diff_editions(OLD, new)
     assert [(c.cluster_id, c.old, c.new) for c in diff.headline_changed] == [
-        ("c-quake", "Quake kills six in Peru", "Quake kills nine in Peru")]
+        ("c-quake", "Quake kills six in Peru", "Quake kills nine in Peru")
+    ]
     assert diff.added == diff.removed == diff.moved == diff.summary_changed == diff.corrected == []
     assert diff.lines() == ["~ headline: 'Quake kills six in Peru' -> 'Quake kills nine in Peru'"]
 
@@ -72,16 +73,19 @@ def test_added_and_removed():
 
 def test_swapping_two_stories_moves_both():
     diff = diff_editions(OLD, edition(QUAKE, MERGER, RATES, STORM))
-    assert diff.moved == [Move("c-merger", "AT&T buys Tom's shop", 3, 2),
-                          Move("c-rates", "Swiss central bank cuts rates", 2, 3)]
-    assert diff.lines() == ["↕ moved: 'AT&T buys Tom's shop' 3 → 2",
-                            "↕ moved: 'Swiss central bank cuts rates' 2 → 3"]
+    assert diff.moved == [
+        Move("c-merger", "AT&T buys Tom's shop", 3, 2),
+        Move("c-rates", "Swiss central bank cuts rates", 2, 3),
+    ]
+    assert diff.lines() == ["↕ moved: 'AT&T buys Tom's shop' 3 → 2", "↕ moved: 'Swiss central bank cuts rates' 2 → 3"]
 
 
 def test_swapping_the_lead_with_the_last_story_leaves_the_middle_alone():
     diff = diff_editions(OLD, edition(STORM, RATES, MERGER, QUAKE))
     assert {(m.cluster_id, m.old_position, m.new_position) for m in diff.moved} == {
-        ("c-storm", 4, 1), ("c-quake", 1, 4)}
+        ("c-storm", 4, 1),
+        ("c-quake", 1, 4),
+    }
 
 
 def test_insertion_at_the_top_is_added_not_everything_moved():
@@ -103,13 +107,16 @@ def test_moved_reports_positions_in_all_stories_and_the_new_headline():
     diff = diff_editions(OLD, new)
     assert diff.added == ["Wildfire forces evacuations in Greece"]
     assert [(m.headline, m.old_position, m.new_position) for m in diff.moved] == [
-        ("AT&T completes Tom's shop deal", 3, 3), ("Swiss central bank cuts rates", 2, 4)]
+        ("AT&T completes Tom's shop deal", 3, 3),
+        ("Swiss central bank cuts rates", 2, 4),
+    ]
     assert len(diff.headline_changed) == 1
 
 
 def test_summary_change_has_a_short_word_diff():
-    new = edition(replace(QUAKE, summary="LIMA (AP) - A strong earthquake killed nine people in Lima."), RATES,
-                  MERGER, STORM)
+    new = edition(
+        replace(QUAKE, summary="LIMA (AP) - A strong earthquake killed nine people in Lima."), RATES, MERGER, STORM
+    )
     diff = diff_editions(OLD, new)
     (change,) = diff.summary_changed
     assert change.cluster_id == "c-quake"
@@ -117,7 +124,8 @@ def test_summary_change_has_a_short_word_diff():
     assert change.word_diff == "… strong earthquake killed [-six-] {+nine+} people in Lima."
     assert diff.headline_changed == []
     assert diff.lines() == [
-        "~ summary of 'Quake kills six in Peru': … strong earthquake killed [-six-] {+nine+} people in Lima."]
+        "~ summary of 'Quake kills six in Peru': … strong earthquake killed [-six-] {+nine+} people in Lima."
+    ]
 
 
 def test_word_diff_stays_short():
@@ -143,10 +151,12 @@ def test_to_dict_is_json_ready():
     data = diff_editions(OLD, new).to_dict()
     assert json.loads(json.dumps(data)) == data
     assert data["removed"] == ["AT&T buys Tom's shop"]
-    assert data["moved"] == [{"cluster_id": "c-storm", "headline": "Storm closes ports in Chile",
-                              "old_position": 4, "new_position": 1}]
-    assert data["headline_changed"] == [{"cluster_id": "c-quake", "old": "Quake kills six in Peru",
-                                         "new": "Quake kills nine in Peru"}]
+    assert data["moved"] == [
+        {"cluster_id": "c-storm", "headline": "Storm closes ports in Chile", "old_position": 4, "new_position": 1}
+    ]
+    assert data["headline_changed"] == [
+        {"cluster_id": "c-quake", "old": "Quake kills six in Peru", "new": "Quake kills nine in Peru"}
+    ]
     assert set(data) == {"added", "removed", "moved", "headline_changed", "summary_changed", "corrected"}
 
 

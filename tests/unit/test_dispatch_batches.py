@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
-from digest.core.edition_record import EditionRecord
 from digest.services import dispatch as dispatch_module
 from digest.services.dispatch import DispatchOptions, SendWindow, batch_bodies, dispatch
 from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore
 
-DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+DAY, NOW = "2026-11-28", datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 TEXT = "Quake hits Lima. " * 15 + f"\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"
-HTML = (f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
-        f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>')
+HTML = (
+    f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
+    f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>'
+)
 
 
 class Queue:
@@ -34,8 +36,15 @@ class Queue:
 
 
 def world(n: int, seed: int, status: str = "approved"):
-    people = [Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com",
-                         PENDING if i % 7 == 6 else ACTIVE, paused=i % 13 == 12) for i in range(n)]
+    people = [
+        Subscriber(
+            subscriber_id(f"r{i}@example.com"),
+            f"r{i}@example.com",
+            PENDING if i % 7 == 6 else ACTIVE,
+            paused=i % 13 == 12,
+        )
+        for i in range(n)
+    ]
     random.Random(seed).shuffle(people)  # the store's order is not the batches' order
     editions, blobs = FakeEditionStore(), FakeBlobStore()
     editions.add(EditionRecord(DAY, 1, "h", status, 3, "Morning Digest", NOW.isoformat()))
@@ -47,8 +56,15 @@ def world(n: int, seed: int, status: str = "approved"):
 def run(n: int, seed: int, options: DispatchOptions | None = None):
     people, editions, blobs, subscribers = world(n, seed)
     queue = Queue()
-    result = dispatch(DAY, editions=editions, subscribers=subscribers, queue=queue, blobs=blobs,
-                      options=options or DispatchOptions(batch_size=50), now=NOW)
+    result = dispatch(
+        DAY,
+        editions=editions,
+        subscribers=subscribers,
+        queue=queue,
+        blobs=blobs,
+        options=options or DispatchOptions(batch_size=50),
+        now=NOW,
+    )
     return people, editions, queue, result
 
 

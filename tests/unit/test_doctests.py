@@ -11,8 +11,11 @@ import pytest
 import digest
 import digest_tools
 
-MODULES = sorted(m.name for package in (digest, digest_tools)
-                 for m in pkgutil.walk_packages(package.__path__, package.__name__ + "."))
+MODULES = sorted(
+    m.name
+    for package in (digest, digest_tools)
+    for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+)
 
 
 def _with_examples() -> list[str]:

@@ -15,14 +15,24 @@ import logging
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from digest.core.subscriber import (ACTIVE, BOUNCED, CLAIMED, COMPLAINED, FAILED, SENT, UNSUBSCRIBED, Delivery,
-                                    Subscriber, subscriber_id)
-from digest.services import feedback as feedback_module
+from digest.core.subscriber import (
+    ACTIVE,
+    BOUNCED,
+    CLAIMED,
+    COMPLAINED,
+    FAILED,
+    SENT,
+    UNSUBSCRIBED,
+    Delivery,
+    Subscriber,
+    subscriber_id,
+)
 from digest.events import sns_messages
+from digest.services import feedback as feedback_module
 from digest.services.feedback import SOFT_BOUNCE_LIMIT, Feedback, FeedbackOutcome, delivery_stats
-
 from tests.unit.fakes import FakeClock, FakeLedger, FakeSubscriberStore
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "feedback"
@@ -95,7 +105,10 @@ def test_event_files_are_sns_notifications_of_tagged_ses_events(name):
     message = json.loads(rec["Sns"]["Message"])
     assert message["mail"]["messageId"] == MID and message["mail"]["destination"] == [ADDRESS]
     assert {k: v for k, v in message["mail"]["tags"].items() if not k.startswith("ses:")} == {
-        "edition": [DAY], "subscriber": [SID], "plan": ["trial"]}
+        "edition": [DAY],
+        "subscriber": [SID],
+        "plan": ["trial"],
+    }
     assert sns_messages(record(name)) == [message]
 
 
@@ -152,7 +165,11 @@ def test_soft_bounces_reach_the_limit_exactly_once_each():
         assert w.sub().status == (BOUNCED if n == SOFT_BOUNCE_LIMIT else ACTIVE)
     assert w.sub().reason == "repeated soft bounces"
     w.handle(load("bounce-transient", edition=days[-1]))  # a straggler after suppression
-    assert (w.sub().status, w.sub().reason, w.sub().soft_bounces) == (BOUNCED, "repeated soft bounces", SOFT_BOUNCE_LIMIT + 1)
+    assert (w.sub().status, w.sub().reason, w.sub().soft_bounces) == (
+        BOUNCED,
+        "repeated soft bounces",
+        SOFT_BOUNCE_LIMIT + 1,
+    )
 
 
 def test_undetermined_bounce_counts_as_soft():
@@ -253,12 +270,15 @@ def test_reject_fails_the_delivery():
     assert w.sub().status == ACTIVE  # a virus verdict says nothing about the address
 
 
-@pytest.mark.parametrize("events", [
-    ("send", "delivery", "complaint"),
-    ("send", "delivery", "bounce-permanent"),
-    ("send", "reject"),
-    ("send", "delivery"),
-])
+@pytest.mark.parametrize(
+    "events",
+    [
+        ("send", "delivery", "complaint"),
+        ("send", "delivery", "bounce-permanent"),
+        ("send", "reject"),
+        ("send", "delivery"),
+    ],
+)
 def test_events_of_one_message_converge_in_any_order(events):
     finals = set()
     for order in itertools.permutations(events):
@@ -307,8 +327,19 @@ def _malformed() -> list[object]:
     bad_tags["mail"]["tags"] = ["subscriber", SID]
     no_event_type = load("complaint")
     del no_event_type["eventType"]
-    return [None, "not json {", [], {}, no_mail, no_id, no_bounce, no_type, bad_tags, no_event_type,
-            {"eventType": "Reject", "mail": load("reject")["mail"], "reject": "Bad content"}]
+    return [
+        None,
+        "not json {",
+        [],
+        {},
+        no_mail,
+        no_id,
+        no_bounce,
+        no_type,
+        bad_tags,
+        no_event_type,
+        {"eventType": "Reject", "mail": load("reject")["mail"], "reject": "Bad content"},
+    ]
 
 
 @pytest.mark.parametrize("message", _malformed())
@@ -354,8 +385,9 @@ def test_logs_name_subscribers_by_id_never_by_address(caplog):
 # --- the property: replaying anything already processed changes nothing ---------------------
 
 OTHER = subscriber_id("other@example.com")
-_EVENT = st.tuples(st.sampled_from(FILES), st.sampled_from(["2026-12-01", "2026-12-02", "2026-12-03"]),
-                   st.sampled_from([SID, OTHER]))
+_EVENT = st.tuples(
+    st.sampled_from(FILES), st.sampled_from(["2026-12-01", "2026-12-02", "2026-12-03"]), st.sampled_from([SID, OTHER])
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -376,14 +408,29 @@ def test_replaying_processed_events_in_any_order_changes_nothing(events, rng):
 
 
 def test_delivery_stats_puts_every_record_in_one_bucket():
-    records = [Delivery(DAY, "a", CLAIMED), Delivery(DAY, "b", SENT, "m"), Delivery(DAY, "c", SENT, "m", "delivered"),
-               Delivery(DAY, "d", SENT, "m", "bounced"), Delivery(DAY, "e", SENT, "m", "soft-bounce"),
-               Delivery(DAY, "f", SENT, "m", "complained"), Delivery(DAY, "g", FAILED, "", "rejected: Bad content"),
-               Delivery(DAY, "h", FAILED, "", "unusable address: ValueError"), Delivery(DAY, "i", SENT, "m", "delivered")]
-    assert delivery_stats(records) == {"sent": 1, "delivered": 2, "bounced": 2, "complained": 1, "failed": 2,
-                                       "unknown": 1, "total": 9}
-    assert delivery_stats([]) == dict.fromkeys(("sent", "delivered", "bounced", "complained", "failed", "unknown",
-                                                 "total"), 0)
+    records = [
+        Delivery(DAY, "a", CLAIMED),
+        Delivery(DAY, "b", SENT, "m"),
+        Delivery(DAY, "c", SENT, "m", "delivered"),
+        Delivery(DAY, "d", SENT, "m", "bounced"),
+        Delivery(DAY, "e", SENT, "m", "soft-bounce"),
+        Delivery(DAY, "f", SENT, "m", "complained"),
+        Delivery(DAY, "g", FAILED, "", "rejected: Bad content"),
+        Delivery(DAY, "h", FAILED, "", "unusable address: ValueError"),
+        Delivery(DAY, "i", SENT, "m", "delivered"),
+    ]
+    assert delivery_stats(records) == {
+        "sent": 1,
+        "delivered": 2,
+        "bounced": 2,
+        "complained": 1,
+        "failed": 2,
+        "unknown": 1,
+        "total": 9,
+    }
+    assert delivery_stats([]) == dict.fromkeys(
+        ("sent", "delivered", "bounced", "complained", "failed", "unknown", "total"), 0
+    )
 
 
 def test_delivery_stats_after_feedback():

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import digest_tools
 from digest.core.feeds import MAX_TITLE, parse_feed
 from digest.core.identity import canonical_url, content_hash, story_id
 from digest.core.story import Source
 
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 SRC = Source("x", "Example Wire", "Example Wire", "https://wire.example/x.xml")
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking existing softw
 
 SAMPLE_FEEDS = {
     "ap.xml": Source("ap", "Associated Press", "the Associated Press", "https://wire.news.example.org/ap/top-news.xml"),
-    "afp.xml": Source("afp", "Agence France-Presse", "Agence France-Presse", "https://wire.news.example.org/afp/world.atom"),
+    "afp.xml": Source(
+        "afp", "Agence France-Presse", "Agence France-Presse", "https://wire.news.example.org/afp/world.atom"
+    ),
     "reuters.xml": Source("reuters", "Reuters", "Reuters", "https://wire.news.example.org/reuters/world.xml"),
 }
 
@@ -40,11 +43,17 @@ def rss(items: str, channel_extra: str = "", decl: str = '<?xml version="1.0" en
         f'{decl}<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
         f"<title>Wire</title><link>https://wire.example/</link><description>d</description>{channel_extra}"
         f"{items}</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
-def item(title="Quake hits Lima", body="A strong quake hit Lima on Friday.", guid="urn:x:1",
-         link="https://wire.example/quake", date="Fri, 27 Nov 2026 14:05:00 +0000", extra="") -> str:
+def item(
+    title="Quake hits Lima",
+    body="A strong quake hit Lima on Friday.",
+    guid="urn:x:1",
+    link="https://wire.example/quake",
+    date="Fri, 27 Nov 2026 14:05:00 +0000",
+    extra="",
+) -> str:
     parts = []
     if title is not None:
         parts.append(f"<title>{title}</title>")
@@ -119,9 +128,13 @@ def test_rss_item_becomes_a_story():
     result = parse_feed(rss(item()), SRC, NOW)
     assert result.problems == []
     [s] = result.stories
-    assert (s.title, s.body, s.url, s.guid) == ("Quake hits Lima", "A strong quake hit Lima on Friday.",
-                                               "https://wire.example/quake", "urn:x:1")
-    assert s.published == datetime(2026, 11, 27, 14, 5, tzinfo=timezone.utc)
+    assert (s.title, s.body, s.url, s.guid) == (
+        "Quake hits Lima",
+        "A strong quake hit Lima on Friday.",
+        "https://wire.example/quake",
+        "urn:x:1",
+    )
+    assert s.published == datetime(2026, 11, 27, 14, 5, tzinfo=UTC)
     assert s.story_id == story_id("x", "urn:x:1", None, "", "")
     assert (s.source, s.agency, s.attribution) == ("x", "Example Wire", "Example Wire")
 
@@ -129,7 +142,7 @@ def test_rss_item_becomes_a_story():
 def test_dates_are_converted_to_utc():
     result = parse_feed(rss(item(date="Fri, 27 Nov 2026 14:05:00 +0200")), SRC, NOW)
     [s] = result.stories
-    assert s.published == datetime(2026, 11, 27, 12, 5, tzinfo=timezone.utc)
+    assert s.published == datetime(2026, 11, 27, 12, 5, tzinfo=UTC)
     assert s.published.utcoffset() == timedelta(0)
 
 
@@ -149,12 +162,14 @@ def test_atom_entry_becomes_a_story_and_hostile_html_is_cleaned():
     assert s.title == "Talks & deals"
     assert s.body == "Para one.\nPara two here."
     assert s.url == "https://afp.example/1"
-    assert s.published == datetime(2026, 11, 27, 13, 5, tzinfo=timezone.utc)
+    assert s.published == datetime(2026, 11, 27, 13, 5, tzinfo=UTC)
 
 
 def test_content_encoded_wins_over_a_shorter_description():
-    extra = ("<content:encoded><![CDATA[<p>Long body one.</p><p onclick='alert(3)'>Long body two.</p>"
-             "<script>alert(4)</script>]]></content:encoded>")
+    extra = (
+        "<content:encoded><![CDATA[<p>Long body one.</p><p onclick='alert(3)'>Long body two.</p>"
+        "<script>alert(4)</script>]]></content:encoded>"
+    )
     [s] = parse_feed(rss(item(body="Short.", extra=extra)), SRC, NOW).stories
     assert s.body == "Long body one.\nLong body two."
 
@@ -296,9 +311,15 @@ def test_latin1_bytes_declared_utf8_do_not_raise():
 
 def test_duplicate_guids_with_different_content_share_a_story_id():
     result = parse_feed(
-        rss(item(guid="urn:x:7", title="Quake hits Lima", body="First version.")
-            + item(guid=" urn:x:7 ", title="Quake kills 3 in Lima", body="Updated version.",
-                   link="https://wire.example/other")),
+        rss(
+            item(guid="urn:x:7", title="Quake hits Lima", body="First version.")
+            + item(
+                guid=" urn:x:7 ",
+                title="Quake kills 3 in Lima",
+                body="Updated version.",
+                link="https://wire.example/other",
+            )
+        ),
         SRC,
         NOW,
     )
@@ -327,7 +348,10 @@ def test_random_bytes_never_raise(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+)
 def test_arbitrary_text_in_fields_never_raises(title, body):
     from xml.sax.saxutils import escape
 
@@ -351,7 +375,9 @@ def test_out_of_range_date_does_not_raise(when):
 
 @pytest.mark.parametrize("raw", [b"Oil\x01 fell", b"Oil&#1; fell", b"Oil\x1b fell", b"Oil\xef\xbf\xbf fell"])
 def test_xml_illegal_characters_do_not_reach_story_text(raw):
-    data = rss("").replace(b"</channel>", b"<item><title>" + raw + b"</title><guid>g</guid>"
-                           b"<description>Body.</description></item></channel>")
+    data = rss("").replace(
+        b"</channel>",
+        b"<item><title>" + raw + b"</title><guid>g</guid><description>Body.</description></item></channel>",
+    )
     [s] = parse_feed(data, SRC, NOW).stories
     assert s.title.replace(" ", "") == "Oilfell"

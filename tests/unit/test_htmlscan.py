@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from digest.core import htmlscan
 from digest.core.edition import Brand, Edition, EditionStory, Link
@@ -42,10 +43,19 @@ def story(n: int, headline: str, summary: str, links: list[Link]) -> EditionStor
 
 
 EDITION = Edition(
-    "2026-11-28", "Saturday, November 28, 2026", "Morning Digest", "en", "Quake \u00b7 Rates",
-    "https://news.example.org/digest/2026-11-28/index.html", "https://news.example.org/digest/2026-11-28/edition.mp3",
-    story(1, "Quake <kills> nine & more", 'He said "it\'s over" \u2014 <b>not</b> &amp; then',
-          [Link("AP", "https://apnews.example/1?a=1&b=2"), Link("Reuters", "http://reuters.example/1")]),
+    "2026-11-28",
+    "Saturday, November 28, 2026",
+    "Morning Digest",
+    "en",
+    "Quake \u00b7 Rates",
+    "https://news.example.org/digest/2026-11-28/index.html",
+    "https://news.example.org/digest/2026-11-28/edition.mp3",
+    story(
+        1,
+        "Quake <kills> nine & more",
+        'He said "it\'s over" \u2014 <b>not</b> &amp; then',
+        [Link("AP", "https://apnews.example/1?a=1&b=2"), Link("Reuters", "http://reuters.example/1")],
+    ),
     [story(2, "Rates 'cut' below zero", "Markets <!-- fell -->.", [Link("AFP", "javascript:alert(1)")])],
 )
 
@@ -86,8 +96,9 @@ EDGES = [
     "<a href='x'title='y'>x</a><br/><hr /><h1 / >",
     "<!----><!-- a -- b --><!DOCTYPE html><?php echo 1 ?><![CDATA[x]]>",
     "<noscript><h2>x</h2></noscript><iframe><h3></iframe><xmp><a href=x></xmp>",
-    "<h1>unclosed <a href=\"https://x/", "<table\u00a0role=presentation><a\thref=\"https://x/\"\n>",
-    "<html lang=\"en\"><html lang=\"fr\"><h7>no</h7><h6>yes</h6><a>none</a><a href>bare</a>",
+    '<h1>unclosed <a href="https://x/',
+    '<table\u00a0role=presentation><a\thref="https://x/"\n>',
+    '<html lang="en"><html lang="fr"><h7>no</h7><h6>yes</h6><a>none</a><a href>bare</a>',
 ]
 
 
@@ -97,13 +108,61 @@ def test_odd_markup_reads_like_the_parser(html):
     assert seen(scan(html, want_text=True)) == seen(parsed(html, want_text=True))
 
 
-_PIECES = st.sampled_from([
-    "<a", "<a ", "<img", "<table", "<html", "<h1", "<h2>", "</h2>", "<p>", "</p>", "<td class=\"x\">", "</a>",
-    " href=\"https://x/\"", " href='https://y/?a=1&amp;b=2'", " href=", "https://z/", " alt", " alt=\"\"",
-    " role=\"presentation\"", " lang=\"en\"", " role=presentation", ">", "/>", " />", "<!--", "-->", "--",
-    "<!DOCTYPE html>", "<style>", "</style>", "<script>", "</script>", "<title>", "</title>", "<noscript>",
-    "text", " ", "\n", "&amp;", "&", "<", "\"", "'", "=", "<![CDATA[", "]]>", "<?", "\u00a0", "H1", "</", "<br>",
-])
+_PIECES = st.sampled_from(
+    [
+        "<a",
+        "<a ",
+        "<img",
+        "<table",
+        "<html",
+        "<h1",
+        "<h2>",
+        "</h2>",
+        "<p>",
+        "</p>",
+        '<td class="x">',
+        "</a>",
+        ' href="https://x/"',
+        " href='https://y/?a=1&amp;b=2'",
+        " href=",
+        "https://z/",
+        " alt",
+        ' alt=""',
+        ' role="presentation"',
+        ' lang="en"',
+        " role=presentation",
+        ">",
+        "/>",
+        " />",
+        "<!--",
+        "-->",
+        "--",
+        "<!DOCTYPE html>",
+        "<style>",
+        "</style>",
+        "<script>",
+        "</script>",
+        "<title>",
+        "</title>",
+        "<noscript>",
+        "text",
+        " ",
+        "\n",
+        "&amp;",
+        "&",
+        "<",
+        '"',
+        "'",
+        "=",
+        "<![CDATA[",
+        "]]>",
+        "<?",
+        "\u00a0",
+        "H1",
+        "</",
+        "<br>",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)

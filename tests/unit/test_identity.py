@@ -6,20 +6,28 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from digest.core.identity import canonical_url, content_hash, normalized, story_id
 
 PROPS = settings(max_examples=200, deadline=None)
 
 _label = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=10)
-_host = st.builds(lambda labels, tld: ".".join([*labels, tld]), st.lists(_label, min_size=1, max_size=3),
-                  st.sampled_from(["com", "org", "net", "co.uk"]))
-_segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~", min_size=1, max_size=12)
+_host = st.builds(
+    lambda labels, tld: ".".join([*labels, tld]),
+    st.lists(_label, min_size=1, max_size=3),
+    st.sampled_from(["com", "org", "net", "co.uk"]),
+)
+_segment = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~", min_size=1, max_size=12
+)
 _path = st.lists(_segment, max_size=4).map(lambda segs: "/" + "/".join(segs))
 _key = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8).filter(
-    lambda k: not k.lower().startswith("utm_")
-    and k.lower() not in {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "smid", "taid", "ref", "src"}
+    lambda k: (
+        not k.lower().startswith("utm_")
+        and k.lower() not in {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "smid", "taid", "ref", "src"}
+    )
 )
 _value = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10)
 _params = st.lists(st.tuples(_key, _value), max_size=5, unique_by=lambda kv: kv[0])
@@ -46,7 +54,9 @@ _urls = st.builds(_url, st.sampled_from(["http", "https"]), _host, _path, _param
 
 
 def test_canonical_url_example():
-    assert canonical_url("HTTPS://News.Example.com:443/a/b/?utm_source=x&id=3#top") == "https://news.example.com/a/b/?id=3"
+    assert (
+        canonical_url("HTTPS://News.Example.com:443/a/b/?utm_source=x&id=3#top") == "https://news.example.com/a/b/?id=3"
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,13 +110,17 @@ def test_fragment_does_not_change_the_canonical_url(url, fragment):
 @given(st.sampled_from(["http", "https"]), _host, _path, _params)
 def test_host_case_does_not_change_the_canonical_url(scheme, host, path, params):
     assume(host.upper() != host)
-    assert canonical_url(_url(scheme.upper(), host.upper(), path, params)) == canonical_url(_url(scheme, host, path, params))
+    assert canonical_url(_url(scheme.upper(), host.upper(), path, params)) == canonical_url(
+        _url(scheme, host, path, params)
+    )
 
 
 @PROPS
 @given(_host, _path, _params)
 def test_default_https_port_does_not_change_the_canonical_url(host, path, params):
-    assert canonical_url(_url("https", host, path, params, port=":443")) == canonical_url(_url("https", host, path, params))
+    assert canonical_url(_url("https", host, path, params, port=":443")) == canonical_url(
+        _url("https", host, path, params)
+    )
 
 
 @PROPS
@@ -162,8 +176,17 @@ def test_different_guids_give_different_ids(g1, g2):
 
 
 @PROPS
-@given(st.sampled_from([None, "", "   ", "\t\n"]), st.sampled_from(["http", "https"]), _host, _path, _params, _tracking,
-       _fragment, st.text(), st.text())
+@given(
+    st.sampled_from([None, "", "   ", "\t\n"]),
+    st.sampled_from(["http", "https"]),
+    _host,
+    _path,
+    _params,
+    _tracking,
+    _fragment,
+    st.text(),
+    st.text(),
+)
 def test_story_id_falls_back_to_the_canonical_url(no_guid, scheme, host, path, params, tracking, fragment, title, body):
     plain = _url(scheme, host, path, params)
     tracked = _url(scheme.upper(), host.upper(), path, tracking + params, fragment)
@@ -181,13 +204,24 @@ _ws = st.text(" \t\n", min_size=1, max_size=3)
 
 
 @PROPS
-@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,", min_size=1, max_size=8),
-                min_size=1, max_size=6),
-       st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,", min_size=1, max_size=8),
-                min_size=1, max_size=6),
-       _ws, st.sampled_from([None, "", "  "]), st.sampled_from([None, "", "  "]))
-def test_story_id_falls_back_to_a_content_hash_insensitive_to_whitespace_and_case(title_words, body_words, ws,
-                                                                                    no_guid, no_url):
+@given(
+    st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,", min_size=1, max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,", min_size=1, max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    _ws,
+    st.sampled_from([None, "", "  "]),
+    st.sampled_from([None, "", "  "]),
+)
+def test_story_id_falls_back_to_a_content_hash_insensitive_to_whitespace_and_case(
+    title_words, body_words, ws, no_guid, no_url
+):
     title, body = " ".join(title_words), " ".join(body_words)
     messy_title = ws + ws.join(w.swapcase() for w in title_words) + ws
     messy_body = ws.join(w.upper() for w in body_words) + ws
@@ -210,8 +244,14 @@ def test_normalized_and_content_hash():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.one_of(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2003\u2028\u3000"),
-                                  st.characters(blacklist_categories=("Cs",)))))
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2003\u2028\u3000"),
+            st.characters(blacklist_categories=("Cs",)),
+        )
+    )
+)
 def test_normalized_collapses_exactly_what_the_regex_whitespace_class_does(text):
     # Content hashes stored before must keep matching: same normal form as re.sub(r"\s+", " ", ...).
     assert normalized(text) == re.sub(r"\s+", " ", text).strip().lower()

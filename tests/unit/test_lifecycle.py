@@ -79,8 +79,11 @@ def test_illegal_transition_is_refused_with_a_reason(state, action, approval):
 
 
 def test_approve_held_says_to_rebuild_or_release_and_quotes_the_hold_reason():
-    with pytest.raises(IllegalTransition, match=r"^cannot approve a held edition: rebuild or release it first "
-                                                 r"\(held: only 2 stories\)$"):
+    with pytest.raises(
+        IllegalTransition,
+        match=r"^cannot approve a held edition: rebuild or release it first "
+        r"\(held: only 2 stories\)$",
+    ):
         transition(HELD, APPROVE, reason=REASON)
     with pytest.raises(IllegalTransition, match=r"rebuild or release it first$"):
         transition(HELD, APPROVE)
@@ -126,8 +129,15 @@ def test_new_version_of_approved_edition_needs_approval_again():
 
 def test_a_whole_morning():
     state = INITIAL
-    for action, kwargs in [(HOLD, {"reason": REASON}), (RELEASE, {}), (APPROVE, {}), (SEND, {}), (FINISH, {}),
-                           (CORRECT, {}), (CORRECT, {})]:
+    for action, kwargs in [
+        (HOLD, {"reason": REASON}),
+        (RELEASE, {}),
+        (APPROVE, {}),
+        (SEND, {}),
+        (FINISH, {}),
+        (CORRECT, {}),
+        (CORRECT, {}),
+    ]:
         state = transition(state, action, **kwargs)
     assert state == SENT
 

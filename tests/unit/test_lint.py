@@ -14,8 +14,18 @@ from digest.core.render import UNSUBSCRIBE_SLOT, Recipient, Rendered, environmen
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 AUDIO = "https://news.example.org/digest/2026-11-28/edition.mp3"
-RULES = {"size", "text-part", "img-alt", "heading-order", "contrast", "link-https", "lang", "table-role",
-         "listen-link", "unsubscribe"}
+RULES = {
+    "size",
+    "text-part",
+    "img-alt",
+    "heading-order",
+    "contrast",
+    "link-https",
+    "lang",
+    "table-role",
+    "listen-link",
+    "unsubscribe",
+}
 
 
 def exists(url: str) -> bool:
@@ -33,8 +43,9 @@ def story(n: int, headline: str, summary: str, links: list[Link] | None = None) 
         headline=headline,
         summary=summary,
         agencies=["Associated Press", "Reuters"],
-        links=links if links is not None else [Link("Associated Press", f"https://apnews.example/{n}"),
-                                               Link("Reuters", f"https://reuters.example/{n}")],
+        links=links
+        if links is not None
+        else [Link("Associated Press", f"https://apnews.example/{n}"), Link("Reuters", f"https://reuters.example/{n}")],
     )
 
 
@@ -46,13 +57,21 @@ EDITION = Edition(
     preheader="Quake kills nine in Peru \u00b7 Swiss central bank cuts rates \u00b7 AT&T buys Tom's shop",
     web_url="https://news.example.org/digest/2026-11-28/index.html",
     audio_url=AUDIO,
-    lead=story(1, "Quake kills nine in Peru",
-               "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing nine people. "
-               "Rescuers searched collapsed homes through the night."),
+    lead=story(
+        1,
+        "Quake kills nine in Peru",
+        "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing nine people. "
+        "Rescuers searched collapsed homes through the night.",
+    ),
     stories=[
-        story(2, "Swiss central bank cuts rates below zero",
-              "ZURICH (Reuters) - The Swiss National Bank cut its main rate below zero. Markets fell."),
-        story(3, "AT&T buys Tom's shop", "NEW YORK (AP) \u2014 AT&T said it would buy Tom's shop. The deal is \"final\"."),
+        story(
+            2,
+            "Swiss central bank cuts rates below zero",
+            "ZURICH (Reuters) - The Swiss National Bank cut its main rate below zero. Markets fell.",
+        ),
+        story(
+            3, "AT&T buys Tom's shop", 'NEW YORK (AP) \u2014 AT&T said it would buy Tom\'s shop. The deal is "final".'
+        ),
     ],
 )
 
@@ -80,14 +99,19 @@ def lint_html(good: Rendered, html: str, **kwargs) -> set[str]:
 
 # --- the real edition passes ---------------------------------------------------------------------
 
+
 def test_real_edition_passes_the_gate(good):
     assert lint_edition(good, EDITION, Brand(), exists) == []
 
 
 def test_real_edition_with_logo_correction_and_no_audio_passes(env):
     brand = Brand(logo_url="https://news.example.org/logo.png")
-    edition = replace(EDITION, audio_url=None, correction_note="An earlier version misstated the toll.",
-                      lead=replace(EDITION.lead, corrected=True))
+    edition = replace(
+        EDITION,
+        audio_url=None,
+        correction_note="An earlier version misstated the toll.",
+        lead=replace(EDITION.lead, corrected=True),
+    )
     rendered = render_edition(env, edition, brand)
     assert "<img" in rendered.email_html
     assert lint_edition(rendered, edition, brand, missing) == []
@@ -100,6 +124,7 @@ def test_lint_email_with_brand_colours_passes(good):
 
 
 # --- each rule -----------------------------------------------------------------------------------
+
 
 def test_oversize_html(env):
     edition = replace(EDITION, lead=replace(EDITION.lead, summary="Rescuers searched the rubble. " * 4_200))
@@ -128,12 +153,15 @@ def test_img_without_alt(good):
     assert "chart.png" in issues[0].detail
 
 
-@pytest.mark.parametrize(("img", "ok"), [
-    ('<img src="https://x.example/a.png" alt="">', False),
-    ('<img src="https://x.example/a.png" alt="  ">', False),
-    ('<img src="https://x.example/a.png" alt="" role="presentation">', True),
-    ('<img src="https://x.example/a.png" alt="Chart of rates">', True),
-])
+@pytest.mark.parametrize(
+    ("img", "ok"),
+    [
+        ('<img src="https://x.example/a.png" alt="">', False),
+        ('<img src="https://x.example/a.png" alt="  ">', False),
+        ('<img src="https://x.example/a.png" alt="" role="presentation">', True),
+        ('<img src="https://x.example/a.png" alt="Chart of rates">', True),
+    ],
+)
 def test_img_alt_variants(good, img, ok):
     found = lint_html(good, good.email_html.replace("</body>", f"{img}</body>"))
     assert ("img-alt" not in found) is ok

@@ -6,23 +6,29 @@ import email
 import email.policy
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.core.message import Envelope, build_message
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token, read_token
 
-NOW = datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 UNSUB = "https://news.example.org/digest/api/unsubscribe/abc123"
 
 
 def envelope(**changes) -> Envelope:
-    base = dict(sender="Morning Digest <digest@news.example.org>", to="ada.reader@example.com",
-                subject="Morning Digest: Quake hits Lima", list_id="morning-digest.news.example.org",
-                unsubscribe_url=UNSUB, message_key="2026-11-28:sub-1")
+    base = dict(
+        sender="Morning Digest <digest@news.example.org>",
+        to="ada.reader@example.com",
+        subject="Morning Digest: Quake hits Lima",
+        list_id="morning-digest.news.example.org",
+        unsubscribe_url=UNSUB,
+        message_key="2026-11-28:sub-1",
+    )
     base.update(changes)
     return Envelope(**base)
 
@@ -89,8 +95,11 @@ def test_long_list_unsubscribe_url_is_not_encoded_on_the_wire():
 
 def test_same_message_key_same_message_id_and_different_key_different_id():
     a = parse(build_message(envelope(), "t", "<p>h</p>", NOW))["Message-ID"]
-    again = parse(build_message(envelope(to="other@example.com", subject="Other"), "x", "<p>y</p>",
-                                datetime(2027, 1, 1, tzinfo=timezone.utc)))["Message-ID"]
+    again = parse(
+        build_message(
+            envelope(to="other@example.com", subject="Other"), "x", "<p>y</p>", datetime(2027, 1, 1, tzinfo=UTC)
+        )
+    )["Message-ID"]
     other = parse(build_message(envelope(message_key="2026-11-28:sub-2"), "t", "<p>h</p>", NOW))["Message-ID"]
     assert a == again
     assert a != other
@@ -116,7 +125,7 @@ def test_non_ascii_display_name_survives():
 
 def test_lines_are_at_most_998_characters():
     long_text = "word " * 2000 + "\n" + "x" * 5000
-    long_html = "<p>" + "y" * 5000 + "</p>" + "<td style=\"" + "a" * 3000 + "\">"
+    long_html = "<p>" + "y" * 5000 + "</p>" + '<td style="' + "a" * 3000 + '">'
     raw = build_message(envelope(subject="S" * 500), long_text, long_html, NOW)
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     msg = parse(raw)
@@ -126,8 +135,10 @@ def test_lines_are_at_most_998_characters():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=120),
-       st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=120),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80),
+)
 def test_any_text_body_and_subject_round_trip(text, subject):
     raw = build_message(envelope(subject=subject), text, "<p>x</p>", NOW)
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
@@ -155,7 +166,7 @@ def test_token_round_trip_any_id(secret, sid):
 
 def _tamper(token: str, i: int) -> str:
     c = token[i]
-    return token[:i] + ("A" if c != "A" else "B") + token[i + 1:]
+    return token[:i] + ("A" if c != "A" else "B") + token[i + 1 :]
 
 
 def test_forged_token_is_rejected():
@@ -218,8 +229,17 @@ def test_non_string_payload_is_rejected():
     assert read_token("secret", UNSUBSCRIBE, token) is None
 
 
-@pytest.mark.parametrize("to", ["a@example.com\r\nBcc: victim@example.net", "a b@example.com",
-                                "a@example.com, b@example.com", "<a@example.com>", "josé@example.com", "nobody"])
+@pytest.mark.parametrize(
+    "to",
+    [
+        "a@example.com\r\nBcc: victim@example.net",
+        "a b@example.com",
+        "a@example.com, b@example.com",
+        "<a@example.com>",
+        "josé@example.com",
+        "nobody",
+    ],
+)
 def test_addresses_that_could_inject_headers_or_cannot_be_carried_are_refused(to):
     with pytest.raises(ValueError):
         build_message(envelope(to=to), "t", "<p>h</p>", NOW)
@@ -237,8 +257,10 @@ _line_text = st.lists(st.sampled_from([*"ab .=\t\r-é—<>&", "x" * 90, SLOT, "\
 
 
 @settings(max_examples=300, deadline=None)
-@given(body=st.lists(_line_text, max_size=8).map("\n".join),
-       url=st.sampled_from(["https://u.example/unsubscribe/a.b-c_d", "https://u.example/?a=1&b=2 x", "é=é"]))
+@given(
+    body=st.lists(_line_text, max_size=8).map("\n".join),
+    url=st.sampled_from(["https://u.example/unsubscribe/a.b-c_d", "https://u.example/?a=1&b=2 x", "é=é"]),
+)
 def test_a_part_encoded_once_and_filled_is_the_part_personalized_then_built(body, url):
     from digest.core.message import assemble, encode_body
 

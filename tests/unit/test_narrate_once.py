@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 from digest.core.edition import version_key
-from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
 from digest.core.edition_record import EditionRecord
 from digest.core.narration import Narration
+from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
 from digest.services.narrate import narrate
+from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 DAY = "2026-11-28"
 SSML = b'<speak><mark name="story-1"/><p>Quake hits Lima.</p></speak>'
@@ -99,8 +99,9 @@ def test_notices_quicker_than_the_pending_write_are_not_overwritten():
 
     def polly_is_quick():
         record = editions.latest(DAY)
-        editions.set_audio_fields(replace(record, audio_status="ready", audio_seconds=99.0), "audio_status",
-                                  "audio_seconds")
+        editions.set_audio_fields(
+            replace(record, audio_status="ready", audio_seconds=99.0), "audio_status", "audio_seconds"
+        )
 
     narrator.during = polly_is_quick
     assert run(editions, blobs, narrator).audio_status == "ready"

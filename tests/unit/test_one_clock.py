@@ -12,9 +12,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {ROOT / "layers/digest/digest/adapters/clock.py"}
-WALL_CLOCK = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
-              ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"),
-              ("time", "ctime"), ("time", "asctime"), ("time", "strftime")}
+WALL_CLOCK = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "localtime"),
+    ("time", "gmtime"),
+    ("time", "ctime"),
+    ("time", "asctime"),
+    ("time", "strftime"),
+}
 
 
 def wall_clock_reads(source: str) -> list[str]:
@@ -39,6 +49,11 @@ def test_the_check_finds_a_wall_clock_read():
 def test_only_the_system_clock_reads_the_wall_clock():
     files = [*ROOT.joinpath("layers").rglob("*.py"), *ROOT.joinpath("functions").rglob("*.py")]
     assert len(files) > 50
-    offenders = {str(path.relative_to(ROOT)): reads for path in files if path not in ALLOWED
-                 for reads in [wall_clock_reads(path.read_text("utf-8"))] if reads}
+    offenders = {
+        str(path.relative_to(ROOT)): reads
+        for path in files
+        if path not in ALLOWED
+        for reads in [wall_clock_reads(path.read_text("utf-8"))]
+        if reads
+    }
     assert offenders == {}, "read the injected clock instead"

@@ -8,18 +8,18 @@ import random
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.core import pacing
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.pacing import Pacer, share
 from digest.core.render import UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, SENT, Subscriber, subscriber_id
 from digest.errors import MailThrottled
-from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import Sender, SendOptions
-
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 DAY, VERSION = "2026-11-28", 1
@@ -78,9 +78,13 @@ def test_headroom_delays_the_last_call_of_a_burst_and_keeps_the_rate():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(min_value=0.5, max_value=500.0), st.integers(min_value=1, max_value=20),
-       st.integers(min_value=1, max_value=300), st.floats(min_value=0.0, max_value=0.02),
-       st.sampled_from([0.0, 0.25, 0.5]))
+@given(
+    st.floats(min_value=0.5, max_value=500.0),
+    st.integers(min_value=1, max_value=20),
+    st.integers(min_value=1, max_value=300),
+    st.floats(min_value=0.0, max_value=0.02),
+    st.sampled_from([0.0, 0.25, 0.5]),
+)
 def test_over_any_run_calls_never_outpace_rate_times_time_plus_burst(rate, burst, calls, work, headroom):
     t = VirtualTime()
     pacer = Pacer(rate, burst, t.clock, t.sleep, headroom=headroom)
@@ -165,9 +169,10 @@ class Journal:
             if hasattr(part, name):
                 target = getattr(part, name)
 
-                def logged(*args, **kwargs):
+                def logged(*args, target=target, **kwargs):
                     self.events.append(name)
                     return target(*args, **kwargs)
+
                 return logged
         raise AttributeError(name)
 
@@ -178,9 +183,16 @@ def sender(subscribers: list[Subscriber], pacer: Pacer | None, mailer=None) -> t
     blobs.put(version_key(DAY, VERSION, "email.txt"), TEXT.encode(), "text/plain")
     blobs.put(version_key(DAY, VERSION, "email.html"), HTML.encode(), "text/html")
     journal = Journal(pacer, FakeLedger(), mailer or FakeMailer())
-    return Sender(editions=editions, blobs=blobs, subscribers=FakeSubscriberStore(subscribers), ledger=journal,
-                  mailer=journal, clock=FakeClock(), pacer=journal if pacer else None,
-                  options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "s")), journal
+    return Sender(
+        editions=editions,
+        blobs=blobs,
+        subscribers=FakeSubscriberStore(subscribers),
+        ledger=journal,
+        mailer=journal,
+        clock=FakeClock(),
+        pacer=journal if pacer else None,
+        options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "s"),
+    ), journal
 
 
 def test_each_ses_call_waits_for_a_token_taken_before_the_claim():
@@ -199,8 +211,17 @@ def test_a_throttle_slows_the_pacer_down_before_the_next_recipient():
     s, journal = sender([p, q], Pacer(10.0, 1, t.clock, t.sleep, headroom=0.0), mailer)
     result = s.send_batch(DAY, VERSION, [p.subscriber_id, q.subscriber_id])
     assert result.retry == [p.subscriber_id] and result.sent == 1
-    assert journal.events == ["acquire", "claim", "send_raw", "release", "slow_down",
-                              "acquire", "claim", "send_raw", "mark"]
+    assert journal.events == [
+        "acquire",
+        "claim",
+        "send_raw",
+        "release",
+        "slow_down",
+        "acquire",
+        "claim",
+        "send_raw",
+        "mark",
+    ]
     assert journal.pacer.throttles == 1
     assert t.now - 1_000.0 == pytest.approx(1 / 5)  # q waited a whole interval at the halved rate
     assert 5.0 < journal.pacer.rate < 6.0  # and recovery has begun
@@ -268,7 +289,7 @@ def _send_all(pacer_rate: float | None) -> tuple[RateLimitedSes, FakeLedger, int
     ses = RateLimitedSes(t, rate=10.0)
     pacer = Pacer(pacer_rate, 1, t.clock, t.sleep) if pacer_rate else None
     s, journal = sender(subscribers, pacer, ses)
-    queue, deliveries = [[p.subscriber_id for p in subscribers[i:i + 50]] for i in range(0, 200, 50)], 0
+    queue, deliveries = [[p.subscriber_id for p in subscribers[i : i + 50]] for i in range(0, 200, 50)], 0
     while queue:
         deliveries += 1
         retry = s.send_batch(DAY, VERSION, queue.pop(0)).retry

@@ -44,10 +44,20 @@ def test_the_templates_are_digest_package_data_and_the_top_level_folder():
 
 
 def test_settings_take_the_packaged_templates_whatever_the_environment_says():
-    env = {"STORIES_TABLE": "s", "EDITIONS_TABLE": "e", "SUBSCRIBERS_TABLE": "u", "LEDGER_TABLE": "l",
-           "FEED_STATE_TABLE": "f", "AUDIT_TABLE": "a", "ARCHIVE_BUCKET": "b", "SEND_QUEUE_URL": "q",
-           "SENDER": "a@b.c", "PUBLIC_BASE_URL": "https://x", "API_BASE_URL": "https://api",
-           "TEMPLATE_DIR": "/opt/templates"}
+    env = {
+        "STORIES_TABLE": "s",
+        "EDITIONS_TABLE": "e",
+        "SUBSCRIBERS_TABLE": "u",
+        "LEDGER_TABLE": "l",
+        "FEED_STATE_TABLE": "f",
+        "AUDIT_TABLE": "a",
+        "ARCHIVE_BUCKET": "b",
+        "SEND_QUEUE_URL": "q",
+        "SENDER": "a@b.c",
+        "PUBLIC_BASE_URL": "https://x",
+        "API_BASE_URL": "https://api",
+        "TEMPLATE_DIR": "/opt/templates",
+    }
     assert Settings.from_env(env).template_dir == TEMPLATES
 
 

@@ -8,8 +8,18 @@ from datetime import date
 import pytest
 
 from digest.core import plans
-from digest.core.plans import (COMPLIMENTARY, FACULTY, PAID, STUDENT, TRIAL, TRIAL_DAYS, is_school_address,
-                               plan_for, plan_label, validate_address)
+from digest.core.plans import (
+    COMPLIMENTARY,
+    FACULTY,
+    PAID,
+    STUDENT,
+    TRIAL,
+    TRIAL_DAYS,
+    is_school_address,
+    plan_for,
+    plan_label,
+    validate_address,
+)
 
 TODAY = date(2026, 11, 28)
 
@@ -18,49 +28,61 @@ def test_doctests_pass():
     assert doctest.testmod(plans).failed == 0
 
 
-@pytest.mark.parametrize("address", [
-    "ada@example.com", "ada.reader+news@example.co.uk", "o'brien@example.ie", "x@a.io",
-    "ada@bücher.de", "ada@xn--bcher-kva.de", "a" * 64 + "@example.com", "someone@mit.edu",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ada@example.com",
+        "ada.reader+news@example.co.uk",
+        "o'brien@example.ie",
+        "x@a.io",
+        "ada@bücher.de",
+        "ada@xn--bcher-kva.de",
+        "a" * 64 + "@example.com",
+        "someone@mit.edu",
+    ],
+)
 def test_valid_addresses(address):
     assert validate_address(address) is None
 
 
-@pytest.mark.parametrize("address, reason", [
-    ("", "empty"),
-    ("a" * 300 + "@example.com", "too long"),
-    ("a" * 240 + "@" + "b" * 10 + ".com", "too long"),
-    ("a@b@c", "exactly one @"),
-    ("a@b@mit.edu", "exactly one @"),
-    ("no-at-sign.example.com", "exactly one @"),
-    ("<script>@x.com", "local part"),
-    ("<script>alert(1)</script>@x.com", "local part"),
-    ("ada@<x>.com", "domain"),
-    ("@example.com", "local part"),
-    (".ada@example.com", "local part"),
-    ("ada.@example.com", "local part"),
-    ("a..b@example.com", "local part"),
-    ("a" * 65 + "@example.com", "local part"),
-    ("ü@example.com", "local part"),  # SES does not take SMTPUTF8 local parts
-    ('"quoted"@example.com', "local part"),
-    ("user@localhost", "no dot"),
-    ("ada@", "missing domain"),
-    ("ada@example..com", "domain"),
-    ("ada@.example.com", "domain"),
-    ("ada@example.com.", "domain"),
-    ("ada@-example.com", "domain"),
-    ("ada@exa_mple.com", "domain"),
-    ("ada@1.2.3.4", "domain"),
-    ("ada@[1.2.3.4]", "domain"),
-    ("ada@xn--zz.com", "domain"),  # invalid punycode
-    ("ada@example.c", "domain"),
-    ("ada@" + "b" * 64 + ".com", "domain"),
-    ("ada reader@example.com", "spaces"),
-    (" ada@example.com", "spaces"),
-    ("ada@example.com\r\nBcc: victim@example.org", "spaces"),
-    ("ada@example.com\x00", "control"),
-    ("ada@exam\u200bple.com", "control"),  # zero-width space
-])
+@pytest.mark.parametrize(
+    "address, reason",
+    [
+        ("", "empty"),
+        ("a" * 300 + "@example.com", "too long"),
+        ("a" * 240 + "@" + "b" * 10 + ".com", "too long"),
+        ("a@b@c", "exactly one @"),
+        ("a@b@mit.edu", "exactly one @"),
+        ("no-at-sign.example.com", "exactly one @"),
+        ("<script>@x.com", "local part"),
+        ("<script>alert(1)</script>@x.com", "local part"),
+        ("ada@<x>.com", "domain"),
+        ("@example.com", "local part"),
+        (".ada@example.com", "local part"),
+        ("ada.@example.com", "local part"),
+        ("a..b@example.com", "local part"),
+        ("a" * 65 + "@example.com", "local part"),
+        ("ü@example.com", "local part"),  # SES does not take SMTPUTF8 local parts
+        ('"quoted"@example.com', "local part"),
+        ("user@localhost", "no dot"),
+        ("ada@", "missing domain"),
+        ("ada@example..com", "domain"),
+        ("ada@.example.com", "domain"),
+        ("ada@example.com.", "domain"),
+        ("ada@-example.com", "domain"),
+        ("ada@exa_mple.com", "domain"),
+        ("ada@1.2.3.4", "domain"),
+        ("ada@[1.2.3.4]", "domain"),
+        ("ada@xn--zz.com", "domain"),  # invalid punycode
+        ("ada@example.c", "domain"),
+        ("ada@" + "b" * 64 + ".com", "domain"),
+        ("ada reader@example.com", "spaces"),
+        (" ada@example.com", "spaces"),
+        ("ada@example.com\r\nBcc: victim@example.org", "spaces"),
+        ("ada@example.com\x00", "control"),
+        ("ada@exam\u200bple.com", "control"),  # zero-width space
+    ],
+)
 def test_invalid_addresses_say_why(address, reason):
     problem = validate_address(address)
     assert problem is not None and reason in problem
@@ -75,10 +97,19 @@ def test_school_addresses(address):
     assert is_school_address(address)
 
 
-@pytest.mark.parametrize("address", [
-    "x@gmail.com", "x@example.com", "x@example.edu", "x@mit.edu.evil.com", "a@b@mit.edu", "user@localhost", "",
-    "<script>@mit.edu",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "x@gmail.com",
+        "x@example.com",
+        "x@example.edu",
+        "x@mit.edu.evil.com",
+        "a@b@mit.edu",
+        "user@localhost",
+        "",
+        "<script>@mit.edu",
+    ],
+)
 def test_not_school_addresses(address):
     assert not is_school_address(address)
 

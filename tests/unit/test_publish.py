@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from digest.core.publish import (
 from digest.core.render import environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-NOW = datetime(2026, 11, 28, 7, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 7, 30, tzinfo=UTC)
 SITE = "https://news.example.org/digest"
 PODCAST = f"{SITE}/podcast.xml"
 ATOM = f"{SITE}/atom.xml"
@@ -34,15 +34,27 @@ HOSTILE = '<script>alert("x")</script> & co'
 BRAND = Brand(logo_url="https://news.example.org/logo.png")
 
 
-def entry(day: str, *, audio: bool = True, lead: str = "Quake strikes Lima", seconds: float = 245.0,
-          size: int = 3_456_789, note: str | None = None, headlines: list[str] | None = None) -> ArchiveEntry:
+def entry(
+    day: str,
+    *,
+    audio: bool = True,
+    lead: str = "Quake strikes Lima",
+    seconds: float = 245.0,
+    size: int = 3_456_789,
+    note: str | None = None,
+    headlines: list[str] | None = None,
+) -> ArchiveEntry:
     published = datetime.fromisoformat(f"{day}T06:00:00+00:00")
     return ArchiveEntry(
-        date=day, title="Morning Digest", lead_headline=lead,
+        date=day,
+        title="Morning Digest",
+        lead_headline=lead,
         headlines=[lead, "Swiss bank cuts rates", "AT&T buys Tom's shop"] if headlines is None else headlines,
         web_url=f"{SITE}/{day}/index.html",
         audio_url=f"{SITE}/{day}/edition.mp3" if audio else None,
-        audio_bytes=size if audio else 0, audio_seconds=seconds if audio else 0.0, published=published,
+        audio_bytes=size if audio else 0,
+        audio_seconds=seconds if audio else 0.0,
+        published=published,
         chapters=[Chapter(lead, 0.0, "story-1"), Chapter("Swiss bank cuts rates", 83.6, "story-2")] if audio else [],
         correction_note=note,
     )
@@ -96,9 +108,19 @@ def hrefs(html: str) -> list[str]:
 # --- helpers -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seconds, label", [(0, "0:00"), (5, "0:05"), (245, "4:05"), (245.4, "4:05"),
-                                            (599.6, "10:00"), (3600, "1:00:00"), (3723, "1:02:03"),
-                                            (-3, "0:00")])
+@pytest.mark.parametrize(
+    "seconds, label",
+    [
+        (0, "0:00"),
+        (5, "0:05"),
+        (245, "4:05"),
+        (245.4, "4:05"),
+        (599.6, "10:00"),
+        (3600, "1:00:00"),
+        (3723, "1:02:03"),
+        (-3, "0:00"),
+    ],
+)
 def test_duration_label(seconds, label):
     assert duration_label(seconds) == label
 
@@ -116,8 +138,9 @@ def test_entry_needs_an_aware_send_time_and_an_iso_day():
 
 def test_newest_first_keeps_the_latest_send_of_a_day():
     first = entry("2026-11-28")
-    resent = ArchiveEntry(**{**first.__dict__, "published": first.published + timedelta(hours=2),
-                             "correction_note": "Fixed a name."})
+    resent = ArchiveEntry(
+        **{**first.__dict__, "published": first.published + timedelta(hours=2), "correction_note": "Fixed a name."}
+    )
     assert [e.date for e in newest_first(ENTRIES)] == ["2026-11-28", "2026-11-27", "2026-11-26"]
     assert newest_first([resent, first]) == [resent] == newest_first([first, resent])
 
@@ -133,8 +156,10 @@ def test_podcast_feed_parses_with_one_item_per_edition_with_audio(podcast):
 
 def test_podcast_enclosures_and_durations(podcast):
     newest, oldest = podcast.entries
-    for item, day, size, duration in ((newest, "2026-11-28", 3_456_789, "00:04:05"),
-                                      (oldest, "2026-11-26", 1_000_000, "01:02:03")):
+    for item, day, size, duration in (
+        (newest, "2026-11-28", 3_456_789, "00:04:05"),
+        (oldest, "2026-11-26", 1_000_000, "01:02:03"),
+    ):
         enclosure = item.enclosures[0]
         assert enclosure["href"] == f"{SITE}/{day}/edition.mp3"
         assert enclosure["length"] == str(size)
@@ -267,10 +292,16 @@ def test_archive_index_handles_no_audio_and_no_entries(env):
 
 # --- confirm and reminder emails -----------------------------------------------------------
 
-CONFIRM = {"confirm_url": "https://news.example.org/digest/confirm?t=abc&x=1", "expires_hours": 48,
-           "plan_label": "a free two-week trial"}
-REMINDER = {"trial_end_label": "Saturday, December 12", "subscribe_url": "https://news.example.org/digest/buy?a=1&b=2",
-            "unsubscribe_url": "https://news.example.org/digest/unsubscribe?t=xyz"}
+CONFIRM = {
+    "confirm_url": "https://news.example.org/digest/confirm?t=abc&x=1",
+    "expires_hours": 48,
+    "plan_label": "a free two-week trial",
+}
+REMINDER = {
+    "trial_end_label": "Saturday, December 12",
+    "subscribe_url": "https://news.example.org/digest/buy?a=1&b=2",
+    "unsubscribe_url": "https://news.example.org/digest/unsubscribe?t=xyz",
+}
 HOSTILE_BRAND = Brand(name=HOSTILE, tagline=HOSTILE)
 
 
@@ -310,10 +341,13 @@ def test_reminder_email_content(env):
     assert REMINDER["subscribe_url"] in lines and f"Unsubscribe: {REMINDER['unsubscribe_url']}" in lines
 
 
-@pytest.mark.parametrize("name, values", [
-    ("confirm", {**CONFIRM, "plan_label": HOSTILE}),
-    ("reminder", {**REMINDER, "trial_end_label": HOSTILE}),
-])
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("confirm", {**CONFIRM, "plan_label": HOSTILE}),
+        ("reminder", {**REMINDER, "trial_end_label": HOSTILE}),
+    ],
+)
 def test_email_html_escapes_hostile_input(env, name, values):
     html = env.get_template(f"{name}.html.j2").render(brand=HOSTILE_BRAND, **values)
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -322,19 +356,22 @@ def test_email_html_escapes_hostile_input(env, name, values):
     assert HOSTILE in text  # plain text is not escaped
 
 
-@pytest.mark.parametrize(("key", "expected"), [
-    ("site/2026-11-27/index.html", "long"),      # a past edition: CloudFront keeps it until invalidated
-    ("site/2026-11-27/edition.mp3", "long"),
-    ("site/2026-11-28/index.html", "short"),     # today's page may still be corrected
-    ("site/2026-11-28/edition.mp3", "short"),
-    ("site/2026-11-29/index.html", "short"),
-    ("site/index.html", "short"),                # the archive and the feeds change with every edition
-    ("site/feed.atom", "short"),
-    ("site/podcast.xml", "short"),
-    ("site/archive.json", "short"),
-    ("editions/2026-11-27/v0001/web.html", None),  # private renderings are not served
-    ("polly/2026-11-27/audio.t.mp3", None),
-])
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("site/2026-11-27/index.html", "long"),  # a past edition: CloudFront keeps it until invalidated
+        ("site/2026-11-27/edition.mp3", "long"),
+        ("site/2026-11-28/index.html", "short"),  # today's page may still be corrected
+        ("site/2026-11-28/edition.mp3", "short"),
+        ("site/2026-11-29/index.html", "short"),
+        ("site/index.html", "short"),  # the archive and the feeds change with every edition
+        ("site/feed.atom", "short"),
+        ("site/podcast.xml", "short"),
+        ("site/archive.json", "short"),
+        ("editions/2026-11-27/v0001/web.html", None),  # private renderings are not served
+        ("polly/2026-11-27/audio.t.mp3", None),
+    ],
+)
 def test_each_kind_of_site_object_is_cached_as_long_as_it_stays_true(key, expected):
     from digest.core.caching import LONG, SHORT, cache_control
 

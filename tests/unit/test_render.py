@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from digest.core.cluster import cluster
 from digest.core.edition import Brand, Edition
@@ -30,20 +31,31 @@ from digest.core.story import Story
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 DAY = date(2026, 11, 28)
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 BASE = "https://news.example.org/digest"
 HOSTILE = '<script>alert("x")</script> & co'
 
-AGENCIES = {"ap": ("Associated Press", "the Associated Press"),
-            "afp": ("Agence France-Presse", "Agence France-Presse"),
-            "reuters": ("Reuters", "Reuters")}
+AGENCIES = {
+    "ap": ("Associated Press", "the Associated Press"),
+    "afp": ("Agence France-Presse", "Agence France-Presse"),
+    "reuters": ("Reuters", "Reuters"),
+}
 
 
 def story(sid: str, title: str, body: str, source: str = "ap", minutes: int = 0, url: str | None = None) -> Story:
     agency, attribution = AGENCIES[source]
-    return Story(sid, source, agency, attribution, sid, title, body,
-                 f"https://{source}.example/{sid}" if url is None else url,
-                 datetime(2026, 11, 27, 8, tzinfo=timezone.utc) + timedelta(minutes=minutes), f"h-{sid}")
+    return Story(
+        sid,
+        source,
+        agency,
+        attribution,
+        sid,
+        title,
+        body,
+        f"https://{source}.example/{sid}" if url is None else url,
+        datetime(2026, 11, 27, 8, tzinfo=UTC) + timedelta(minutes=minutes),
+        f"h-{sid}",
+    )
 
 
 def plan(stories: list[Story], max_stories: int = 8) -> Edition:
@@ -61,16 +73,38 @@ def env() -> jinja2.Environment:
 
 @pytest.fixture(scope="module")
 def edition() -> Edition:
-    return plan([
-        story("ap-1", "Strong earthquake strikes Lima, Peru",
-              "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday. Rescuers searched homes.", "ap", 0),
-        story("afp-1", "Strong earthquake hits Peru capital Lima",
-              "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday. Six died.", "afp", 5),
-        story("reu-1", "Swiss central bank cuts rates below zero",
-              "ZURICH, Nov 27 (Reuters) - The Swiss National Bank cut rates below zero. Markets fell.", "reuters", 2),
-        story("ap-2", "AT&T and Tom's shop merge",
-              "NEW YORK (AP) \u2014 AT&T said it would buy Tom's shop. The deal is \"final\".", "ap", 9),
-    ])
+    return plan(
+        [
+            story(
+                "ap-1",
+                "Strong earthquake strikes Lima, Peru",
+                "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday. Rescuers searched homes.",
+                "ap",
+                0,
+            ),
+            story(
+                "afp-1",
+                "Strong earthquake hits Peru capital Lima",
+                "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday. Six died.",
+                "afp",
+                5,
+            ),
+            story(
+                "reu-1",
+                "Swiss central bank cuts rates below zero",
+                "ZURICH, Nov 27 (Reuters) - The Swiss National Bank cut rates below zero. Markets fell.",
+                "reuters",
+                2,
+            ),
+            story(
+                "ap-2",
+                "AT&T and Tom's shop merge",
+                'NEW YORK (AP) \u2014 AT&T said it would buy Tom\'s shop. The deal is "final".',
+                "ap",
+                9,
+            ),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +196,12 @@ def test_ampersands_and_quotes_in_summaries(rendered, edition):
 
 
 def test_non_https_story_urls_never_become_links(env):
-    ed = plan([story("x1", "Quake hits Lima", "A quake hit. More.", url="javascript:alert(1)"),
-               story("x2", "Bank cuts rates", "Rates fell. More.", "afp", 1, url="http://plain.example/a")])
+    ed = plan(
+        [
+            story("x1", "Quake hits Lima", "A quake hit. More.", url="javascript:alert(1)"),
+            story("x2", "Bank cuts rates", "Rates fell. More.", "afp", 1, url="http://plain.example/a"),
+        ]
+    )
     r = render_edition(env, ed, Brand())
     for part in (r.email_html, r.web_html, r.email_text):
         assert "javascript:" not in part
@@ -235,7 +273,7 @@ def test_ssml_uses_only_polly_elements(rendered):
 
 
 def test_personalize_fills_both_slots_and_escapes_html(rendered):
-    who = Recipient("https://api.example/unsubscribe/tok?a=1&b=\"2\"", "https://api.example/prefs?x=1&y=2")
+    who = Recipient('https://api.example/unsubscribe/tok?a=1&b="2"', "https://api.example/prefs?x=1&y=2")
     html = personalize(rendered.email_html, who, is_html=True)
     assert UNSUBSCRIBE_SLOT not in html and PREFERENCES_SLOT not in html
     assert "a=1&amp;b=&quot;2&quot;" in html
@@ -243,8 +281,12 @@ def test_personalize_fills_both_slots_and_escapes_html(rendered):
     assert ("Unsubscribe", who.unsubscribe_url) in links
     assert ("Manage preferences", who.preferences_url) in links
     # Nothing else changed.
-    assert html.replace(personalize(UNSUBSCRIBE_SLOT, who, True), UNSUBSCRIBE_SLOT).replace(
-        personalize(PREFERENCES_SLOT, who, True), PREFERENCES_SLOT) == rendered.email_html
+    assert (
+        html.replace(personalize(UNSUBSCRIBE_SLOT, who, True), UNSUBSCRIBE_SLOT).replace(
+            personalize(PREFERENCES_SLOT, who, True), PREFERENCES_SLOT
+        )
+        == rendered.email_html
+    )
 
 
 def test_personalize_text_is_not_escaped(rendered):
@@ -307,7 +349,10 @@ def test_ssml_is_well_formed_for_any_xml_legal_text(env, edition, headline, summ
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+)
 @example("Markets\x0bclose", "Oil\x00 fell")
 def test_ssml_is_well_formed_for_any_text(env, edition, headline, summary):
     lead = replace(edition.lead, headline=headline, summary=summary)
@@ -321,16 +366,18 @@ def test_email_html_for_twenty_stories_is_under_gmail_clipping(env):
     stories = []
     for i in range(20):
         topic = [f"topic{i}word{j}" for j in range(17)]
-        title = ("Story %d: " % i + " ".join(topic[:8])).ljust(120, "x")
-        sentences_ = [" ".join([topic[k].capitalize(), *topic[k + 1:]]) + "." for k in range(12)]
+        title = (f"Story {i}: " + " ".join(topic[:8])).ljust(120, "x")
+        sentences_ = [" ".join([topic[k].capitalize(), *topic[k + 1 :]]) + "." for k in range(12)]
         for n, src in enumerate(AGENCIES):
             stories.append(story(f"{src}-{i}", title, "GENEVA (AP) \u2014 " + " ".join(sentences_), src, i * 3 + n))
     ed = plan(stories, max_stories=20)
     assert len(ed.all_stories) == 20
     assert all(len(s.links) == 3 for s in ed.all_stories)
     r = render_edition(env, ed, Brand())
-    who = Recipient("https://news.example.org/digest/api/unsubscribe/" + "t" * 120,
-                    "https://news.example.org/digest/api/unsubscribe/" + "t" * 120)
+    who = Recipient(
+        "https://news.example.org/digest/api/unsubscribe/" + "t" * 120,
+        "https://news.example.org/digest/api/unsubscribe/" + "t" * 120,
+    )
     size = len(personalize(r.email_html, who, True).encode("utf-8"))
     print(f"\nemail HTML for 20 stories: {size} bytes")
     assert size < 102 * 1024
@@ -339,8 +386,18 @@ def test_email_html_for_twenty_stories_is_under_gmail_clipping(env):
 # --- the email without audio: cut from the one rendering ----------------------------------
 
 
-@pytest.mark.parametrize("brand", [Brand(), Brand(logo_url="https://news.example.org/logo.png", accent_color="#ffcc00",
-                                                  text_color="#777", background_color="#888888")])
+@pytest.mark.parametrize(
+    "brand",
+    [
+        Brand(),
+        Brand(
+            logo_url="https://news.example.org/logo.png",
+            accent_color="#ffcc00",
+            text_color="#777",
+            background_color="#888888",
+        ),
+    ],
+)
 @pytest.mark.parametrize("note", [None, "We misspelled <Lima> & regret it."])
 def test_the_email_without_audio_is_what_rendering_it_without_audio_gives(env, edition, brand, note):
     ed = replace(edition, correction_note=note, lead=replace(edition.lead, corrected=note is not None))
@@ -366,9 +423,28 @@ def test_listen_markers_in_story_text_are_only_text(env, edition):
 # --- brand colours: the web page's palette is the email's ----------------------------------
 
 _COLOURS = st.one_of(
-    st.sampled_from(["#fff", "#FFFFFF", " #1c1b1f ", "#b3261e", "#ffcc00", "#777", "#888888", "black", "", "#12",
-                     "#1234567", "123456", "#ggg", "#aBc", "#000", "#d9534f"]),
-    st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True), st.from_regex(r"#[0-9a-fA-F]{3}", fullmatch=True),
+    st.sampled_from(
+        [
+            "#fff",
+            "#FFFFFF",
+            " #1c1b1f ",
+            "#b3261e",
+            "#ffcc00",
+            "#777",
+            "#888888",
+            "black",
+            "",
+            "#12",
+            "#1234567",
+            "123456",
+            "#ggg",
+            "#aBc",
+            "#000",
+            "#d9534f",
+        ]
+    ),
+    st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True),
+    st.from_regex(r"#[0-9a-fA-F]{3}", fullmatch=True),
 )
 
 
@@ -377,7 +453,13 @@ _COLOURS = st.one_of(
 def test_palette_is_the_colours_the_email_template_works_out(env, edition, background, text, accent):
     brand = Brand(background_color=background, text_color=text, accent_color=accent)
     email = env.get_template("email.html.j2").make_module(
-        {"edition": edition, "brand": brand, "recipient": Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)})
+        {"edition": edition, "brand": brand, "recipient": Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)}
+    )
     colours = palette(brand)
     assert (colours.bg, colours.fg, colours.link, colours.accent, colours.on_accent) == (
-        str(email.bg), str(email.fg), str(email.link), str(email.accent), str(email.on_accent))
+        str(email.bg),
+        str(email.fg),
+        str(email.link),
+        str(email.accent),
+        str(email.on_accent),
+    )

@@ -9,17 +9,17 @@ import logging
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
 from digest.errors import MailAccountBlocked, StorageError
-from digest.core.edition_record import EditionRecord
 from digest.services import send as send_module
 from digest.services.send import BatchResult, Sender, SendOptions
-
 from tests.unit.fakes import (
     FakeBlobStore,
     FakeClock,
@@ -36,8 +36,10 @@ SECRET = "unit-test-signing-secret"
 API = "https://news.example.org/digest/api"
 SUBJECT = "Morning Digest: Quake hits Lima"
 TEXT = f"Quake hits Lima\n\nUnsubscribe: {UNSUBSCRIBE_SLOT}\nPreferences: {PREFERENCES_SLOT}\n"
-HTML = (f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
-        f'<a href="{PREFERENCES_SLOT}">Manage preferences</a></body></html>')
+HTML = (
+    f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
+    f'<a href="{PREFERENCES_SLOT}">Manage preferences</a></body></html>'
+)
 
 
 def person(n: int, status: str = ACTIVE, plan: str = "trial") -> Subscriber:
@@ -48,7 +50,13 @@ def person(n: int, status: str = ACTIVE, plan: str = "trial") -> Subscriber:
 class World:
     """A Sender wired to fresh fakes holding one stored edition version."""
 
-    def __init__(self, subscribers: list[Subscriber], *, store_edition: bool = True, blobs: tuple[str, ...] = ("email.txt", "email.html")):
+    def __init__(
+        self,
+        subscribers: list[Subscriber],
+        *,
+        store_edition: bool = True,
+        blobs: tuple[str, ...] = ("email.txt", "email.html"),
+    ):
         self.editions = FakeEditionStore()
         self.blobs = FakeBlobStore()
         self.subscribers = FakeSubscriberStore(subscribers)
@@ -60,10 +68,20 @@ class World:
         parts = {"email.txt": TEXT, "email.html": HTML}
         for name in blobs:
             self.blobs.put(version_key(DAY, VERSION, name), parts[name].encode("utf-8"), "text/plain")
-        self.sender = Sender(editions=self.editions, blobs=self.blobs, subscribers=self.subscribers,
-                             ledger=self.ledger, mailer=self.mailer, clock=self.clock,
-                             options=SendOptions(sender="Morning Digest <digest@news.example.org>", api_base_url=API,
-                                                 signing_secret=SECRET, list_id="morning-digest"))
+        self.sender = Sender(
+            editions=self.editions,
+            blobs=self.blobs,
+            subscribers=self.subscribers,
+            ledger=self.ledger,
+            mailer=self.mailer,
+            clock=self.clock,
+            options=SendOptions(
+                sender="Morning Digest <digest@news.example.org>",
+                api_base_url=API,
+                signing_secret=SECRET,
+                list_id="morning-digest",
+            ),
+        )
 
     def send(self, ids: list[str]) -> BatchResult:
         return self.sender.send_batch(DAY, VERSION, ids)
@@ -96,7 +114,14 @@ def test_sends_one_email_per_active_subscriber_and_skips_the_rest():
     w = World(active + others)
     ids = [s.subscriber_id for s in active + others] + ["sub-nobody"]
     result = w.send(ids)
-    assert (result.sent, result.skipped, result.already, result.unknown, result.failed, result.retry) == (3, 3, 0, 0, 0, [])
+    assert (result.sent, result.skipped, result.already, result.unknown, result.failed, result.retry) == (
+        3,
+        3,
+        0,
+        0,
+        0,
+        [],
+    )
     assert sorted(w.mailer.recipients()) == sorted(s.email for s in active)
     for s, sent in zip(active, w.mailer.sent):
         d = w.ledger.get(DAY, s.subscriber_id)
@@ -277,7 +302,7 @@ _statuses = st.lists(st.sampled_from([ACTIVE, ACTIVE, ACTIVE, PENDING, UNSUBSCRI
 
 
 def _base_batches(ids: list[str], size: int) -> list[list[str]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -288,8 +313,10 @@ def test_any_replays_of_overlapping_batches_mail_each_active_subscriber_exactly_
     w = World(people)
     base = _base_batches(ids, size)
     extra = data.draw(st.lists(st.lists(st.sampled_from(ids), max_size=5), max_size=4), label="overlapping")
-    schedule = data.draw(st.permutations(base + extra + data.draw(
-        st.lists(st.sampled_from(base), max_size=4), label="replays")), label="schedule")
+    schedule = data.draw(
+        st.permutations(base + extra + data.draw(st.lists(st.sampled_from(base), max_size=4), label="replays")),
+        label="schedule",
+    )
     totals = BatchResult()
     for batch in schedule:
         r = w.send(batch)
@@ -418,10 +445,17 @@ def test_each_copy_is_the_message_built_from_its_personalized_parts():
         url = re.fullmatch(r"<(.+)>", str(parsed(sent.raw)["List-Unsubscribe"])).group(1)
         token = url.rsplit("/", 1)[1]
         who = Recipient(url, f"{API}/preferences/{token}")
-        envelope = Envelope("Morning Digest <digest@news.example.org>", p.email, SUBJECT, "morning-digest", url,
-                            f"{DAY}:{p.subscriber_id}")
-        whole = build_message(envelope, personalize(TEXT, who, is_html=False), personalize(HTML, who, is_html=True),
-                              w.clock.now())
+        envelope = Envelope(
+            "Morning Digest <digest@news.example.org>",
+            p.email,
+            SUBJECT,
+            "morning-digest",
+            url,
+            f"{DAY}:{p.subscriber_id}",
+        )
+        whole = build_message(
+            envelope, personalize(TEXT, who, is_html=False), personalize(HTML, who, is_html=True), w.clock.now()
+        )
         assert sent.raw == whole
 
 

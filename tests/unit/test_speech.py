@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from digest.core import speech
 from digest.core.edition import Brand, Edition, EditionStory, Link
@@ -25,19 +26,33 @@ from digest.core.speech import (
 )
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-HOSTILE = '<script>alert("x")</script> & \'co\' ]]> <![CDATA[ x ]]> &amp;'
+HOSTILE = "<script>alert(\"x\")</script> & 'co' ]]> <![CDATA[ x ]]> &amp;"
 
 
 def edition_story(rank: int, headline: str, summary: str) -> EditionStory:
-    return EditionStory(f"story-{rank}", f"c{rank}", headline, summary, ["Associated Press"],
-                        [Link("Associated Press", f"https://ap.example/{rank}")])
+    return EditionStory(
+        f"story-{rank}",
+        f"c{rank}",
+        headline,
+        summary,
+        ["Associated Press"],
+        [Link("Associated Press", f"https://ap.example/{rank}")],
+    )
 
 
 def render_ssml(stories: list[tuple[str, str]]) -> str:
     chosen = [edition_story(i, h, s) for i, (h, s) in enumerate(stories, start=1)]
-    edition = Edition(date="2026-11-28", date_label="Saturday, November 28, 2026", title="Morning Digest",
-                      lang="en", preheader="", web_url="https://news.example.org/digest/2026-11-28/index.html",
-                      audio_url=None, lead=chosen[0], stories=chosen[1:])
+    edition = Edition(
+        date="2026-11-28",
+        date_label="Saturday, November 28, 2026",
+        title="Morning Digest",
+        lang="en",
+        preheader="",
+        web_url="https://news.example.org/digest/2026-11-28/index.html",
+        audio_url=None,
+        lead=chosen[0],
+        stories=chosen[1:],
+    )
     env = environment(TEMPLATES)
     return env.get_template("edition.ssml.j2").render(edition=edition, brand=Brand(), recipient=None)
 
@@ -100,7 +115,8 @@ def test_hostile_story_text_survives_escaped():
 
 def test_split_without_marks_is_one_intro_segment():
     assert split_ssml("<speak><p><s>Hello.</s></p></speak>") == [
-        Segment("intro", "<speak><p><s>Hello.</s></p></speak>")]
+        Segment("intro", "<speak><p><s>Hello.</s></p></speak>")
+    ]
 
 
 def test_split_skips_an_empty_intro_and_ignores_nested_marks():
@@ -110,8 +126,10 @@ def test_split_skips_an_empty_intro_and_ignores_nested_marks():
 
 
 def test_split_keeps_the_ssml_namespace_and_attributes():
-    ssml = ('<speak xmlns="http://www.w3.org/2001/10/synthesis" version="1.1" xml:lang="en-US">'
-            '<p>Hi</p><mark name="story-1"/><p>Story</p></speak>')
+    ssml = (
+        '<speak xmlns="http://www.w3.org/2001/10/synthesis" version="1.1" xml:lang="en-US">'
+        '<p>Hi</p><mark name="story-1"/><p>Story</p></speak>'
+    )
     segments = split_ssml(ssml)
     assert [s.anchor for s in segments] == ["intro", "story-1"]
     root = ET.fromstring(segments[1].ssml)
@@ -120,17 +138,21 @@ def test_split_keeps_the_ssml_namespace_and_attributes():
     assert "ns0:" not in segments[1].ssml
 
 
-@pytest.mark.parametrize("bad", [
-    "", "not xml", "<speak><p>unclosed</speak>", "<html><p>x</p></html>",
-    '<!DOCTYPE speak [<!ENTITY e "boom">]><speak>&e;</speak>',
-    '<?xml version="1.0"?><!DOCTYPE speak><speak><p>x</p></speak>',
-    '<speak><!ENTITY x "y"><p>x</p></speak>',
-    None,
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "not xml",
+        "<speak><p>unclosed</speak>",
+        "<html><p>x</p></html>",
+        '<!DOCTYPE speak [<!ENTITY e "boom">]><speak>&e;</speak>',
+        '<?xml version="1.0"?><!DOCTYPE speak><speak><p>x</p></speak>',
+        '<speak><!ENTITY x "y"><p>x</p></speak>',
+        None,
+    ],
+)
 def test_split_refuses_odd_input_with_an_empty_list(bad):
     assert split_ssml(bad) == []
-
-
 
 
 def xml_legal(char: str) -> bool:
@@ -202,8 +224,9 @@ def test_billed_characters_of_malformed_input_strips_tags():
     assert billed_characters(None) == 0
 
 
-@pytest.mark.parametrize("engine, price", [("standard", 4.0), ("neural", 16.0), ("long-form", 100.0),
-                                           ("generative", 30.0)])
+@pytest.mark.parametrize(
+    "engine, price", [("standard", 4.0), ("neural", 16.0), ("long-form", 100.0), ("generative", 30.0)]
+)
 def test_polly_cost_per_engine(engine, price):
     assert polly_cost(1_000_000, engine) == price
     assert math.isclose(polly_cost(2_500, engine), price * 0.0025)

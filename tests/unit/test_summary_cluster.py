@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import digest_tools
+from digest.core.attribution import attribute, strip_dateline, summarize
 from digest.core.cluster import cluster
 from digest.core.feeds import parse_feed
 from digest.core.identity import canonical_url
 from digest.core.story import Source, Story
-from digest.core.attribution import attribute, strip_dateline, summarize
 from digest.core.text import sentences, word_count
 
 PROPS = settings(max_examples=200, deadline=None)
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
 
 # feedparser warns about its own updated/published fallback on every parse; it is not ours to fix.
@@ -34,8 +35,18 @@ AGENCIES = {
 
 def story(sid: str, title: str, body: str, source: str = "ap", minutes: int = 0, url: str = "") -> Story:
     agency, attribution = AGENCIES[source]
-    return Story(sid, source, agency, attribution, sid, title, body, url or f"https://{source}.example/{sid}",
-                 T0 + timedelta(minutes=minutes), f"h-{sid}")
+    return Story(
+        sid,
+        source,
+        agency,
+        attribution,
+        sid,
+        title,
+        body,
+        url or f"https://{source}.example/{sid}",
+        T0 + timedelta(minutes=minutes),
+        f"h-{sid}",
+    )
 
 
 # --- strip_dateline -----------------------------------------------------------------------
@@ -118,7 +129,8 @@ def test_summarize_without_body_sentences_falls_back_to_the_title():
 
 # Words that spell part of an agency's name would make the attribution appear twice by chance.
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).filter(
-    lambda w: w not in {"reuters", "associated", "press", "agence", "france", "presse"})
+    lambda w: w not in {"reuters", "associated", "press", "agence", "france", "presse"}
+)
 _sentence = st.builds(
     lambda first, rest, end: " ".join([first.capitalize(), *rest]) + end,
     _word,
@@ -138,8 +150,13 @@ def _split_summary(summary: str, attribution: str) -> list[str]:
 
 
 @PROPS
-@given(st.lists(_sentence, min_size=1, max_size=12, unique=True), _dateline, st.sampled_from(sorted(AGENCIES)),
-       st.integers(min_value=1, max_value=80), st.booleans())
+@given(
+    st.lists(_sentence, min_size=1, max_size=12, unique=True),
+    _dateline,
+    st.sampled_from(sorted(AGENCIES)),
+    st.integers(min_value=1, max_value=80),
+    st.booleans(),
+)
 def test_summarize_properties(body_sentences, dateline, source, max_words, paragraphs):
     body = dateline + ("\n" if paragraphs else " ").join(body_sentences)
     s = story("s1", "Headline", body, source)
@@ -177,15 +194,37 @@ def test_summarize_never_repeats_a_sentence():
 
 def test_same_event_from_different_agencies_groups_together():
     stories = [
-        story("ap-1", "Strong earthquake strikes Lima, Peru",
-              "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people. More.", "ap", 0),
-        story("afp-1", "Strong earthquake hits Peru capital Lima",
-              "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday, killing six. More.", "afp", 5),
-        story("reu-1", "Swiss central bank cuts rates below zero",
-              "ZURICH, Nov 27 (Reuters) - The Swiss National Bank cut rates below zero on Friday. More.", "reuters", 2),
-        story("ap-2", "Swiss National Bank cuts rates below zero",
-              "ZURICH (AP) \u2014 Switzerland's central bank cut rates below zero on Friday. More.", "ap", 9),
-        story("afp-2", "France names new rugby captain", "Paris (AFP) - France named a new rugby captain. More.", "afp", 3),
+        story(
+            "ap-1",
+            "Strong earthquake strikes Lima, Peru",
+            "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people. More.",
+            "ap",
+            0,
+        ),
+        story(
+            "afp-1",
+            "Strong earthquake hits Peru capital Lima",
+            "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday, killing six. More.",
+            "afp",
+            5,
+        ),
+        story(
+            "reu-1",
+            "Swiss central bank cuts rates below zero",
+            "ZURICH, Nov 27 (Reuters) - The Swiss National Bank cut rates below zero on Friday. More.",
+            "reuters",
+            2,
+        ),
+        story(
+            "ap-2",
+            "Swiss National Bank cuts rates below zero",
+            "ZURICH (AP) \u2014 Switzerland's central bank cut rates below zero on Friday. More.",
+            "ap",
+            9,
+        ),
+        story(
+            "afp-2", "France names new rugby captain", "Paris (AFP) - France named a new rugby captain. More.", "afp", 3
+        ),
     ]
     groups = sorted(sorted(s.story_id for s in c.stories) for c in cluster(stories))
     assert groups == [["afp-1", "ap-1"], ["afp-2"], ["ap-2", "reu-1"]]
@@ -227,27 +266,41 @@ def test_cluster_of_nothing_is_empty():
 
 def test_later_paragraphs_do_not_change_clustering():
     lede_ap = "LIMA, Peru (AP) \u2014 A strong earthquake struck Lima on Friday, killing six people."
-    second = ("\nRescue teams searched collapsed adobe homes in the old town overnight while engineers "
-              "inspected bridges, hospitals and roads across three southern provinces. Schools will stay closed.")
-    afp = story("afp-1", "Strong earthquake hits Peru capital Lima",
-                "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday, killing six.", "afp", 1)
+    second = (
+        "\nRescue teams searched collapsed adobe homes in the old town overnight while engineers "
+        "inspected bridges, hospitals and roads across three southern provinces. Schools will stay closed."
+    )
+    afp = story(
+        "afp-1",
+        "Strong earthquake hits Peru capital Lima",
+        "Lima (AFP) - A strong earthquake struck the Peruvian capital Lima on Friday, killing six.",
+        "afp",
+        1,
+    )
     short = cluster([story("ap-1", "Strong earthquake strikes Lima, Peru", lede_ap, "ap"), afp])
     long = cluster([story("ap-1", "Strong earthquake strikes Lima, Peru", lede_ap + second, "ap"), afp])
     assert [len(c.stories) for c in short] == [2]
     assert [len(c.stories) for c in long] == [2]
 
 
-_topic_words = st.sampled_from("quake lima peru bank rates franc swiss rugby captain storm snow jazz treaty plastic".split())
+_topic_words = st.sampled_from(
+    "quake lima peru bank rates franc swiss rugby captain storm snow jazz treaty plastic".split()
+)
 _stories = st.lists(
-    st.tuples(st.lists(_topic_words, min_size=1, max_size=6), st.sampled_from(sorted(AGENCIES)),
-              st.integers(min_value=0, max_value=600)),
+    st.tuples(
+        st.lists(_topic_words, min_size=1, max_size=6),
+        st.sampled_from(sorted(AGENCIES)),
+        st.integers(min_value=0, max_value=600),
+    ),
     max_size=12,
 )
 
 
 def _build(specs) -> list[Story]:
-    return [story(f"id{i:03d}", " ".join(words).capitalize(), " ".join(words) + ". More text.", src, minutes)
-            for i, (words, src, minutes) in enumerate(specs)]
+    return [
+        story(f"id{i:03d}", " ".join(words).capitalize(), " ".join(words) + ". More text.", src, minutes)
+        for i, (words, src, minutes) in enumerate(specs)
+    ]
 
 
 @PROPS
@@ -285,15 +338,23 @@ def test_near_duplicates_only_with_an_impossible_threshold_never_merges(specs):
 
 def test_identical_reports_are_near_duplicates_even_without_event_links():
     a = story("ap-1", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.")
-    b = story("ap-2", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.",
-              minutes=20)
+    b = story(
+        "ap-2",
+        "Strong earthquake strikes Lima, Peru",
+        "A strong earthquake struck Lima on Friday. Six died.",
+        minutes=20,
+    )
     assert [len(c.stories) for c in cluster([a, b], related=None)] == [2]
 
 
 def test_stories_far_apart_in_time_are_not_linked():
     a = story("ap-1", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.")
-    b = story("ap-2", "Strong earthquake strikes Lima, Peru", "A strong earthquake struck Lima on Friday. Six died.",
-              minutes=48 * 60)
+    b = story(
+        "ap-2",
+        "Strong earthquake strikes Lima, Peru",
+        "A strong earthquake struck Lima on Friday. Six died.",
+        minutes=48 * 60,
+    )
     assert [len(c.stories) for c in cluster([a, b])] == [1, 1]
     assert [len(c.stories) for c in cluster([a, b], window=timedelta(hours=72))] == [2]
 
@@ -331,9 +392,12 @@ def sample_day():
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         pytest.skip(f"sample feeds or labels missing: {missing}")
-    now = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-    stories = [s for name, src in SAMPLE_SOURCES.items()
-               for s in parse_feed((SAMPLES / "feeds" / name).read_bytes(), src, now).stories]
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    stories = [
+        s
+        for name, src in SAMPLE_SOURCES.items()
+        for s in parse_feed((SAMPLES / "feeds" / name).read_bytes(), src, now).stories
+    ]
     label_of: dict[str, int] = {}
     for n, group in enumerate(_label_groups(json.loads((SAMPLES / "clusters.json").read_text("utf-8")))):
         for key in group:
@@ -359,8 +423,10 @@ def sample_day():
         fn += same_truth and not same_pred
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
-    print(f"\nsample clustering: {len(stories)} stories, {len(set(predicted.values()))} clusters, "
-          f"pairs tp={tp} fp={fp} fn={fn}, precision={precision:.2f} recall={recall:.2f}")
+    print(
+        f"\nsample clustering: {len(stories)} stories, {len(set(predicted.values()))} clusters, "
+        f"pairs tp={tp} fp={fp} fn={fn}, precision={precision:.2f} recall={recall:.2f}"
+    )
     return precision, recall, len(stories)
 
 

@@ -7,7 +7,8 @@ from html.entities import html5
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest.core.text import _lines, _plain_markup_text, _visible_text, html_to_text, sentences, word_count, xml_safe
 
@@ -58,7 +59,7 @@ def test_blank_lines_and_runs_of_spaces_collapse():
 
 def test_entities_are_decoded():
     text = html_to_text("<p>Tom &amp; Jerry &lt;3 &quot;quoted&quot; &#39;s caf&eacute; &#8212; end&hellip;</p>")
-    assert text == "Tom & Jerry <3 \"quoted\" 's café — end…"
+    assert text == 'Tom & Jerry <3 "quoted" \'s café — end…'
 
 
 def test_double_escaped_entities_are_decoded_only_once():
@@ -116,21 +117,80 @@ def test_plain_text_keeps_every_word(raw):
 
 # --- the tree-free reading of plain markup gives bs4's text --------------------------------
 
+
 def _by_tree(markup: str) -> str:
     """What html_to_text gives when bs4 builds the tree (the path for markup outside the plain set)."""
     return _lines(xml_safe(_visible_text(BeautifulSoup(xml_safe(markup), "html.parser"))))
 
 
-_TAGS = ["p", "P", "div", "br", "li", "ul", "h2", "blockquote", "tr", "td", "a", "b", "em", "span", "hr",
-         "img", "wbr", "script", "style", "noscript", "pre", "rt", "head", "x-y"]
-_ATTRS = ["", ' href="https://x.example/?a=1&amp;b=2"', " class='lede'", " id=top", ' onclick="go()"', " /",
-          ' title="a>b"', "\nhidden"]
+_TAGS = [
+    "p",
+    "P",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "h2",
+    "blockquote",
+    "tr",
+    "td",
+    "a",
+    "b",
+    "em",
+    "span",
+    "hr",
+    "img",
+    "wbr",
+    "script",
+    "style",
+    "noscript",
+    "pre",
+    "rt",
+    "head",
+    "x-y",
+]
+_ATTRS = [
+    "",
+    ' href="https://x.example/?a=1&amp;b=2"',
+    " class='lede'",
+    " id=top",
+    ' onclick="go()"',
+    " /",
+    ' title="a>b"',
+    "\nhidden",
+]
 _PIECES = st.one_of(
     st.builds(lambda t, a: f"<{t}{a}>", st.sampled_from(_TAGS), st.sampled_from(_ATTRS)),
     st.builds(lambda t, tail: f"</{t}{tail}>", st.sampled_from(_TAGS), st.sampled_from(["", " ", " x"])),
-    st.sampled_from(["&amp;", "&lt;", "&nbsp;", "&eacute;", "&hellip;", "&AMP;", "&amp", "&T", "&#39;",
-                     "&#8212;", "&#x41;", "&#150;", "&#0;", "&#1114112;", "&#55296;", "&#10;", "&", "&#",
-                     "<", "</ p>", "<!-- c -->", "<?pi?>", "<![CDATA[x]]>", "</script x>", "var s = '<b>';"]),
+    st.sampled_from(
+        [
+            "&amp;",
+            "&lt;",
+            "&nbsp;",
+            "&eacute;",
+            "&hellip;",
+            "&AMP;",
+            "&amp",
+            "&T",
+            "&#39;",
+            "&#8212;",
+            "&#x41;",
+            "&#150;",
+            "&#0;",
+            "&#1114112;",
+            "&#55296;",
+            "&#10;",
+            "&",
+            "&#",
+            "<",
+            "</ p>",
+            "<!-- c -->",
+            "<?pi?>",
+            "<![CDATA[x]]>",
+            "</script x>",
+            "var s = '<b>';",
+        ]
+    ),
     st.sampled_from(["Talks", "resumed.", " ", "  ", "\n", "\t", "\u00a0", "\r\n", ">", "=", '"', "\x0b"]),
     st.text(max_size=4),
 )
@@ -153,27 +213,40 @@ def test_every_named_reference_reads_like_the_tree(form):
 
 
 def test_numeric_references_read_like_the_tree():
-    for code in [*range(0x101), *range(0xD7F0, 0xD810), *range(0xDFF0, 0xE010), *range(0xFDC0, 0xFE00),
-                 *range(0xFFF0, 0x10010), 0x1F600, 0x10FFFF, 0x110000]:
+    for code in [
+        *range(0x101),
+        *range(0xD7F0, 0xD810),
+        *range(0xDFF0, 0xE010),
+        *range(0xFDC0, 0xFE00),
+        *range(0xFFF0, 0x10010),
+        0x1F600,
+        0x10FFFF,
+        0x110000,
+    ]:
         for markup in (f"a&#{code};b", f"<b>&#x{code:X};</b>"):
             assert html_to_text(markup) == _by_tree(markup), markup
 
 
-@pytest.mark.parametrize("markup", [
-    "<p>Lede.</p><script type='text/javascript'>alert('<b>')</script><p>Body.</p>",
-    "<style>p { color: red; }</style><p>Lede.</p><SCRIPT>x()</SCRIPT ><p>Body.</p>",
-    "<p>Lede.</p><script>document.write('</p>')</script><p>Body.</p>",
-    "<p>Lede.</p><script>unterminated",
-    "<p>Lede.<p>Nested <b>bold</p> after</b> tail<li>item",
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>Lede.</p><script type='text/javascript'>alert('<b>')</script><p>Body.</p>",
+        "<style>p { color: red; }</style><p>Lede.</p><SCRIPT>x()</SCRIPT ><p>Body.</p>",
+        "<p>Lede.</p><script>document.write('</p>')</script><p>Body.</p>",
+        "<p>Lede.</p><script>unterminated",
+        "<p>Lede.<p>Nested <b>bold</p> after</b> tail<li>item",
+    ],
+)
 def test_scripts_styles_and_unclosed_tags_read_like_the_tree(markup):
     assert html_to_text(markup) == _by_tree(markup)
     assert "alert" not in html_to_text(markup) and "color" not in html_to_text(markup)
 
 
 def test_plain_markup_path_is_taken_for_everyday_feed_markup():
-    markup = ('<p class="lede">SEATTLE (Reuters) - Shares <a href="https://x.example/a?b=1">rose</a> 4.2%'
-              "&nbsp;&mdash; the most since May.</p><script>track()</script><p>Analysts<br/>agreed.</p>")
+    markup = (
+        '<p class="lede">SEATTLE (Reuters) - Shares <a href="https://x.example/a?b=1">rose</a> 4.2%'
+        "&nbsp;&mdash; the most since May.</p><script>track()</script><p>Analysts<br/>agreed.</p>"
+    )
     assert _plain_markup_text(markup) is not None
     assert html_to_text(markup) == "SEATTLE (Reuters) - Shares rose 4.2% \u2014 the most since May.\nAnalysts\nagreed."
 
@@ -190,7 +263,10 @@ def test_plain_markup_path_is_taken_for_everyday_feed_markup():
             "The U.S. Senate voted. The U.N. agency and the U.K. government objected.",
             ["The U.S. Senate voted.", "The U.N. agency and the U.K. government objected."],
         ),
-        ("Sen. Smith and Gov. Jones spoke on Nov. 27. Talks ended.", ["Sen. Smith and Gov. Jones spoke on Nov. 27.", "Talks ended."]),
+        (
+            "Sen. Smith and Gov. Jones spoke on Nov. 27. Talks ended.",
+            ["Sen. Smith and Gov. Jones spoke on Nov. 27.", "Talks ended."],
+        ),
         ("Inflation hit 3.5%. Shares fell 0.25 points.", ["Inflation hit 3.5%.", "Shares fell 0.25 points."]),
         ("Is it over? Not yet! Markets wait.", ["Is it over?", "Not yet!", "Markets wait."]),
         ('"We will win." The crowd cheered.', ['"We will win."', "The crowd cheered."]),

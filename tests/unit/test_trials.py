@@ -18,7 +18,6 @@ from digest.core.subscriber import ACTIVE, LAPSED, PENDING, UNSUBSCRIBED, Subscr
 from digest.core.tokens import UNSUBSCRIBE, read_token
 from digest.services import trials as trials_module
 from digest.services.trials import REMINDER_DAYS, TrialOptions, TrialReport, run_trials
-
 from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -26,8 +25,9 @@ TODAY = date(2026, 11, 28)
 SECRET = "unit-test-signing-secret"
 API = "https://news.example.org/digest/api"
 SUBSCRIBE = "https://news.example.org/digest/subscribe?from=trial-reminder"
-OPTIONS = TrialOptions(api_base_url=API, sender="Morning Digest <digest@news.example.org>", signing_secret=SECRET,
-                       subscribe_url=SUBSCRIBE)
+OPTIONS = TrialOptions(
+    api_base_url=API, sender="Morning Digest <digest@news.example.org>", signing_secret=SECRET, subscribe_url=SUBSCRIBE
+)
 
 
 def trial(local: str, days_left: int | None, *, plan: str = "trial", status: str = ACTIVE, **fields) -> Subscriber:
@@ -44,8 +44,15 @@ class World:
         self.brand = brand or Brand()
 
     def run(self, today: date = TODAY) -> TrialReport:
-        return run_trials(today, subscribers=self.subscribers, mailer=self.mailer, env=self.env, brand=self.brand,
-                          options=OPTIONS, clock=FakeClock())
+        return run_trials(
+            today,
+            subscribers=self.subscribers,
+            mailer=self.mailer,
+            env=self.env,
+            brand=self.brand,
+            options=OPTIONS,
+            clock=FakeClock(),
+        )
 
     def get(self, s: Subscriber) -> Subscriber:
         return self.subscribers.get(s.subscriber_id)
@@ -105,9 +112,14 @@ def test_a_missed_reminder_is_sent_on_a_later_run_inside_the_window():
 
 
 def test_other_plans_and_inactive_subscribers_are_untouched():
-    others = [trial("paid", -1, plan="paid"), trial("student", None, plan="student"),
-              trial("faculty", 1, plan="faculty"), trial("comp", 0, plan="complimentary"),
-              trial("pending", -1, status=PENDING), trial("gone", 1, status=UNSUBSCRIBED)]
+    others = [
+        trial("paid", -1, plan="paid"),
+        trial("student", None, plan="student"),
+        trial("faculty", 1, plan="faculty"),
+        trial("comp", 0, plan="complimentary"),
+        trial("pending", -1, status=PENDING),
+        trial("gone", 1, status=UNSUBSCRIBED),
+    ]
     w = World(*others)
     before = dict(w.subscribers.subscribers)
     assert w.run() == TrialReport()

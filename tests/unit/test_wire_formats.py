@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import digest_tools
 from digest.core.feeds import parse_feed
@@ -18,8 +19,8 @@ from digest.core.wire import DECLARED, NAR, detect_format, parse_wire
 
 PROPS = settings(max_examples=200, deadline=None)
 SAMPLES = Path(digest_tools.__file__).resolve().parent / "samples"
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-UTC = timezone.utc
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+UTC = UTC
 
 
 def _src(fmt: str = "auto") -> Source:
@@ -35,8 +36,13 @@ def _kinds(result) -> list[str]:
 
 
 def _ninjs(**fields) -> bytes:
-    item = {"uri": "urn:x:1", "headline": "Harbour reopens", "body_text": "The harbour reopened.",
-            "versioncreated": "2026-11-28T06:00:00Z", **fields}
+    item = {
+        "uri": "urn:x:1",
+        "headline": "Harbour reopens",
+        "body_text": "The harbour reopened.",
+        "versioncreated": "2026-11-28T06:00:00Z",
+        **fields,
+    }
     return json.dumps({k: v for k, v in item.items() if v is not None}).encode()
 
 
@@ -117,11 +123,19 @@ def test_jsonfeed_sample_has_three_stories():
 # --- detecting the format ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("wire/wire-ninjs.json", "ninjs"), ("wire/wire-newsml.xml", "newsml"), ("wire/wire-jsonfeed.json", "jsonfeed"),
-    ("feeds/ap.xml", "feed"), ("feeds/afp.xml", "feed"), ("feeds/reuters.xml", "feed"),
-    ("broken/not-a-feed.html", "feed"), ("broken/truncated.xml", "feed"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("wire/wire-ninjs.json", "ninjs"),
+        ("wire/wire-newsml.xml", "newsml"),
+        ("wire/wire-jsonfeed.json", "jsonfeed"),
+        ("feeds/ap.xml", "feed"),
+        ("feeds/afp.xml", "feed"),
+        ("feeds/reuters.xml", "feed"),
+        ("broken/not-a-feed.html", "feed"),
+        ("broken/truncated.xml", "feed"),
+    ],
+)
 def test_detect_format_sniffs_each_format(name, expected):
     assert detect_format(_read(name), "auto") == expected
 
@@ -129,7 +143,12 @@ def test_detect_format_sniffs_each_format(name, expected):
 def test_detect_format_honours_a_declared_format():
     ninjs = _read("wire/wire-ninjs.json")
     assert [detect_format(ninjs, d) for d in ("rss", "atom", "jsonfeed", "newsml", "ninjs")] == [
-        "feed", "feed", "jsonfeed", "newsml", "ninjs"]
+        "feed",
+        "feed",
+        "jsonfeed",
+        "newsml",
+        "ninjs",
+    ]
     assert detect_format(_read("feeds/ap.xml"), " RSS ") == "feed"
     assert detect_format(ninjs, "no-such-format") == "ninjs", "an unknown declaration sniffs"
 
@@ -146,9 +165,16 @@ def test_detect_format_sees_through_utf16():
     assert len(parse_wire(encoded, _src(), NOW).stories) == 3
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("feeds/ap.xml", "rss"), ("feeds/afp.xml", "atom"),
-                                           ("feeds/ap.xml", "auto"), ("feeds/afp.xml", "auto"),
-                                           ("broken/truncated.xml", "auto")])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("feeds/ap.xml", "rss"),
+        ("feeds/afp.xml", "atom"),
+        ("feeds/ap.xml", "auto"),
+        ("feeds/afp.xml", "auto"),
+        ("broken/truncated.xml", "auto"),
+    ],
+)
 def test_rss_and_atom_go_to_parse_feed_unchanged(name, fmt):
     data = _read(name)
     assert parse_wire(data, _src(fmt), NOW) == parse_feed(data, _src(fmt), NOW)
@@ -219,17 +245,21 @@ def test_newsml_refuses_any_doctype_but_rss_091_keeps_its_dtd():
     doctype = b'<!DOCTYPE newsMessage SYSTEM "x.dtd">\n<newsMessage'
     newsml = _read("wire/wire-newsml.xml").replace(b"<newsMessage", doctype, 1)
     assert _kinds(parse_wire(newsml, _src(), NOW)) == ["unsafe-xml"]
-    rss091 = (b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-              b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"><channel><title>T</title>'
-              b"<item><title>Hi</title><link>https://x.example/1</link><description>Text.</description></item>"
-              b"</channel></rss>")
+    rss091 = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"><channel><title>T</title>'
+        b"<item><title>Hi</title><link>https://x.example/1</link><description>Text.</description></item>"
+        b"</channel></rss>"
+    )
     assert [s.title for s in parse_wire(rss091, _src(), NOW).stories] == ["Hi"]
 
 
 def test_absurdly_deep_newsml_markup_is_incomplete_not_a_crash():
-    item = (f'<newsItem xmlns="{NAR}" guid="g"><contentMeta><headline>H</headline></contentMeta><contentSet>'
-            f'<inlineXML><html xmlns="http://www.w3.org/1999/xhtml"><body>{"<div>" * 5000}x{"</div>" * 5000}'
-            "</body></html></inlineXML></contentSet></newsItem>")
+    item = (
+        f'<newsItem xmlns="{NAR}" guid="g"><contentMeta><headline>H</headline></contentMeta><contentSet>'
+        f'<inlineXML><html xmlns="http://www.w3.org/1999/xhtml"><body>{"<div>" * 5000}x{"</div>" * 5000}'
+        "</body></html></inlineXML></contentSet></newsItem>"
+    )
     result = parse_wire(item.encode(), _src(), NOW)
     assert result.stories == [] and _kinds(result) == ["incomplete"]
     assert _kinds(parse_wire(b"[" * 100_000, _src(), NOW)) == ["malformed"]
@@ -271,20 +301,38 @@ def test_dates_fall_back_and_naive_means_utc():
     assert story.embargo == datetime(2026, 11, 28, 12, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("urgency", "expected", "kinds"), [
-    (1, 1, []), (9, 9, []), ("3", 3, []), (4.0, 4, []), (None, 5, []),
-    (0, 1, ["bad-urgency"]), (12, 9, ["bad-urgency"]), (-3, 1, ["bad-urgency"]), (10**30, 9, ["bad-urgency"]),
-    ("high", 5, ["bad-urgency"]), (2.5, 5, ["bad-urgency"]), (True, 5, ["bad-urgency"]), ([1], 5, ["bad-urgency"]),
-])
+@pytest.mark.parametrize(
+    ("urgency", "expected", "kinds"),
+    [
+        (1, 1, []),
+        (9, 9, []),
+        ("3", 3, []),
+        (4.0, 4, []),
+        (None, 5, []),
+        (0, 1, ["bad-urgency"]),
+        (12, 9, ["bad-urgency"]),
+        (-3, 1, ["bad-urgency"]),
+        (10**30, 9, ["bad-urgency"]),
+        ("high", 5, ["bad-urgency"]),
+        (2.5, 5, ["bad-urgency"]),
+        (True, 5, ["bad-urgency"]),
+        ([1], 5, ["bad-urgency"]),
+    ],
+)
 def test_urgency_is_clamped_or_defaulted(urgency, expected, kinds):
     story, found = _one(_ninjs(urgency=urgency))
     assert story.urgency == expected and found == kinds
 
 
-@pytest.mark.parametrize(("signal", "corrected"), [
-    (b'<signal qcode="sig:correction"/>', True), (b'<signal qcode="sig:cor"/>', True),
-    (b'<signal qcode="sig:update"/>', False), (b"<edNote>Corrects the date of the eruption.</edNote>", True),
-])
+@pytest.mark.parametrize(
+    ("signal", "corrected"),
+    [
+        (b'<signal qcode="sig:correction"/>', True),
+        (b'<signal qcode="sig:cor"/>', True),
+        (b'<signal qcode="sig:update"/>', False),
+        (b"<edNote>Corrects the date of the eruption.</edNote>", True),
+    ],
+)
 def test_newsml_corrections(signal, corrected):
     usable = b'<pubStatus qcode="stat:usable"/>'
     data = _read("wire/wire-newsml.xml").replace(usable, signal + usable, 1)
@@ -306,32 +354,55 @@ def test_newsml_urgency_out_of_range_is_clamped():
     assert result.stories[0].urgency == 9 and _kinds(result) == ["bad-urgency"]
 
 
-@pytest.mark.parametrize(("status", "expected", "kinds"), [
-    ("usable", USABLE, []), ("withheld", WITHHELD, []), ("canceled", CANCELED, []), ("Cancelled", CANCELED, []),
-    ("stat:canceled", CANCELED, []), ("draft", WITHHELD, ["bad-status"]), (7, WITHHELD, ["bad-status"]),
-])
+@pytest.mark.parametrize(
+    ("status", "expected", "kinds"),
+    [
+        ("usable", USABLE, []),
+        ("withheld", WITHHELD, []),
+        ("canceled", CANCELED, []),
+        ("Cancelled", CANCELED, []),
+        ("stat:canceled", CANCELED, []),
+        ("draft", WITHHELD, ["bad-status"]),
+        (7, WITHHELD, ["bad-status"]),
+    ],
+)
 def test_pubstatus(status, expected, kinds):
     story, found = _one(_ninjs(pubstatus=status))
     assert story.status == expected and found == kinds
 
 
-@pytest.mark.parametrize(("fields", "corrected"), [
-    ({"signals": [{"code": "cor"}]}, True), ({"signal": "correction"}, True), ({"signals": ["sig:cor"]}, True),
-    ({"ednote": "Corrects the spelling of the mayor's name."}, True),
-    ({"description_text": "CORRECTION: fixes date"}, True),
-    ({"ednote": "Updates with quotes"}, False), ({"description_text": "Prison corrections officers strike"}, False),
-    ({"description_text": "A new correctional facility opens"}, False), ({"signals": [{"code": "update"}]}, False),
-])
+@pytest.mark.parametrize(
+    ("fields", "corrected"),
+    [
+        ({"signals": [{"code": "cor"}]}, True),
+        ({"signal": "correction"}, True),
+        ({"signals": ["sig:cor"]}, True),
+        ({"ednote": "Corrects the spelling of the mayor's name."}, True),
+        ({"description_text": "CORRECTION: fixes date"}, True),
+        ({"ednote": "Updates with quotes"}, False),
+        ({"description_text": "Prison corrections officers strike"}, False),
+        ({"description_text": "A new correctional facility opens"}, False),
+        ({"signals": [{"code": "update"}]}, False),
+    ],
+)
 def test_corrections(fields, corrected):
     assert _one(_ninjs(**fields))[0].corrected is corrected
 
 
 def test_ninjs_1x_single_item_with_plain_text_body_and_links():
-    story, kinds = _one(_ninjs(body_text="Profits rose <5% in Q3.\n\n  Shares   fell.", version="4",
-                               headline="Profits &amp; losses", located="OSLO",
-                               uri="https://api.example/items/7", links=[
-                                   {"href": "javascript:alert(1)", "rel": "canonical"},
-                                   {"href": "https://site.example/7", "mimetype": "text/html"}]))
+    story, kinds = _one(
+        _ninjs(
+            body_text="Profits rose <5% in Q3.\n\n  Shares   fell.",
+            version="4",
+            headline="Profits &amp; losses",
+            located="OSLO",
+            uri="https://api.example/items/7",
+            links=[
+                {"href": "javascript:alert(1)", "rel": "canonical"},
+                {"href": "https://site.example/7", "mimetype": "text/html"},
+            ],
+        )
+    )
     assert kinds == [] and story.body == "Profits rose <5% in Q3.\nShares fell." and story.version == 4
     assert story.title == "Profits & losses" and story.url == "https://site.example/7"
     assert _one(_ninjs(uri="https://api.example/items/7"))[0].url == "https://api.example/items/7"
@@ -348,8 +419,10 @@ def test_ninjs_2x_prefers_the_html_body_and_the_main_headline_list():
 
 
 def test_jsonfeed_item_problems():
-    feed = {"version": "https://jsonfeed.org/version/1", "items": [
-        {"id": "1", "content_text": "no title"}, "not an item", {"id": 2, "title": "T", "summary": "S"}]}
+    feed = {
+        "version": "https://jsonfeed.org/version/1",
+        "items": [{"id": "1", "content_text": "no title"}, "not an item", {"id": 2, "title": "T", "summary": "S"}],
+    }
     result = parse_wire(json.dumps(feed).encode(), _src(), NOW)
     assert _kinds(result) == ["incomplete", "malformed", "no-date"]
     assert [(s.guid, s.body) for s in result.stories] == [("2", "S")]
@@ -367,11 +440,36 @@ _json = st.recursive(
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
     max_leaves=25,
 )
-_NINJS_KEYS = ["uri", "headline", "headlines", "body_html", "body_text", "bodies", "versioncreated", "firstcreated",
-               "embargoed", "pubstatus", "urgency", "version", "links", "signals", "ednote", "descriptions"]
+_NINJS_KEYS = [
+    "uri",
+    "headline",
+    "headlines",
+    "body_html",
+    "body_text",
+    "bodies",
+    "versioncreated",
+    "firstcreated",
+    "embargoed",
+    "pubstatus",
+    "urgency",
+    "version",
+    "links",
+    "signals",
+    "ednote",
+    "descriptions",
+]
 _ninjs_item = st.dictionaries(st.sampled_from(_NINJS_KEYS), _json | st.text(), max_size=12)
-_prefix = st.sampled_from([b"", b"<?xml version='1.0'?>", f"<newsItem xmlns='{NAR}'>".encode(), b'{"items": [',
-                           b"<rss><channel><item>", b"\xff\xfe", b"<!DOCTYPE x [<!ENTITY a 'b'>]>"])
+_prefix = st.sampled_from(
+    [
+        b"",
+        b"<?xml version='1.0'?>",
+        f"<newsItem xmlns='{NAR}'>".encode(),
+        b'{"items": [',
+        b"<rss><channel><item>",
+        b"\xff\xfe",
+        b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    ]
+)
 
 
 def _never_raises(data: bytes, fmt: str):
@@ -405,10 +503,21 @@ _xml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), m
 
 
 @PROPS
-@given(fields=st.fixed_dictionaries({}, optional={
-    "itemMeta/versionCreated": _xml_text, "itemMeta/embargoed": _xml_text, "contentMeta/urgency": _xml_text,
-    "contentMeta/headline": _xml_text, "contentSet/inlineData": _xml_text, "itemMeta/edNote": _xml_text}),
-    status=_xml_text, version=_xml_text)
+@given(
+    fields=st.fixed_dictionaries(
+        {},
+        optional={
+            "itemMeta/versionCreated": _xml_text,
+            "itemMeta/embargoed": _xml_text,
+            "contentMeta/urgency": _xml_text,
+            "contentMeta/headline": _xml_text,
+            "contentSet/inlineData": _xml_text,
+            "itemMeta/edNote": _xml_text,
+        },
+    ),
+    status=_xml_text,
+    version=_xml_text,
+)
 def test_newsml_shaped_xml_never_raises(fields, status, version):
     item = ET.Element(f"{{{NAR}}}newsItem", guid="urn:x:1", version=version)
     for path, text in fields.items():

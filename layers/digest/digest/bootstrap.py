@@ -41,24 +41,47 @@ class Container(Adapters):
         from digest.services.assemble import AssembleOptions, assemble
 
         s = self.settings
-        options = AssembleOptions(s.public_base_url, s.max_stories, s.min_stories, s.window_hours,
-                                  s.edition_timezone, s.assemble_at)
-        return assemble(day, stories=self.stories, editions=self.editions, blobs=self.blobs, env=self.env,
-                        brand=self.brand, options=options, clock=self.clock, note=note, keep_hold=not by_editor,
-                        newest=newest, publish=self.publish)
+        options = AssembleOptions(
+            s.public_base_url, s.max_stories, s.min_stories, s.window_hours, s.edition_timezone, s.assemble_at
+        )
+        return assemble(
+            day,
+            stories=self.stories,
+            editions=self.editions,
+            blobs=self.blobs,
+            env=self.env,
+            brand=self.brand,
+            options=options,
+            clock=self.clock,
+            note=note,
+            keep_hold=not by_editor,
+            newest=newest,
+            publish=self.publish,
+        )
 
     def withdraw(self, story_ids: list[str]) -> list[str]:
         from digest.services.withdraw import withdraw_recent
 
-        return withdraw_recent(story_ids, self.today(), editions=self.editions,
-                               rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note))
+        return withdraw_recent(
+            story_ids,
+            self.today(),
+            editions=self.editions,
+            rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note),
+        )
 
     def publish(self, record: Any) -> object:
         """Publish an edition's web copy, the archive and the feeds."""
         from digest.services.publish import publish
 
-        return publish(record, blobs=self.blobs, env=self.env, brand=self.brand,
-                       public_base_url=self.settings.public_base_url, now=self.clock.now(), cdn=self.site_cache)
+        return publish(
+            record,
+            blobs=self.blobs,
+            env=self.env,
+            brand=self.brand,
+            public_base_url=self.settings.public_base_url,
+            now=self.clock.now(),
+            cdn=self.site_cache,
+        )
 
     def dispatch_options(self, scheduled: bool) -> Any:
         """Dispatch settings; only the schedule's trigger is bound to the send window."""
@@ -71,29 +94,46 @@ class Container(Adapters):
     def dispatch(self, day: str, scheduled: bool) -> Any:
         from digest.services.dispatch import dispatch
 
-        return dispatch(day, editions=self.editions, subscribers=self.subscribers, queue=self.queue, blobs=self.blobs,
-                        options=self.dispatch_options(scheduled), now=self.clock.now(), publish=self.publish)
+        return dispatch(
+            day,
+            editions=self.editions,
+            subscribers=self.subscribers,
+            queue=self.queue,
+            blobs=self.blobs,
+            options=self.dispatch_options(scheduled),
+            now=self.clock.now(),
+            publish=self.publish,
+        )
 
     @cached_property
     def sender(self) -> Any:
         from digest.services.send import Sender, SendOptions, pacer_for
 
         s = self.settings
-        return Sender(editions=self.editions, blobs=self.blobs, subscribers=self.subscribers, ledger=self.ledger,
-                      mailer=self.mailer, clock=self.clock,
-                      options=SendOptions(s.sender, s.api_base_url, self.signing_secret),
-                      pacer=pacer_for(self.mailer, s.ses_max_send_rate, s.sender_concurrency),
-                      switch=self.sending_switch if s.sending_switch_parameter else None)
+        return Sender(
+            editions=self.editions,
+            blobs=self.blobs,
+            subscribers=self.subscribers,
+            ledger=self.ledger,
+            mailer=self.mailer,
+            clock=self.clock,
+            options=SendOptions(s.sender, s.api_base_url, self.signing_secret),
+            pacer=pacer_for(self.mailer, s.ses_max_send_rate, s.sender_concurrency),
+            switch=self.sending_switch if s.sending_switch_parameter else None,
+        )
 
     @cached_property
     def editor(self) -> Any:
         from digest.services.editor import Editor, EditorPorts
 
         ports = EditorPorts(self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock)
-        return Editor(ports, rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note, by_editor=True),
-                      dispatch=lambda day: self.dispatch(day, scheduled=False),
-                      test_send=lambda day, version, people: self.sender.send_test_copies(day, version, people),
-                      require_approval=self.settings.require_approval)
+        return Editor(
+            ports,
+            rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note, by_editor=True),
+            dispatch=lambda day: self.dispatch(day, scheduled=False),
+            test_send=lambda day, version, people: self.sender.send_test_copies(day, version, people),
+            require_approval=self.settings.require_approval,
+        )
 
     @cached_property
     def actions(self) -> Any:
@@ -106,8 +146,14 @@ class Container(Adapters):
         from digest.services.subscribe import PublicOptions, Subscriptions
 
         options = PublicOptions(self.settings.api_base_url, self.settings.sender, self.signing_secret)
-        return Subscriptions(subscribers=self.subscribers, mailer=self.mailer, env=self.env, brand=self.brand,
-                             clock=self.clock, options=options)
+        return Subscriptions(
+            subscribers=self.subscribers,
+            mailer=self.mailer,
+            env=self.env,
+            brand=self.brand,
+            clock=self.clock,
+            options=options,
+        )
 
     @cached_property
     def feedback(self) -> Any:
@@ -120,8 +166,15 @@ class Container(Adapters):
 
         s = self.settings
         options = TrialOptions(s.api_base_url, s.sender, self.signing_secret, self.brand.trial_url)
-        return run_trials(day, subscribers=self.subscribers, mailer=self.mailer, env=self.env, brand=self.brand,
-                          options=options, clock=self.clock)
+        return run_trials(
+            day,
+            subscribers=self.subscribers,
+            mailer=self.mailer,
+            env=self.env,
+            brand=self.brand,
+            options=options,
+            clock=self.clock,
+        )
 
 
 _container: Container | None = None

@@ -163,9 +163,13 @@ def brand_of(settings: Settings) -> Brand:
     from digest.core.edition import Brand
 
     site = settings.public_base_url
-    return Brand(name=settings.newsletter_name, contact_email=settings.contact_address,
-                 trial_url=settings.signup_url or f"{site}/subscribe", student_url=f"{site}/students",
-                 share_url=f"{site}/share")
+    return Brand(
+        name=settings.newsletter_name,
+        contact_email=settings.contact_address,
+        trial_url=settings.signup_url or f"{site}/subscribe",
+        student_url=f"{site}/students",
+        share_url=f"{site}/share",
+    )
 
 
 def load_sources(text: str | None = None) -> list[Source]:

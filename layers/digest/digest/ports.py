@@ -54,9 +54,6 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-NEW, UPDATED, SAME = "new", "updated", "same"
-
-
 class StoryStore(Protocol):
     def save(self, story: Story) -> str:
         """Store a story: NEW when its id was unknown, UPDATED when this is a newer version or

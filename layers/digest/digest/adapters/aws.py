@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str, region: str, endpoint_url: str | None = None, attempts: int = 4) -> Any:
     """A client with standard retries; ``attempts=1`` where a retried call could act twice (SES sends)."""
     import boto3

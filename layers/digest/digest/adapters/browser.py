@@ -34,8 +34,14 @@ def find_chromium() -> str | None:
     return next((path for name in CANDIDATES if (path := shutil.which(name))), None)
 
 
-def screenshot(html_path: Path, png_path: Path, width: int = 800, height: int = 2400,
-               timeout: float = 60, extra_flags: tuple[str, ...] = ()) -> Path:
+def screenshot(
+    html_path: Path,
+    png_path: Path,
+    width: int = 800,
+    height: int = 2400,
+    timeout: float = 60,
+    extra_flags: tuple[str, ...] = (),
+) -> Path:
     """Render ``html_path`` in headless Chromium at ``width`` x ``height`` CSS pixels into ``png_path``.
 
     ``extra_flags`` go on Chromium's command line too (e.g. ``--force-dark-mode``). Returns
@@ -44,16 +50,25 @@ def screenshot(html_path: Path, png_path: Path, width: int = 800, height: int = 
     """
     chromium = find_chromium()
     if chromium is None:
-        raise DigestError(f"cannot screenshot {html_path.name}: Chromium is not installed "
-                          "(scripts/system-deps.sh installs it)")
+        raise DigestError(
+            f"cannot screenshot {html_path.name}: Chromium is not installed (scripts/system-deps.sh installs it)"
+        )
     png_path = png_path.resolve()
     png_path.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="digest-chromium-") as profile:
-        command = [chromium, *FLAGS, *extra_flags, f"--user-data-dir={profile}",
-                   f"--screenshot={png_path}", f"--window-size={width},{height}", html_path.resolve().as_uri()]
+        command = [
+            chromium,
+            *FLAGS,
+            *extra_flags,
+            f"--user-data-dir={profile}",
+            f"--screenshot={png_path}",
+            f"--window-size={width},{height}",
+            html_path.resolve().as_uri(),
+        ]
         try:  # own session, so a timeout kills Chromium's helper processes too
-            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True, start_new_session=True)
+            proc = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+            )
         except OSError as exc:
             raise DigestError(f"could not start Chromium ({chromium}): {exc}") from exc
         try:
@@ -64,8 +79,9 @@ def screenshot(html_path: Path, png_path: Path, width: int = 800, height: int = 
             raise DigestError(f"Chromium took over {timeout:g}s to screenshot {html_path.name}") from exc
     if proc.returncode != 0:
         error = subprocess.CalledProcessError(proc.returncode, command, stderr=stderr)
-        raise DigestError(f"Chromium failed (exit {proc.returncode}) on {html_path.name}: "
-                          f"{stderr.strip()[-500:]}") from error
+        raise DigestError(
+            f"Chromium failed (exit {proc.returncode}) on {html_path.name}: {stderr.strip()[-500:]}"
+        ) from error
     if not png_path.is_file() or png_path.stat().st_size == 0:
         raise DigestError(f"Chromium wrote no screenshot of {html_path.name} to {png_path}")
     return png_path

@@ -7,14 +7,14 @@ tools are handed a clock and call ``now()``.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
     """The wall clock, in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -30,13 +30,13 @@ class FixedClock:
     def __init__(self, when: datetime) -> None:
         if when.tzinfo is None:
             raise ValueError("a clock's instant must carry its time zone")
-        self.when = when.astimezone(timezone.utc)
+        self.when = when.astimezone(UTC)
 
     def now(self) -> datetime:
         return self.when
 
     def set(self, when: datetime) -> datetime:
-        self.when = when.astimezone(timezone.utc)
+        self.when = when.astimezone(UTC)
         return self.when
 
     def advance(self, **delta: float) -> datetime:
@@ -71,4 +71,4 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(f"expected an ISO 8601 instant such as 2026-12-02T00:30:00Z, got {text!r}") from None
     if when.tzinfo is None:
         raise ValueError(f"the instant {text!r} needs an offset, e.g. 2026-12-02T00:30:00Z")
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)

@@ -27,10 +27,15 @@ class CloudFrontSiteCache:
         try:
             reply = self.cloudfront.create_invalidation(
                 DistributionId=self.distribution_id,
-                InvalidationBatch={"Paths": {"Quantity": len(items), "Items": items}, "CallerReference": reference[:128]},
+                InvalidationBatch={
+                    "Paths": {"Quantity": len(items), "Items": items},
+                    "CallerReference": reference[:128],
+                },
             )
         except (ClientError, BotoCoreError) as exc:
-            raise StorageError(f"could not invalidate {len(items)} paths on distribution {self.distribution_id}") from exc
+            raise StorageError(
+                f"could not invalidate {len(items)} paths on distribution {self.distribution_id}"
+            ) from exc
         return reply["Invalidation"]["Id"]
 
 

@@ -12,8 +12,8 @@ from pynamodb.exceptions import PynamoDBException
 
 from digest.adapters.dynamo import condition_failed, conditional_put
 from digest.adapters.dynamo_models import ActionItem
-from digest.errors import StorageError
 from digest.core.audit import ActionRecord
+from digest.errors import StorageError
 
 QUEUED, RUNNING = "queued", "running"
 _SORT = "state"
@@ -41,15 +41,28 @@ class DynamoActions:
             return None
         except PynamoDBException as exc:
             raise StorageError("could not read the action") from exc
-        return ActionRecord(action_id, item.day, item.kind, item.actor, item.state, item.created_at, item.updated_at,
-                            item.deadline, item.request, item.result or "", item.reason or "", bool(item.refused))
+        return ActionRecord(
+            action_id,
+            item.day,
+            item.kind,
+            item.actor,
+            item.state,
+            item.created_at,
+            item.updated_at,
+            item.deadline,
+            item.request,
+            item.result or "",
+            item.reason or "",
+            bool(item.refused),
+        )
 
     def claim(self, action_id: str, at: str, deadline: str) -> bool:
         m = self.model
         try:
             m(_key(action_id), _SORT).update(
                 actions=[m.state.set(RUNNING), m.updated_at.set(at), m.deadline.set(deadline)],
-                condition=(m.state == QUEUED))
+                condition=(m.state == QUEUED),
+            )
         except PynamoDBException as exc:
             if condition_failed(exc):
                 return False
@@ -60,8 +73,14 @@ class DynamoActions:
         m = self.model
         try:
             m(_key(record.action_id), _SORT).update(
-                actions=[m.state.set(record.state), m.updated_at.set(record.updated_at), m.result.set(record.result),
-                         m.reason.set(record.reason), m.refused.set(record.refused)],
-                condition=m.edition_date.exists())
+                actions=[
+                    m.state.set(record.state),
+                    m.updated_at.set(record.updated_at),
+                    m.result.set(record.result),
+                    m.reason.set(record.reason),
+                    m.refused.set(record.refused),
+                ],
+                condition=m.edition_date.exists(),
+            )
         except PynamoDBException as exc:
             raise StorageError("could not record the action's end") from exc

@@ -86,5 +86,11 @@ class DynamoLedger:
 
 
 def _delivery(item: LedgerItem) -> Delivery:
-    return Delivery(item.edition_id, item.subscriber_id, item.state, item.message_id, item.detail,
-                    item.updated_at.isoformat() if item.updated_at else "")
+    return Delivery(
+        item.edition_id,
+        item.subscriber_id,
+        item.state,
+        item.message_id,
+        item.detail,
+        item.updated_at.isoformat() if item.updated_at else "",
+    )

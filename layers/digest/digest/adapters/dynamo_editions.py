@@ -10,9 +10,9 @@ from pynamodb.exceptions import PynamoDBException
 
 from digest.adapters.dynamo import condition_failed, conditional_put
 from digest.adapters.dynamo_models import AuditItem, EditionItem
-from digest.errors import StorageError
 from digest.core.audit import AuditEntry
 from digest.core.edition_record import EditionRecord
+from digest.errors import StorageError
 
 _order = itertools.count()
 AUDIO_FIELDS = ("audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")
@@ -45,10 +45,15 @@ class DynamoEditions:
 
     def set_audio(self, record: EditionRecord) -> None:
         m = self.model
-        m(record.edition_date, record.version).update(actions=[
-            m.audio_key.set(record.audio_key), m.audio_status.set(record.audio_status),
-            m.audio_seconds.set(record.audio_seconds), m.audio_bytes.set(record.audio_bytes),
-            m.chapters.set([list(c) for c in record.chapters])])
+        m(record.edition_date, record.version).update(
+            actions=[
+                m.audio_key.set(record.audio_key),
+                m.audio_status.set(record.audio_status),
+                m.audio_seconds.set(record.audio_seconds),
+                m.audio_bytes.set(record.audio_bytes),
+                m.chapters.set([list(c) for c in record.chapters]),
+            ]
+        )
 
     def set_audio_fields(self, record: EditionRecord, *names: str, if_status: str = "") -> bool:
         unknown = set(names) - set(AUDIO_FIELDS)
@@ -73,7 +78,9 @@ class DynamoEditions:
         try:
             m(record.edition_date, record.version).update(
                 actions=[m.audio_status.set(STARTING)],
-                condition=m.version.exists() & (m.audio_status.is_in("none", "failed") | m.audio_status.does_not_exist()))
+                condition=m.version.exists()
+                & (m.audio_status.is_in("none", "failed") | m.audio_status.does_not_exist()),
+            )
         except PynamoDBException as exc:
             if condition_failed(exc):
                 return False
@@ -84,7 +91,8 @@ class DynamoEditions:
         m = self.model
         try:
             m(record.edition_date, record.version).update(
-                actions=[m.status.set(record.status), m.reason.set(record.reason)], condition=m.status == expected)
+                actions=[m.status.set(record.status), m.reason.set(record.reason)], condition=m.status == expected
+            )
         except PynamoDBException as exc:
             if condition_failed(exc):
                 return False
@@ -100,8 +108,11 @@ class DynamoEditions:
     def _record(item: EditionItem) -> EditionRecord:
         values = {k: getattr(item, k) for k in EditionRecord.__dataclass_fields__}
         values.update(
-            version=int(item.version), story_count=int(item.story_count), audio_bytes=int(item.audio_bytes),
-            audio_seconds=float(item.audio_seconds), story_ids=tuple(item.story_ids or ()),
+            version=int(item.version),
+            story_count=int(item.story_count),
+            audio_bytes=int(item.audio_bytes),
+            audio_seconds=float(item.audio_seconds),
+            story_ids=tuple(item.story_ids or ()),
             chapters=tuple((str(a), float(t)) for a, t in (item.chapters or ())),
         )
         return EditionRecord(**values)
@@ -113,9 +124,16 @@ class DynamoAudit:
 
     def record(self, entry: AuditEntry) -> None:
         # Sort key: the action's time, then this process's counter and a random tail (same-instant actions keep order).
-        self.model(entry.edition_date, f"{entry.at}#{next(_order):012d}{uuid.uuid4().hex[:8]}", **{
-            k: v for k, v in asdict(entry).items() if k != "edition_date"}).save()
+        self.model(
+            entry.edition_date,
+            f"{entry.at}#{next(_order):012d}{uuid.uuid4().hex[:8]}",
+            **{k: v for k, v in asdict(entry).items() if k != "edition_date"},
+        ).save()
 
     def for_edition(self, edition_date: str) -> list[AuditEntry]:
-        return [AuditEntry(item.edition_date, item.at, item.actor, item.action, int(item.version), item.outcome,
-                           item.detail) for item in self.model.query(edition_date)]
+        return [
+            AuditEntry(
+                item.edition_date, item.at, item.actor, item.action, int(item.version), item.outcome, item.detail
+            )
+            for item in self.model.query(edition_date)
+        ]

@@ -10,11 +10,10 @@ from pynamodb.exceptions import PynamoDBException
 
 from digest.adapters.dynamo import conditional_put
 from digest.adapters.dynamo_models import FeedStateItem, StoryItem
-from digest.core.story import CANCELED, Story
-from digest.errors import StorageError
 from digest.core.fetch import FeedState
-from digest.ports import NEW, SAME, UPDATED, Clock
-
+from digest.core.story import CANCELED, NEW, SAME, UPDATED, Story
+from digest.errors import StorageError
+from digest.ports import Clock
 
 HISTORY_BYTES = 120_000  # earlier copies kept per story (with a 100 KB body cap, well under 400 KB)
 _COPIED = ("version", "title", "body", "url", "content_hash", "status", "corrected", "urgency")
@@ -29,8 +28,12 @@ class DynamoStories:
     def save(self, story: Story) -> str:
         fields = asdict(story)
         fields.pop("story_id")
-        item = self.model(story.story_id, day=story.day, stored_at=self.clock.now(),
-                          **{**fields, "published": story.published.isoformat()})
+        item = self.model(
+            story.story_id,
+            day=story.day,
+            stored_at=self.clock.now(),
+            **{**fields, "published": story.published.isoformat()},
+        )
         if conditional_put(item, self.model.story_id.does_not_exist()):
             return NEW
         stored_item = self._item(story.story_id)
@@ -77,15 +80,22 @@ class DynamoStories:
 
 def _copy(item: StoryItem) -> dict:
     copy = {k: getattr(item, k) for k in _COPIED}
-    copy.update(version=int(item.version), urgency=int(item.urgency), published=item.published,
-                stored_at=item.stored_at.isoformat(), embargo=item.embargo.isoformat() if item.embargo else None)
+    copy.update(
+        version=int(item.version),
+        urgency=int(item.urgency),
+        published=item.published,
+        stored_at=item.stored_at.isoformat(),
+        embargo=item.embargo.isoformat() if item.embargo else None,
+    )
     return copy
 
 
 def _uncopy(copy: dict) -> dict:
     values = {k: copy[k] for k in _COPIED}
-    values.update(published=datetime.fromisoformat(copy["published"]),
-                  embargo=datetime.fromisoformat(copy["embargo"]) if copy.get("embargo") else None)
+    values.update(
+        published=datetime.fromisoformat(copy["published"]),
+        embargo=datetime.fromisoformat(copy["embargo"]) if copy.get("embargo") else None,
+    )
     return values
 
 
@@ -102,7 +112,11 @@ def _trimmed(history: list[dict]) -> list[dict]:
 
 def _same_copy(stored: Story, incoming: Story) -> bool:
     return (stored.content_hash, stored.status, stored.corrected, stored.embargo) == (
-        incoming.content_hash, incoming.status, incoming.corrected, incoming.embargo)
+        incoming.content_hash,
+        incoming.status,
+        incoming.corrected,
+        incoming.embargo,
+    )
 
 
 class DynamoFeedState:

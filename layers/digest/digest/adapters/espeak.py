@@ -16,9 +16,9 @@ from pathlib import Path
 from aws_lambda_powertools import Logger
 
 from digest.adapters.id3 import add_chapters, mp3_duration
+from digest.core.narration import Narration
 from digest.core.speech import INTRO, Segment, first_sentence, split_ssml
 from digest.errors import NarrationError
-from digest.core.narration import Narration
 from digest.ports import BlobStore
 
 logger = Logger(child=True)
@@ -93,8 +93,12 @@ class EspeakNarrator:
         data = add_chapters(data, chapters, duration, TITLE)
         self.blobs.put(key, data, "audio/mpeg")
         self.notice = ""
-        return Narration("ready", chapters=tuple((anchor, start) for anchor, start, _ in chapters),
-                         duration_seconds=duration, size_bytes=len(data))
+        return Narration(
+            "ready",
+            chapters=tuple((anchor, start) for anchor, start, _ in chapters),
+            duration_seconds=duration,
+            size_bytes=len(data),
+        )
 
     def _speak(self, espeak: str, ssml: str, wav: Path) -> None:
         self._run([espeak, "-m", "-v", self.voice, "-s", str(self.wpm), "-w", str(wav)], ssml.encode("utf-8"))

@@ -28,8 +28,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class HttpFetcher:
-    def __init__(self, timeout: float = 10.0, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 3,
-                 allow_loopback: bool = False, retries: int = 2, backoff: float = 0.5) -> None:
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        max_bytes: int = 10 * 1024 * 1024,
+        max_redirects: int = 3,
+        allow_loopback: bool = False,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
         self.timeout, self.max_bytes, self.max_redirects = timeout, max_bytes, max_redirects
         self.allow_loopback, self.retries, self.backoff = allow_loopback, retries, backoff
         self._opener = urllib.request.build_opener(_NoRedirect)

@@ -43,14 +43,26 @@ def add_chapters(mp3: bytes, chapters: list[tuple[str, float, str]], duration_se
         tags.delall("CTOC")
         tags.setall("TIT2", [TIT2(encoding=Encoding.UTF8, text=[title])])
         if ordered:
-            tags.add(CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                          child_element_ids=[anchor for anchor, _, _ in ordered],
-                          sub_frames=[TIT2(encoding=Encoding.UTF8, text=[title])]))
+            tags.add(
+                CTOC(
+                    element_id=TOC_ID,
+                    flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                    child_element_ids=[anchor for anchor, _, _ in ordered],
+                    sub_frames=[TIT2(encoding=Encoding.UTF8, text=[title])],
+                )
+            )
         ends = [start for _, start, _ in ordered[1:]] + [duration_seconds]
         for (anchor, start, name), end in zip(ordered, ends):
-            tags.add(CHAP(element_id=anchor, start_time=_ms(start), end_time=max(_ms(start), _ms(end)),
-                          start_offset=_NO_OFFSET, end_offset=_NO_OFFSET,
-                          sub_frames=[TIT2(encoding=Encoding.UTF8, text=[name or anchor])]))
+            tags.add(
+                CHAP(
+                    element_id=anchor,
+                    start_time=_ms(start),
+                    end_time=max(_ms(start), _ms(end)),
+                    start_offset=_NO_OFFSET,
+                    end_offset=_NO_OFFSET,
+                    sub_frames=[TIT2(encoding=Encoding.UTF8, text=[name or anchor])],
+                )
+            )
         buffer.seek(0)
         tags.save(buffer, v2_version=4)
     except (MutagenError, ValueError, OSError) as exc:

@@ -18,12 +18,15 @@ class LambdaStarter:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            reply = self.client.invoke(FunctionName=self.function_name, InvocationType="Event",
-                                       Payload=json.dumps(event).encode("utf-8"))
+            reply = self.client.invoke(
+                FunctionName=self.function_name, InvocationType="Event", Payload=json.dumps(event).encode("utf-8")
+            )
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            raise InvokeError(f"Lambda refused to start {self.function_name}: "
-                              f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")) from exc
+            raise InvokeError(
+                f"Lambda refused to start {self.function_name}: "
+                f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+            ) from exc
         except BotoCoreError as exc:
             raise InvokeError(f"cannot reach Lambda to start {self.function_name}: {exc}") from exc
         if reply.get("StatusCode") != 202:

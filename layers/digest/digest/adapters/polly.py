@@ -7,17 +7,23 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from digest.core.narration import Narration
 from digest.core.speech import POLLY_ASYNC_LIMIT, POLLY_ASYNC_TOTAL_LIMIT, billed_characters, fits_one_task
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
-from digest.core.narration import Narration
 
 logger = logging.getLogger(__name__)
 
 ENGINES = ("standard", "neural", "long-form", "generative")  # botocore's Polly ``Engine`` enum
 # Polly's answers that say this request can never succeed as it is: retrying does not help.
-_REFUSED = {"TextLengthExceededException", "InvalidSsmlException", "EngineNotSupportedException",
-            "LanguageNotSupportedException", "MarksNotSupportedForFormatException",
-            "SsmlMarksNotSupportedForTextTypeException", "ValidationException"}
+_REFUSED = {
+    "TextLengthExceededException",
+    "InvalidSsmlException",
+    "EngineNotSupportedException",
+    "LanguageNotSupportedException",
+    "MarksNotSupportedForFormatException",
+    "SsmlMarksNotSupportedForTextTypeException",
+    "ValidationException",
+}
 
 
 class PollyNarrator:
@@ -46,8 +52,7 @@ class PollyNarrator:
             try:
                 self.start_speech_marks(ssml, prefix)
             except NarrationError:  # the MP3 task runs (and is billed): keep it, without chapters
-                logger.warning("the speech-marks task did not start; the audio will have no chapters",
-                               exc_info=True)
+                logger.warning("the speech-marks task did not start; the audio will have no chapters", exc_info=True)
         return Narration("pending", task_id=audio)
 
     def check(self, ssml: str) -> None:
@@ -55,21 +60,25 @@ class PollyNarrator:
         if not fits_one_task(ssml):
             raise NarrationRefused(
                 f"the script has {billed_characters(ssml):,} billed / {len(ssml):,} total characters; one Polly "
-                f"task takes at most {POLLY_ASYNC_LIMIT:,} / {POLLY_ASYNC_TOTAL_LIMIT:,}: no audio for this edition")
+                f"task takes at most {POLLY_ASYNC_LIMIT:,} / {POLLY_ASYNC_TOTAL_LIMIT:,}: no audio for this edition"
+            )
         if self.engine not in ENGINES:
             raise NarrationRefused(f"unknown Polly engine {self.engine!r} (one of: {', '.join(ENGINES)})")
         if not self._voice_checked:
             voices = self._voices()
             if voices is not None and self.voice not in voices:
-                raise NarrationRefused(f"Polly voice {self.voice!r} does not support the {self.engine} engine "
-                                       f"(voices that do: {', '.join(sorted(voices)) or 'none'})")
+                raise NarrationRefused(
+                    f"Polly voice {self.voice!r} does not support the {self.engine} engine "
+                    f"(voices that do: {', '.join(sorted(voices)) or 'none'})"
+                )
             self._voice_checked = voices is not None
 
     def start_speech_marks(self, ssml: str, key_prefix: str) -> str:
         """Start the speech-marks task (``ssml`` marks, as JSON Lines) under ``<key_prefix>/marks``;
         returns its task id."""
-        return self._start(ssml, OutputFormat="json", SpeechMarkTypes=["ssml"],
-                           OutputS3KeyPrefix=key_prefix.rstrip("/") + "/marks")
+        return self._start(
+            ssml, OutputFormat="json", SpeechMarkTypes=["ssml"], OutputS3KeyPrefix=key_prefix.rstrip("/") + "/marks"
+        )
 
     def _voices(self) -> set[str] | None:
         """Voice ids Polly offers for the engine in this region; None when it cannot be asked."""
@@ -105,6 +114,5 @@ class PollyNarrator:
             error = NarrationRefused if code in _REFUSED else NarrationError
             raise error(f"Polly did not start the {kind} task ({code})") from exc
         except BotoCoreError as exc:
-            raise NarrationUnknown(f"Polly may or may not have started the {kind} task "
-                                   f"({type(exc).__name__})") from exc
+            raise NarrationUnknown(f"Polly may or may not have started the {kind} task ({type(exc).__name__})") from exc
         return task.get("TaskId", "")

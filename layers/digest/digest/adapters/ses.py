@@ -55,8 +55,10 @@ def classify(exc: ClientError) -> MailError:
         return MailAccountBlocked(f"{_ACCOUNT[code]} ({code}: {message[:200]})")
     if code in _THROTTLED:
         if DAILY_QUOTA in message.lower():
-            return MailAccountBlocked(f"the SES daily sending quota is used up; resume when it frees up "
-                                      f"(rolling 24 hours) or after a quota increase ({code}: {message[:200]})")
+            return MailAccountBlocked(
+                f"the SES daily sending quota is used up; resume when it frees up "
+                f"(rolling 24 hours) or after a quota increase ({code}: {message[:200]})"
+            )
         return MailThrottled(code)
     if code in _REJECTED:
         return MailRejected(code)

@@ -41,7 +41,7 @@ class SsmSwitch:
                 value = ON  # never paused on this stack
             except BotoCoreError as exc:
                 raise StorageError(f"cannot read the sending switch {self.name}") from exc
-            self._cached = (now, value[len(PAUSED):] if value.startswith(PAUSED) else None)
+            self._cached = (now, value[len(PAUSED) :] if value.startswith(PAUSED) else None)
         return self._cached[1]
 
     def pause(self, reason: str) -> None:

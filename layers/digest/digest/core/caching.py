@@ -52,4 +52,4 @@ def site_path(key: str) -> str:
     """
     if not key.startswith(SITE_PREFIX):
         raise ValueError(f"{key} is not part of the public site")
-    return "/" + key[len(SITE_PREFIX):]
+    return "/" + key[len(SITE_PREFIX) :]

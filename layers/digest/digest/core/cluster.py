@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
 
+from digest.core.attribution import strip_dateline
 from digest.core.minhash import MinHasher, band_keys, jaccard
 from digest.core.similarity import idf_weights, weighted_jaccard, window_pairs
 from digest.core.story import Story
-from digest.core.attribution import strip_dateline
 from digest.core.text import sentences
 from digest.core.words import CALENDAR_WORDS, STOP_WORDS, word_shingles, words
 
@@ -88,7 +88,8 @@ def _features(story: Story, hasher: MinHasher) -> _Features:
     title_words, title_normal = words(story.title or "")
     body_words, body_normal = words(body)  # with the title's: the tokens of f"{title}\n{body}"
     entities = frozenset(
-        n for w, n in zip(title_words + body_words, title_normal + body_normal)
+        n
+        for w, n in zip(title_words + body_words, title_normal + body_normal)
         if n not in _NOT_ENTITIES and len(n) > 1 and (w[0].isupper() or w[0].isdigit())
     )
     head_words = title_normal + words(" ".join(sentences(body)[:2]))[1]
@@ -149,8 +150,9 @@ def cluster_with_stats(
         fa, fb = feats[a], feats[b]
         linked = jaccard(fa.signature, fb.signature) >= threshold
         if not linked and related is not None and not fa.entities.isdisjoint(fb.entities):
-            event = (weighted_jaccard(fa.entities, fb.entities, idf_e, (mass_e[a], mass_e[b]))
-                     + weighted_jaccard(fa.words, fb.words, idf_w, (mass_w[a], mass_w[b])))
+            event = weighted_jaccard(fa.entities, fb.entities, idf_e, (mass_e[a], mass_e[b])) + weighted_jaccard(
+                fa.words, fb.words, idf_w, (mass_w[a], mass_w[b])
+            )
             linked = event / 2 >= related
         if linked:
             links += 1

@@ -121,12 +121,15 @@ def diff_editions(old: Edition, new: Edition) -> EditionDiff:
     return EditionDiff(
         added=[s.headline for cid, (_, s) in after.items() if cid not in before],
         removed=[s.headline for cid, (_, s) in before.items() if cid not in after],
-        moved=[Move(cid, after[cid][1].headline, before[cid][0], after[cid][0])
-               for cid in _moved(kept_old, kept_new)],
-        headline_changed=[HeadlineChange(cid, a.headline, b.headline)
-                          for cid, a, b in pairs if a.headline != b.headline],
-        summary_changed=[SummaryChange(cid, b.headline, a.summary, b.summary, word_diff(a.summary, b.summary))
-                         for cid, a, b in pairs if a.summary != b.summary],
+        moved=[Move(cid, after[cid][1].headline, before[cid][0], after[cid][0]) for cid in _moved(kept_old, kept_new)],
+        headline_changed=[
+            HeadlineChange(cid, a.headline, b.headline) for cid, a, b in pairs if a.headline != b.headline
+        ],
+        summary_changed=[
+            SummaryChange(cid, b.headline, a.summary, b.summary, word_diff(a.summary, b.summary))
+            for cid, a, b in pairs
+            if a.summary != b.summary
+        ],
         corrected=[CorrectedChange(cid, b.headline, b.corrected) for cid, a, b in pairs if a.corrected != b.corrected],
     )
 
@@ -195,5 +198,4 @@ def _moved(old_order: list[str], new_order: list[str]) -> list[str]:
         if on_some[i]:
             per_length[ends[i]] = per_length.get(ends[i], 0) + 1
     on_every = {old_order[i] for i in range(n) if on_some[i] and per_length[ends[i]] == 1}
-    return [cid for cid in new_order
-            if cid not in on_every and new_rank[cid] != old_order.index(cid)]
+    return [cid for cid in new_order if cid not in on_every and new_rank[cid] != old_order.index(cid)]

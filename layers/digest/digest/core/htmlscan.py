@@ -13,8 +13,10 @@ from html import unescape
 from html.parser import HTMLParser
 
 # HTML's void elements (never left open) and the elements whose text readers do not see.
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr basefont bgsound frame "
-                  "keygen menuitem param spacer".split())
+_VOID = frozenset(
+    "area base br col embed hr img input link meta source track wbr basefont bgsound frame "
+    "keygen menuitem param spacer".split()
+)
 _UNTEXT = frozenset(("script", "style", "template", "rt", "rp"))
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _WANTED_TAGS = frozenset(("a", "img", "table", "html"))
@@ -115,8 +117,12 @@ _WANTED = r"(?i:a|img|table|html|h[1-6])(?=[\t\n\r\f />])"
 _TEXT_ONLY = ("script", "style", "title", "textarea")
 _SPECIAL = rf"(?i:{'|'.join(_TEXT_ONLY)}|xmp|iframe|noembed|noframes|noscript|plaintext)(?=[\t\n\r\f />])"
 _OTHER = "|".join(
-    [rf"</[a-zA-Z][a-zA-Z0-9-]*{_WS}*>", rf"<(?!{_WANTED}|{_SPECIAL})[a-zA-Z][a-zA-Z0-9-]*{_ATTRS}{_WS}*/?>",
-     r"<!--(?![->])(?:(?!--)[\s\S])*-->", r"<![dD][oO][cC][tT][yY][pP][eE][^<>]*>"]
+    [
+        rf"</[a-zA-Z][a-zA-Z0-9-]*{_WS}*>",
+        rf"<(?!{_WANTED}|{_SPECIAL})[a-zA-Z][a-zA-Z0-9-]*{_ATTRS}{_WS}*/?>",
+        r"<!--(?![->])(?:(?!--)[\s\S])*-->",
+        r"<![dD][oO][cC][tT][yY][pP][eE][^<>]*>",
+    ]
     + [rf"<(?i:{name}){_ATTRS}{_WS}*>[^<]*+</(?i:{name}){_WS}*>" for name in _TEXT_ONLY]
 )
 _NEXT = re.compile(rf"(?:[^<]++|{_OTHER})*+(?:<({_WANTED})({_ATTRS}){_WS}*/?>|\Z)")

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from digest.errors import DigestError
 
+
 class EditionStatus(StrEnum):
     """The states of an edition version (they compare and serialise as their strings)."""
 

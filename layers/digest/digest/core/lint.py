@@ -99,8 +99,11 @@ def lint_email(
     issues += [LintIssue("link-https", f"{_link_problem(h)}: {h[:120]!r}") for h in hrefs if _link_problem(h)]
     if not (page.lang or "").strip():
         issues.append(LintIssue("lang", "<html> has no lang attribute"))
-    issues += [LintIssue("table-role", 'layout <table> lacks role="presentation"')
-               for role in page.table_roles if role != "presentation"]
+    issues += [
+        LintIssue("table-role", 'layout <table> lacks role="presentation"')
+        for role in page.table_roles
+        if role != "presentation"
+    ]
     issues += _listen_issues(page, text, audio_url, audio_exists)
     for part, body in (("HTML", html), ("text", text)):
         if UNSUBSCRIBE_SLOT not in body:
@@ -125,8 +128,13 @@ def lint_edition(
     >>> [i.rule for i in lint_edition(Rendered("", "", "", ""), ed, Brand(), None)][:2]
     ['text-part', 'heading-order']
     """
-    issues = lint_email(rendered.email_html, rendered.email_text, audio_exists=audio_exists,
-                        audio_url=edition.audio_url, colors=[(brand.text_color, brand.background_color)])
+    issues = lint_email(
+        rendered.email_html,
+        rendered.email_text,
+        audio_exists=audio_exists,
+        audio_url=edition.audio_url,
+        colors=[(brand.text_color, brand.background_color)],
+    )
     return issues + _contrast_issues([(brand.accent_color, brand.background_color)], LARGE_TEXT_CONTRAST)
 
 

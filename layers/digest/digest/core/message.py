@@ -26,9 +26,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -145,13 +145,26 @@ def assemble(envelope: Envelope, text_qp: bytes, html_qp: bytes, now: datetime) 
         "MIME-Version: 1.0",
     ]
     if envelope.unsubscribe_url:
-        lines += [f"List-Id: <{envelope.list_id}>", f"List-Unsubscribe: <{envelope.unsubscribe_url}>",
-                  "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+        lines += [
+            f"List-Id: <{envelope.list_id}>",
+            f"List-Unsubscribe: <{envelope.unsubscribe_url}>",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        ]
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
     head = "\r\n".join(lines).encode("ascii")
-    part = '\r\n\r\n--{}\r\nContent-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
-    return b"".join((head, part.format(boundary, "plain").encode("ascii"), text_qp,
-                     part.format(boundary, "html").encode("ascii"), html_qp, f"\r\n--{boundary}--\r\n".encode("ascii")))
+    part = (
+        '\r\n\r\n--{}\r\nContent-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+    )
+    return b"".join(
+        (
+            head,
+            part.format(boundary, "plain").encode("ascii"),
+            text_qp,
+            part.format(boundary, "html").encode("ascii"),
+            html_qp,
+            f"\r\n--{boundary}--\r\n".encode("ascii"),
+        )
+    )
 
 
 _WHITESPACE = re.compile(r"\s")

@@ -47,8 +47,7 @@ class MinHasher:
     def __init__(self, num_perm: int = 64, seed: str = "morning-digest") -> None:
         self.num_perm = max(1, num_perm)
         self._perms = [
-            (_hash64(f"{seed}:a:{i}") % (PRIME - 1) + 1, _hash64(f"{seed}:b:{i}") % PRIME)
-            for i in range(self.num_perm)
+            (_hash64(f"{seed}:a:{i}") % (PRIME - 1) + 1, _hash64(f"{seed}:b:{i}") % PRIME) for i in range(self.num_perm)
         ]
         self._cache: dict[str, int] = {}
         self._one = sum(1 << (_LANE * i) for i in range(self.num_perm))  # 1 in every lane

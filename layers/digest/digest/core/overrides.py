@@ -90,6 +90,7 @@ def apply_overrides(edition: Edition, overrides: Overrides) -> Edition:
     ordered = [s for s in stories if s not in placed]
     for story in sorted(placed, key=lambda s: overrides.edits[s.cluster_id].position or 0):
         ordered.insert(min(len(ordered), max(0, (overrides.edits[story.cluster_id].position or 1) - 1)), story)
-    ordered = [s if s.anchor == f"story-{i}" else replace(s, anchor=f"story-{i}")
-               for i, s in enumerate(ordered, start=1)]
+    ordered = [
+        s if s.anchor == f"story-{i}" else replace(s, anchor=f"story-{i}") for i, s in enumerate(ordered, start=1)
+    ]
     return replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader(ordered))

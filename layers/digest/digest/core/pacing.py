@@ -57,8 +57,16 @@ class Pacer:
     1.0
     """
 
-    def __init__(self, rate_per_second: float, burst: int, clock: Callable[[], float],
-                 sleep: Callable[[float], None], *, recovery: float = 0.05, headroom: float = 0.5) -> None:
+    def __init__(
+        self,
+        rate_per_second: float,
+        burst: int,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        *,
+        recovery: float = 0.05,
+        headroom: float = 0.5,
+    ) -> None:
         if rate_per_second <= 0:
             raise ValueError(f"rate_per_second must be positive, got {rate_per_second!r}")
         if burst < 1:

@@ -86,8 +86,7 @@ def newest_first(entries: list[ArchiveEntry]) -> list[ArchiveEntry]:
     return sorted(latest.values(), key=lambda e: e.date, reverse=True)
 
 
-def podcast_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_url: str,
-                 now: datetime) -> bytes:
+def podcast_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_url: str, now: datetime) -> bytes:
     """Podcast RSS 2.0 (iTunes tags) with one episode per edition that has audio, newest first.
 
     Examples
@@ -119,14 +118,13 @@ def podcast_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_
         item.enclosure(e.audio_url, str(max(0, e.audio_bytes)), AUDIO_TYPE)
         item.pubDate(e.published)
         if e.audio_seconds > 0:
-            item.podcast.itunes_duration("%02d:%02d:%02d" % _hms(e.audio_seconds))
+            item.podcast.itunes_duration("{:02d}:{:02d}:{:02d}".format(*_hms(e.audio_seconds)))
         item.podcast.itunes_episode_type("full")
     rss: bytes = fg.rss_str(pretty=True)
     return rss
 
 
-def editions_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_url: str,
-                  now: datetime) -> bytes:
+def editions_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed_url: str, now: datetime) -> bytes:
     """Atom feed of every edition, newest first; entry id and link are the edition's web URL.
 
     Examples
@@ -157,8 +155,9 @@ def editions_feed(entries: list[ArchiveEntry], brand: Brand, site_url: str, feed
     return atom
 
 
-def render_archive_index(env: jinja2.Environment, entries: list[ArchiveEntry], brand: Brand,
-                         feed_urls: dict[str, str]) -> str:
+def render_archive_index(
+    env: jinja2.Environment, entries: list[ArchiveEntry], brand: Brand, feed_urls: dict[str, str]
+) -> str:
     """Render ``archive.html.j2``: the public list of editions, newest first.
 
     ``feed_urls`` needs the keys ``"atom"`` and ``"podcast"``.
@@ -172,8 +171,7 @@ def render_archive_index(env: jinja2.Environment, entries: list[ArchiveEntry], b
     missing = {"atom", "podcast"} - feed_urls.keys()
     if missing:
         raise ValueError(f"feed_urls lacks {sorted(missing)}")
-    return env.get_template("archive.html.j2").render(entries=newest_first(entries), brand=brand,
-                                                      feed_urls=feed_urls)
+    return env.get_template("archive.html.j2").render(entries=newest_first(entries), brand=brand, feed_urls=feed_urls)
 
 
 def _hms(seconds: float) -> tuple[int, int, int]:

@@ -152,8 +152,9 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
     return Rendered(
         email_html=email_html,
         email_text=email_text,
-        web_html=env.get_template("web.html.j2").render(edition=edition, brand=brand, recipient=None,
-                                                         palette=palette(brand)),
+        web_html=env.get_template("web.html.j2").render(
+            edition=edition, brand=brand, recipient=None, palette=palette(brand)
+        ),
         ssml=env.get_template("edition.ssml.j2").render(edition=edition, brand=brand, recipient=None),
         silent_html=silent_html,
         silent_text=silent_text,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
 
 def late_reason(now: datetime, day: date, zone: str, send_at: time, window_minutes: int) -> str | None:
     """Why sending the edition of ``day`` at ``now`` would be too early or too late, or ``None``.
@@ -56,7 +57,7 @@ def news_window(day: date, zone: str, assemble_at: time, hours: int = 24) -> tup
     tz = ZoneInfo(zone)
     end = datetime.combine(day, assemble_at)
     start = end - timedelta(hours=hours)
-    return start.replace(tzinfo=tz).astimezone(timezone.utc), end.replace(tzinfo=tz).astimezone(timezone.utc)
+    return start.replace(tzinfo=tz).astimezone(UTC), end.replace(tzinfo=tz).astimezone(UTC)
 
 
 def future_reason(day: date, current: date, zone: str) -> str | None:

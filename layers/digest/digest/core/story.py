@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,24 @@ class Source:
     interval_minutes: int = 15
 
 
-USABLE, WITHHELD, CANCELED = "usable", "withheld", "canceled"
+class StoryStatus(StrEnum):
+    """A wire story's status: usable, withheld (not yet publishable) or canceled (killed/withdrawn)."""
+
+    USABLE = "usable"
+    WITHHELD = "withheld"
+    CANCELED = "canceled"
+
+
+class Saved(StrEnum):
+    """What storing a story did: a new id, a newer version or changed copy, or nothing."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    SAME = "same"
+
+
+USABLE, WITHHELD, CANCELED = StoryStatus
+NEW, UPDATED, SAME = Saved
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,47 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?(\s+)(?=[\"'\u201c\u2018(]?
 # plainly (no raw-text content, no text-type change, no whitespace preservation), well-formed
 # attributes, and character references that end in ";"; scripts and styles are skipped. Anything
 # else (a comment, a noscript, a stray "<" or "&") is left to bs4, so both give the same text.
-_PLAIN_TAGS = _BLOCKS | frozenset((
-    "a", "abbr", "b", "big", "caption", "center", "cite", "code", "dd", "dl", "dt", "em", "figcaption",
-    "figure", "font", "hr", "i", "img", "mark", "ol", "q", "s", "small", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "time", "u", "ul", "wbr"))
+_PLAIN_TAGS = _BLOCKS | frozenset(
+    (
+        "a",
+        "abbr",
+        "b",
+        "big",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "dd",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "hr",
+        "i",
+        "img",
+        "mark",
+        "ol",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "u",
+        "ul",
+        "wbr",
+    )
+)
 _RAW_TEXT = frozenset(("script", "style"))  # html.parser reads their content as raw text
 _RAW_END = re.compile(r"</(script|style)\s*>", re.I)
 _VOID = frozenset(("br", "hr", "img", "wbr"))  # closed as soon as they open; their end tags do nothing
@@ -35,9 +72,30 @@ _MARKUP = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"  # a tag, or an end tag with no attributes
     r"((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'=<>`]+))?)*)\s*(/?)>"
     r"|&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{0,31}));"
-    r"|[<&]")
-_ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "U.S.", "U.N.", "U.K.", "Gen.", "Sen.",
-                  "Rep.", "Gov.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.", "No.")
+    r"|[<&]"
+)
+_ABBREVIATIONS = (
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "St.",
+    "U.S.",
+    "U.N.",
+    "U.K.",
+    "Gen.",
+    "Sen.",
+    "Rep.",
+    "Gov.",
+    "Jan.",
+    "Feb.",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "No.",
+)
 
 
 def html_to_text(html: str) -> str:

@@ -20,8 +20,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from digest.errors import DigestError, FutureEdition
 from digest.core.audit import ActionRecord, AuditEntry
+from digest.errors import DigestError, FutureEdition
 from digest.ports import ActionStarter, ActionStore, AuditTrail, Clock
 from digest.services.editor import Editor
 from digest.services.refusals import Refused
@@ -97,8 +97,15 @@ def status_path(day: str, action_id: str) -> str:
 class Actions:
     """``start`` (the API), ``run`` (the worker) and ``status`` (the API) of asynchronous editor actions."""
 
-    def __init__(self, editor: Editor, store: ActionStore, starter: ActionStarter, audit: AuditTrail, clock: Clock,
-                 new_id: Callable[[], str] = lambda: "a" + uuid.uuid4().hex[:20]) -> None:
+    def __init__(
+        self,
+        editor: Editor,
+        store: ActionStore,
+        starter: ActionStarter,
+        audit: AuditTrail,
+        clock: Clock,
+        new_id: Callable[[], str] = lambda: "a" + uuid.uuid4().hex[:20],
+    ) -> None:
         self.editor, self.store, self.starter, self.audit, self.clock = editor, store, starter, audit, clock
         self.new_id = new_id
 
@@ -111,8 +118,9 @@ class Actions:
             raise Refused(f"the request is too large ({len(text):,} characters, at most {MAX_REQUEST:,})")
         self.editor.precheck(kind, day, request)
         now = self.clock.now()
-        record = ActionRecord(self.new_id(), day, kind, actor, QUEUED, now.isoformat(), now.isoformat(),
-                              (now + PICKUP).isoformat(), text)
+        record = ActionRecord(
+            self.new_id(), day, kind, actor, QUEUED, now.isoformat(), now.isoformat(), (now + PICKUP).isoformat(), text
+        )
         self.store.create(record)
         self._audit(record, "started", f"action {record.action_id}")
         try:
@@ -162,41 +170,65 @@ class Actions:
         if record.kind == "rebuild":
             return e.rebuild(day, actor, note=request.get("note"))
         if record.kind == "story edit":
-            return e.edit_story(day, str(request.get("story", "")), actor, correction=bool(request.get("correction")),
-                                **(request.get("fields") or {}))
+            return e.edit_story(
+                day,
+                str(request.get("story", "")),
+                actor,
+                correction=bool(request.get("correction")),
+                **(request.get("fields") or {}),
+            )
         if record.kind == "test-send":
             return e.test_send(day, actor, [str(a) for a in request.get("to") or []])
         if record.kind == "send":
             return e.send_now(day, actor)
         return e.resend_failures(day, actor)
 
-    def _end(self, record: ActionRecord, state: str, result: Any = None, reason: str = "",
-             refused: bool = False) -> None:
+    def _end(
+        self, record: ActionRecord, state: str, result: Any = None, reason: str = "", refused: bool = False
+    ) -> None:
         text = json.dumps(result, ensure_ascii=False) if result is not None else ""
-        ended = replace(record, state=state, updated_at=self.clock.now().isoformat(), result=text, reason=reason,
-                        refused=refused)
+        ended = replace(
+            record, state=state, updated_at=self.clock.now().isoformat(), result=text, reason=reason, refused=refused
+        )
         self.store.finish(ended)
         outcome = DONE if state == DONE else ("refused" if refused else FAILED)
         version = result.get("version", 0) if isinstance(result, dict) else 0
         self._audit(ended, outcome, f"action {record.action_id}" + (f": {reason}" if reason else ""), version)
 
     def _audit(self, record: ActionRecord, outcome: str, detail: str, version: int = 0) -> None:
-        self.audit.record(AuditEntry(record.edition_date, self.clock.now().isoformat(), record.actor, record.kind,
-                                     int(version or 0), outcome, detail[:900]))
+        self.audit.record(
+            AuditEntry(
+                record.edition_date,
+                self.clock.now().isoformat(),
+                record.actor,
+                record.kind,
+                int(version or 0),
+                outcome,
+                detail[:900],
+            )
+        )
         logger.info("editor action", extra={"action": record.action_id, "kind": record.kind, "outcome": outcome})
 
     def _view(self, record: ActionRecord, now: datetime) -> dict[str, Any]:
         state, reason = record.state, record.reason
         if state in (QUEUED, RUNNING) and now > datetime.fromisoformat(record.deadline):
-            reason = ("the action did not start in time: nothing was done" if state == QUEUED else
-                      "the action did not finish in time (its worker stopped): check the edition's status")
+            reason = (
+                "the action did not start in time: nothing was done"
+                if state == QUEUED
+                else "the action did not finish in time (its worker stopped): check the edition's status"
+            )
             state = FAILED
         end = datetime.fromisoformat(record.updated_at) if state in (DONE, FAILED) and state == record.state else now
         view: dict[str, Any] = {
-            "action": record.action_id, "edition_date": record.edition_date, "kind": record.kind, "state": state,
-            "created_at": record.created_at, "updated_at": record.updated_at,
+            "action": record.action_id,
+            "edition_date": record.edition_date,
+            "kind": record.kind,
+            "state": state,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
             "elapsed_s": round(max(0.0, (end - datetime.fromisoformat(record.created_at)).total_seconds()), 1),
-            "status_url": status_path(record.edition_date, record.action_id)}
+            "status_url": status_path(record.edition_date, record.action_id),
+        }
         if state == DONE:
             view["result"] = json.loads(record.result) if record.result else {}
         if state == FAILED:

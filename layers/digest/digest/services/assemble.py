@@ -20,6 +20,7 @@ from digest.core import lifecycle
 from digest.core.cluster import cluster
 from digest.core.diff import EditionDiff, diff_editions
 from digest.core.edition import Brand, Edition, version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.lint import lint_edition
 from digest.core.overrides import Overrides, apply_overrides
 from digest.core.ranking import plan_edition
@@ -28,7 +29,6 @@ from digest.core.schedule import edition_day, future_reason, news_window
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.summarizer import Summarizer
 from digest.errors import FutureEdition
-from digest.core.edition_record import EditionRecord
 from digest.ports import BlobStore, Clock, EditionStore, StoryStore
 
 logger = Logger(child=True)
@@ -58,10 +58,22 @@ class AssembleResult:
     diff: list[str] | None = None
 
 
-def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: BlobStore, env: jinja2.Environment,
-             brand: Brand, options: AssembleOptions, clock: Clock, summarizer: Summarizer | None = None,
-             note: str | None = None, keep_hold: bool = True, newest: bool = False,
-             publish: Callable[[EditionRecord], object] | None = None) -> AssembleResult:
+def assemble(
+    day: date,
+    *,
+    stories: StoryStore,
+    editions: EditionStore,
+    blobs: BlobStore,
+    env: jinja2.Environment,
+    brand: Brand,
+    options: AssembleOptions,
+    clock: Clock,
+    summarizer: Summarizer | None = None,
+    note: str | None = None,
+    keep_hold: bool = True,
+    newest: bool = False,
+    publish: Callable[[EditionRecord], object] | None = None,
+) -> AssembleResult:
     """Build the edition of ``day`` from the news of its window, whenever it is built.
 
     The window ends at ``day``'s assembly time in the newsroom's zone (``window_hours`` long). A
@@ -88,8 +100,16 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     else:
         recent = stories.between(start, end, as_of=end if past and not newest else None)
     clusters = [c for c in cluster(recent) if c.cluster_id not in overrides.dropped]
-    planned = plan_edition(day, clusters, as_of, options.public_base_url, options.max_stories, brand.name,
-                           summarizer=summarizer, pinned=overrides.pinned)
+    planned = plan_edition(
+        day,
+        clusters,
+        as_of,
+        options.public_base_url,
+        options.max_stories,
+        brand.name,
+        summarizer=summarizer,
+        pinned=overrides.pinned,
+    )
     if planned is None:
         logger.warning("no stories for the edition", extra={"edition_date": iso})
         return AssembleResult(latest, False, "no stories in the window")
@@ -116,8 +136,13 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
         reasons = [latest.reason or "held by an editor"]
     status = lifecycle.SENT if correcting else (HELD if reasons else DRAFT)
     record = EditionRecord(
-        edition_date=iso, version=version, content_hash=digest, status=status, story_count=count,
-        subject=f"{brand.name}: {edition.lead.headline}", created_at=now.isoformat(),
+        edition_date=iso,
+        version=version,
+        content_hash=digest,
+        status=status,
+        story_count=count,
+        subject=f"{brand.name}: {edition.lead.headline}",
+        created_at=now.isoformat(),
         reason="; ".join(reasons)[:1000] if status == HELD else "",
         story_ids=tuple(sorted({sid for s in edition.all_stories for sid in s.story_ids})),
     )
@@ -126,8 +151,9 @@ def assemble(day: date, *, stories: StoryStore, editions: EditionStore, blobs: B
     logger.info("edition built", extra={"edition_date": iso, "version": version, "stories": count, "status": status})
     if correcting and publish is not None:
         publish(record)  # a correction: readers of the web copy see it at once
-    return AssembleResult(record, True, record.reason or ("correction" if correcting else ""),
-                          changes.lines() if changes else None)
+    return AssembleResult(
+        record, True, record.reason or ("correction" if correcting else ""), changes.lines() if changes else None
+    )
 
 
 def _snapshot(blobs: BlobStore, record: EditionRecord | None) -> Edition | None:

@@ -26,10 +26,10 @@ from urllib.parse import unquote, urlsplit
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import site_key, version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.snapshot import edition_from_json
 from digest.core.speech import chapters_from_marks
 from digest.errors import DigestError, StorageError
-from digest.core.edition_record import EditionRecord
 from digest.ports import AudioTagger, BlobStore, EditionStore
 
 logger = Logger(child=True)
@@ -86,8 +86,14 @@ def audio_ready(notice: Any, *, editions: EditionStore, blobs: BlobStore, tagger
         return "marks failed"  # the audio stands without chapters
     if status != "completed":
         editions.set_audio_fields(replace(record, audio_status="failed"), "audio_status")
-        logger.warning("narration failed", extra={"edition_date": day, "task": task.get("taskId"),
-                                                  "reason": str(task.get("taskStatusReason", ""))[:300]})
+        logger.warning(
+            "narration failed",
+            extra={
+                "edition_date": day,
+                "task": task.get("taskId"),
+                "reason": str(task.get("taskStatusReason", ""))[:300],
+            },
+        )
         return "failed"
     data = blobs.get(key)
     if not data:
@@ -123,14 +129,16 @@ def _publish(day: str, mp3: bytes, *, editions: EditionStore, blobs: BlobStore, 
             continue
         done = replace(record, audio_status="ready", audio_seconds=seconds, audio_bytes=len(tagged))
         editions.set_audio_fields(done, "audio_status", "audio_seconds", "audio_bytes")
-        logger.info("audio ready", extra={"edition_date": day, "seconds": round(seconds, 1),
-                                          "chapters": len(record.chapters)})
+        logger.info(
+            "audio ready", extra={"edition_date": day, "seconds": round(seconds, 1), "chapters": len(record.chapters)}
+        )
         return "ready"
     raise StorageError(f"the chapters of {day} kept changing while the audio was published")
 
 
-def _tagged(day: str, mp3: bytes, seconds: float, record: EditionRecord, blobs: BlobStore,
-            tagger: AudioTagger) -> bytes:
+def _tagged(
+    day: str, mp3: bytes, seconds: float, record: EditionRecord, blobs: BlobStore, tagger: AudioTagger
+) -> bytes:
     if not record.chapters:
         return mp3
     snapshot = blobs.get(version_key(day, record.version, "edition.json"))

@@ -18,10 +18,10 @@ from aws_lambda_powertools import Logger
 
 from digest.core import lifecycle
 from digest.core.edition import site_key, version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
 from digest.core.subscriber import ACTIVE
-from digest.core.edition_record import EditionRecord
 from digest.ports import BlobStore, EditionStore, Queue, SubscriberStore
 
 logger = Logger(child=True)
@@ -56,9 +56,17 @@ class DispatchResult:
     variant: str = ""
 
 
-def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, queue: Queue, blobs: BlobStore,
-             options: DispatchOptions, now: datetime, publish: Callable[[EditionRecord], object] | None = None
-             ) -> DispatchResult:
+def dispatch(
+    day: str,
+    *,
+    editions: EditionStore,
+    subscribers: SubscriberStore,
+    queue: Queue,
+    blobs: BlobStore,
+    options: DispatchOptions,
+    now: datetime,
+    publish: Callable[[EditionRecord], object] | None = None,
+) -> DispatchResult:
     """Queue the edition of ``day`` for every active subscriber, in subscriber-id order.
 
     The same edition and list always give the same message bodies, so a re-run (or a resumed,
@@ -73,8 +81,9 @@ def dispatch(day: str, *, editions: EditionStore, subscribers: SubscriberStore, 
             sending = record.moved(lifecycle.SEND, require_approval=options.require_approval)
         except lifecycle.IllegalTransition as refused:
             return DispatchResult(day, 0, 0, str(refused))
-        late = options.window and late_reason(now, date.fromisoformat(day), options.window.zone,
-                                              options.window.send_at, options.window.minutes)
+        late = options.window and late_reason(
+            now, date.fromisoformat(day), options.window.zone, options.window.send_at, options.window.minutes
+        )
         if late:
             return _hold(editions, record, late)
     variant, problems = _gate(record, blobs, options.audio_policy)
@@ -102,8 +111,9 @@ def batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_siz
 def iter_batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> Iterator[str]:
     """``batch_bodies`` one at a time."""
     for i in range(0, len(ids), batch_size):
-        yield json.dumps({"edition_date": day, "version": version, "variant": variant,
-                          "subscriber_ids": ids[i : i + batch_size]})
+        yield json.dumps(
+            {"edition_date": day, "version": version, "variant": variant, "subscriber_ids": ids[i : i + batch_size]}
+        )
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:
@@ -123,6 +133,7 @@ def _gate(record: EditionRecord, blobs: BlobStore, audio_policy: str) -> tuple[s
         return variant, ["audio is not ready and the audio policy is to hold"]
     html = (blobs.get(version_key(day, version, f"{variant}.html")) or b"").decode("utf-8")
     text = (blobs.get(version_key(day, version, f"{variant}.txt")) or b"").decode("utf-8")
-    issues = lint_email(html, text, audio_exists=lambda url: audio_ready,
-                        audio_url=snapshot.get("audio_url") if audio_ready else None)
+    issues = lint_email(
+        html, text, audio_exists=lambda url: audio_ready, audio_url=snapshot.get("audio_url") if audio_ready else None
+    )
     return variant, [f"{i.rule}: {i.detail}" for i in issues]

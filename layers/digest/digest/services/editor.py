@@ -14,17 +14,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from digest.core import lifecycle
+from digest.core.audit import AuditEntry
 from digest.core.edition import version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.overrides import Overrides
 from digest.core.plans import validate_address
 from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
-from digest.core.audit import AuditEntry
-from digest.core.edition_record import EditionRecord
 from digest.ports import AuditTrail, BlobStore, Clock, EditionStore, Ledger, Queue
 from digest.services.assemble import overrides_key
 from digest.services.feedback import delivery_stats
 from digest.services.reconcile import resend_unaccounted
-from digest.services.refusals import BadRequest, Refused, check_day as _check_day  # noqa: F401 - Refused is public here
+from digest.services.refusals import BadRequest, Refused  # noqa: F401 - Refused is public here
+from digest.services.refusals import check_day as _check_day
 
 logger = Logger(child=True)
 
@@ -43,8 +44,15 @@ class Editor:
     """``rebuild(day, note)`` and ``dispatch(day)`` are the assemble and send paths the scheduled run
     uses; ``test_send`` sends a test copy of a version to given people without touching the ledger."""
 
-    def __init__(self, ports: EditorPorts, *, rebuild: Callable[..., Any], dispatch: Callable[[str], Any],
-                 test_send: Callable[[str, int, list[Subscriber]], int], require_approval: bool = False) -> None:
+    def __init__(
+        self,
+        ports: EditorPorts,
+        *,
+        rebuild: Callable[..., Any],
+        dispatch: Callable[[str], Any],
+        test_send: Callable[[str, int, list[Subscriber]], int],
+        require_approval: bool = False,
+    ) -> None:
         self.p, self._rebuild, self._dispatch, self._test_send = ports, rebuild, dispatch, test_send
         self.require_approval = require_approval
 
@@ -70,12 +78,21 @@ class Editor:
             "reason": latest.reason if latest else "",
             "version": latest.version if latest else 0,
             "audio": latest.audio_status if latest else "none",
-            "versions": [{"version": v.version, "status": v.status, "created_at": v.created_at, "stories": v.story_count,
-                          "subject": v.subject} for v in versions],
+            "versions": [
+                {
+                    "version": v.version,
+                    "status": v.status,
+                    "created_at": v.created_at,
+                    "stories": v.story_count,
+                    "subject": v.subject,
+                }
+                for v in versions
+            ],
             "diff": json.loads(diff) if diff else None,
             "delivery": delivery_stats(self.p.ledger.for_edition(day)),
             "allowed": list(lifecycle.allowed_actions(latest.status, require_approval=self.require_approval))
-            if latest else ["build"],
+            if latest
+            else ["build"],
         }
 
     def preview(self, day: str) -> str:
@@ -85,12 +102,17 @@ class Editor:
 
     def rebuild(self, day: str, actor: str, note: str | None = None) -> dict[str, Any]:
         result = self._guarded(day, actor, "rebuild", lambda: self._rebuild(day, note))
-        return {"created": result.created, "version": result.record.version if result.record else 0,
-                "status": result.record.status if result.record else "none", "reason": result.reason,
-                "diff": result.diff or []}
+        return {
+            "created": result.created,
+            "version": result.record.version if result.record else 0,
+            "status": result.record.status if result.record else "none",
+            "reason": result.reason,
+            "diff": result.diff or [],
+        }
 
-    def edit_story(self, day: str, cluster_id: str, actor: str, *, correction: bool = False,
-                   **changes: Any) -> dict[str, Any]:
+    def edit_story(
+        self, day: str, cluster_id: str, actor: str, *, correction: bool = False, **changes: Any
+    ) -> dict[str, Any]:
         """Change one story (headline, summary, pin, drop, position) and rebuild.
 
         An edition that has gone out only changes as an explicit correction.
@@ -137,8 +159,9 @@ class Editor:
         """Re-send failed deliveries and claims SES never reported (see ``services.reconcile``)."""
         latest = self._latest(day)
         variant = "email" if latest.audio_status in ("ready", "placeholder") else "email-noaudio"
-        again = resend_unaccounted(day, latest.version, variant, ledger=self.p.ledger, queue=self.p.queue,
-                                   now=self.p.clock.now())
+        again = resend_unaccounted(
+            day, latest.version, variant, ledger=self.p.ledger, queue=self.p.queue, now=self.p.clock.now()
+        )
         self._audit(day, actor, "resend-failures", latest.version, "ok", f"{len(again)} recipients")
         return {"recipients": len(again)}
 
@@ -147,8 +170,10 @@ class Editor:
         bad = [str(a)[:60] for a in addresses if validate_address(normalize_address(str(a)))]
         if bad or not addresses:
             raise BadRequest(f"not valid addresses: {', '.join(bad)}" if bad else "give at least one address")
-        return [Subscriber(subscriber_id(str(a)), normalize_address(str(a)), "active", "complimentary")
-                for a in addresses[:20]]
+        return [
+            Subscriber(subscriber_id(str(a)), normalize_address(str(a)), "active", "complimentary")
+            for a in addresses[:20]
+        ]
 
     def audit(self, day: str) -> list[dict[str, Any]]:
         _check_day(day)
@@ -166,8 +191,9 @@ class Editor:
         updated = self._guarded(day, actor, action, move, version=latest.version, detail=reason)
         return {"edition_date": day, "status": updated.status, "version": updated.version}
 
-    def _guarded(self, day: str, actor: str, action: str, run: Callable[[], Any], version: int | None = None,
-                 detail: str = "") -> Any:
+    def _guarded(
+        self, day: str, actor: str, action: str, run: Callable[[], Any], version: int | None = None, detail: str = ""
+    ) -> Any:
         try:
             result = run()
         except lifecycle.IllegalTransition as exc:

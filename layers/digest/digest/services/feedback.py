@@ -98,8 +98,13 @@ class Feedback:
         day = day if day and _DAY.fullmatch(day) else None
         if sid is None:
             return self._done(FeedbackOutcome("unmatched", None, day), kind)
-        handler = {"Bounce": self._bounce, "Complaint": self._complaint, "Delivery": self._delivery,
-                   "Send": self._send, "Reject": self._reject}[kind]
+        handler = {
+            "Bounce": self._bounce,
+            "Complaint": self._complaint,
+            "Delivery": self._delivery,
+            "Send": self._send,
+            "Reject": self._reject,
+        }[kind]
         outcome = handler(sid, day, message_id, detail if isinstance(detail, dict) else {})
         return self._done(outcome, kind)
 
@@ -125,8 +130,7 @@ class Feedback:
         if not isinstance(bounce_type, str):
             return FeedbackOutcome("malformed", sid, day)
         if bounce_type == "Permanent":
-            status = self._suppress(sid, BOUNCED, f"hard bounce: {_text(bounce.get('bounceSubType'))}",
-                                    keep=SUPPRESSED)
+            status = self._suppress(sid, BOUNCED, f"hard bounce: {_text(bounce.get('bounceSubType'))}", keep=SUPPRESSED)
             ledger = self._outcome(day, sid, message_id, SENT, BOUNCED_DETAIL, below=4)
             return FeedbackOutcome("hard-bounce", sid, day, status or ledger)
         if day is None:  # a transactional email: no ledger record can make the count idempotent
@@ -163,8 +167,13 @@ class Feedback:
 
     @staticmethod
     def _done(outcome: FeedbackOutcome, kind: Any) -> FeedbackOutcome:
-        extra = {"event_type": kind if isinstance(kind, str) else None, "action": outcome.action,
-                 "changed": outcome.changed, "subscriber_id": outcome.subscriber_id, "edition_date": outcome.edition}
+        extra = {
+            "event_type": kind if isinstance(kind, str) else None,
+            "action": outcome.action,
+            "changed": outcome.changed,
+            "subscriber_id": outcome.subscriber_id,
+            "edition_date": outcome.edition,
+        }
         logger.info("ses event", extra=extra)
         return outcome
 
@@ -181,7 +190,12 @@ def delivery_stats(deliveries: Iterable[Delivery]) -> dict[str, int]:
     {'sent': 0, 'delivered': 1, 'bounced': 0, 'complained': 0, 'failed': 0, 'unknown': 1, 'total': 2}
     """
     stats = dict.fromkeys(("sent", "delivered", "bounced", "complained", "failed", "unknown", "total"), 0)
-    buckets = {DELIVERED: "delivered", SOFT_BOUNCE: "bounced", BOUNCED_DETAIL: "bounced", COMPLAINED_DETAIL: "complained"}
+    buckets = {
+        DELIVERED: "delivered",
+        SOFT_BOUNCE: "bounced",
+        BOUNCED_DETAIL: "bounced",
+        COMPLAINED_DETAIL: "complained",
+    }
     for delivery in deliveries:
         if delivery.state == CLAIMED:
             stats["unknown"] += 1

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools import Logger
 
 from digest.core.feeds import parse_feed
-from digest.core.story import CANCELED, ParseResult, Problem, Source, Story
+from digest.core.fetch import FeedState
+from digest.core.story import CANCELED, NEW, UPDATED, ParseResult, Problem, Source, Story
 from digest.errors import DigestError
-from digest.ports import NEW, UPDATED, Clock, FeedState, FeedStateStore, Fetcher, StoryStore
+from digest.ports import Clock, FeedStateStore, Fetcher, StoryStore
 
 logger = Logger(child=True)
 
@@ -79,8 +80,16 @@ def ingest(
     return report
 
 
-def _ingest_source(source: Source, fetcher: Fetcher, stories: StoryStore, feed_state: FeedStateStore,
-                   now: datetime, parse, force: bool, report: IngestReport) -> SourceOutcome:
+def _ingest_source(
+    source: Source,
+    fetcher: Fetcher,
+    stories: StoryStore,
+    feed_state: FeedStateStore,
+    now: datetime,
+    parse: Callable[[bytes, Source, datetime], ParseResult],
+    force: bool,
+    report: IngestReport,
+) -> SourceOutcome:
     state = feed_state.get(source.key) or FeedState(source.key)
     if not force and state.fetched_at and now - state.fetched_at < timedelta(minutes=source.interval_minutes) - SLACK:
         return SourceOutcome(source.key, NOT_DUE)
@@ -119,7 +128,7 @@ def cap_text(text: str, limit: int) -> str:
     """
     if len(text.encode("utf-8")) <= limit:
         return text
-    cut = text.encode("utf-8")[:max(limit - 3, 0)].decode("utf-8", errors="ignore")  # 3 bytes: the ellipsis
+    cut = text.encode("utf-8")[: max(limit - 3, 0)].decode("utf-8", errors="ignore")  # 3 bytes: the ellipsis
     space = cut.rfind(" ")
     if space >= len(cut) * 0.9 or (space > 0 and len(cut) < 100):
         cut = cut[:space]
@@ -130,6 +139,7 @@ def _capped(story: Story, report: IngestReport) -> Story:
     size = len(story.body.encode("utf-8"))
     if size <= MAX_BODY_BYTES:
         return story
-    report.problems.append(Problem(story.source, "size", f"story {story.story_id} body has {size:,} bytes; "
-                                                         f"cut to {MAX_BODY_BYTES:,}"))
+    report.problems.append(
+        Problem(story.source, "size", f"story {story.story_id} body has {size:,} bytes; cut to {MAX_BODY_BYTES:,}")
+    )
     return replace(story, body=cap_text(story.body, MAX_BODY_BYTES))

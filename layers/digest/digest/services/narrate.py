@@ -17,8 +17,8 @@ from dataclasses import replace
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import site_key, version_key
-from digest.errors import NarrationError, NarrationRefused, NarrationUnknown, StorageError
 from digest.core.edition_record import EditionRecord
+from digest.errors import NarrationError, NarrationRefused, NarrationUnknown, StorageError
 from digest.ports import BlobStore, EditionStore, Narrator
 
 logger = Logger(child=True)
@@ -35,8 +35,10 @@ def narrate(day: str, *, editions: EditionStore, blobs: BlobStore, narrator: Nar
     if record is None:
         return None
     if record.audio_status in STARTED:
-        logger.info("already narrated", extra={"edition_date": day, "version": record.version,
-                                               "audio_status": record.audio_status})
+        logger.info(
+            "already narrated",
+            extra={"edition_date": day, "version": record.version, "audio_status": record.audio_status},
+        )
         return record
     ssml = blobs.get(version_key(day, record.version, "edition.ssml"))
     if ssml is None:
@@ -57,8 +59,13 @@ def narrate(day: str, *, editions: EditionStore, blobs: BlobStore, narrator: Nar
     except NarrationError:
         editions.set_audio_fields(replace(record, audio_status="failed"), "audio_status")
         raise
-    updated = replace(record, audio_key=key, audio_status=narration.status, audio_seconds=narration.duration_seconds,
-                      audio_bytes=narration.size_bytes)
+    updated = replace(
+        record,
+        audio_key=key,
+        audio_status=narration.status,
+        audio_seconds=narration.duration_seconds,
+        audio_bytes=narration.size_bytes,
+    )
     fields = ["audio_key", "audio_status", "audio_seconds", "audio_bytes"]
     if narration.status != "pending":  # a pending narration's chapters come with its notices
         updated, fields = replace(updated, chapters=narration.chapters), [*fields, "chapters"]

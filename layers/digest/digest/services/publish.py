@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 
 from digest.core.caching import site_path
 from digest.core.edition import Brand, site_key, version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.publish import (
     ArchiveEntry,
     Chapter,
@@ -20,7 +21,6 @@ from digest.core.publish import (
 )
 from digest.core.snapshot import edition_from_json
 from digest.errors import StorageError
-from digest.core.edition_record import EditionRecord
 from digest.ports import BlobStore, SiteCache
 
 logger = Logger(child=True)
@@ -28,8 +28,16 @@ logger = Logger(child=True)
 MANIFEST = "site/archive.json"
 
 
-def publish(record: EditionRecord, *, blobs: BlobStore, env: jinja2.Environment, brand: Brand, public_base_url: str,
-            now: datetime, cdn: SiteCache | None = None) -> ArchiveEntry:
+def publish(
+    record: EditionRecord,
+    *,
+    blobs: BlobStore,
+    env: jinja2.Environment,
+    brand: Brand,
+    public_base_url: str,
+    now: datetime,
+    cdn: SiteCache | None = None,
+) -> ArchiveEntry:
     """Publish ``record``'s web copy, refresh the archive and feeds that list it, and have ``cdn``
     forget its copies of all of them (the edition's whole folder: its page and its audio)."""
     day, version = record.edition_date, record.version
@@ -42,23 +50,32 @@ def publish(record: EditionRecord, *, blobs: BlobStore, env: jinja2.Environment,
     titles = {s.anchor: s.headline for s in edition.all_stories}
     has_audio = record.audio_status == "ready"  # a silent placeholder is no episode
     entry = ArchiveEntry(
-        date=day, title=f"{brand.name}, {edition.date_label}", lead_headline=edition.lead.headline,
-        headlines=[s.headline for s in edition.all_stories], web_url=edition.web_url,
-        audio_url=edition.audio_url if has_audio else None, audio_bytes=record.audio_bytes,
-        audio_seconds=record.audio_seconds, published=now,
+        date=day,
+        title=f"{brand.name}, {edition.date_label}",
+        lead_headline=edition.lead.headline,
+        headlines=[s.headline for s in edition.all_stories],
+        web_url=edition.web_url,
+        audio_url=edition.audio_url if has_audio else None,
+        audio_bytes=record.audio_bytes,
+        audio_seconds=record.audio_seconds,
+        published=now,
         chapters=[Chapter(titles.get(anchor, anchor), start, anchor) for anchor, start in record.chapters],
         correction_note=edition.correction_note,
     )
     entries = [e for e in _manifest(blobs) if e.date != day] + [entry]
-    blobs.put(MANIFEST, json.dumps([_entry_dict(e) for e in entries], ensure_ascii=False).encode("utf-8"),
-              "application/json")
+    blobs.put(
+        MANIFEST, json.dumps([_entry_dict(e) for e in entries], ensure_ascii=False).encode("utf-8"), "application/json"
+    )
     feeds = {"atom": f"{public_base_url}/feed.atom", "podcast": f"{public_base_url}/podcast.xml"}
-    blobs.put("site/index.html", render_archive_index(env, entries, brand, feeds).encode("utf-8"),
-              "text/html; charset=utf-8")
-    blobs.put("site/feed.atom", editions_feed(entries, brand, public_base_url, feeds["atom"], now),
-              "application/atom+xml")
-    blobs.put("site/podcast.xml", podcast_feed(entries, brand, public_base_url, feeds["podcast"], now),
-              "application/rss+xml")
+    blobs.put(
+        "site/index.html", render_archive_index(env, entries, brand, feeds).encode("utf-8"), "text/html; charset=utf-8"
+    )
+    blobs.put(
+        "site/feed.atom", editions_feed(entries, brand, public_base_url, feeds["atom"], now), "application/atom+xml"
+    )
+    blobs.put(
+        "site/podcast.xml", podcast_feed(entries, brand, public_base_url, feeds["podcast"], now), "application/rss+xml"
+    )
     logger.info("published", extra={"edition_date": day, "version": version, "archive_size": len(entries)})
     if cdn is not None:
         changed = [f"/{day}/*"] + [site_path(k) for k in (MANIFEST, *SITE_LISTINGS)] + ["/"]

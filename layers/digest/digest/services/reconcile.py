@@ -22,13 +22,25 @@ logger = Logger(child=True)
 GRACE = timedelta(minutes=15)
 
 
-def resend_unaccounted(day: str, version: int, variant: str, *, ledger: Ledger, queue: Queue, now: datetime,
-                       grace: timedelta = GRACE, batch_size: int = 50) -> list[str]:
+def resend_unaccounted(
+    day: str,
+    version: int,
+    variant: str,
+    *,
+    ledger: Ledger,
+    queue: Queue,
+    now: datetime,
+    grace: timedelta = GRACE,
+    batch_size: int = 50,
+) -> list[str]:
     """Queue ``day``'s failed deliveries and stale claims again; returns the subscriber ids."""
     again = []
     for delivery in ledger.for_edition(day):
-        stale = delivery.state == CLAIMED and delivery.updated_at and \
-            now - datetime.fromisoformat(delivery.updated_at) > grace
+        stale = (
+            delivery.state == CLAIMED
+            and delivery.updated_at
+            and now - datetime.fromisoformat(delivery.updated_at) > grace
+        )
         if delivery.state == FAILED or stale:
             ledger.release(day, delivery.subscriber_id, state=delivery.state)
             again.append(delivery.subscriber_id)

@@ -79,9 +79,19 @@ class Sender:
     (optional) is paused when SES refuses all mail of the account.
     """
 
-    def __init__(self, *, editions: EditionStore, blobs: BlobStore, subscribers: SubscriberStore,
-                 ledger: Ledger, mailer: Mailer, clock: Clock, options: SendOptions,
-                 pacer: Pacer | None = None, switch: SendingSwitch | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        editions: EditionStore,
+        blobs: BlobStore,
+        subscribers: SubscriberStore,
+        ledger: Ledger,
+        mailer: Mailer,
+        clock: Clock,
+        options: SendOptions,
+        pacer: Pacer | None = None,
+        switch: SendingSwitch | None = None,
+    ) -> None:
         self.editions, self.blobs, self.subscribers = editions, blobs, subscribers
         self.ledger, self.mailer, self.clock, self.options = ledger, mailer, clock, options
         self.pacer, self.switch = pacer, switch
@@ -90,8 +100,12 @@ class Sender:
     def send_message(self, body: str) -> BatchResult:
         """Handle one queue message body (see ``dispatch``)."""
         payload = json.loads(body)
-        return self.send_batch(payload["edition_date"], int(payload["version"]), list(payload["subscriber_ids"]),
-                               variant=payload.get("variant", "email"))
+        return self.send_batch(
+            payload["edition_date"],
+            int(payload["version"]),
+            list(payload["subscriber_ids"]),
+            variant=payload.get("variant", "email"),
+        )
 
     def send_batch(self, day: str, version: int, subscriber_ids: list[str], variant: str = "email") -> BatchResult:
         """Send one batch; see the module docstring for what each outcome means."""
@@ -133,8 +147,10 @@ class Sender:
             except MailPaused as exc:
                 self.ledger.release(day, sid)
                 result.retry.extend(subscriber_ids[index:])
-                logger.warning("SES is not accepting mail; batch stopped",
-                               extra={"edition_date": day, "reason": str(exc)[:300], "left": len(result.retry)})
+                logger.warning(
+                    "SES is not accepting mail; batch stopped",
+                    extra={"edition_date": day, "reason": str(exc)[:300], "left": len(result.retry)},
+                )
                 break
             except MailThrottled:
                 self.ledger.release(day, sid)
@@ -148,13 +164,17 @@ class Sender:
                 continue
             self.ledger.mark(day, sid, SENT, message_id=message_id)
             result.sent += 1
-        logger.info("batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}})
+        logger.info(
+            "batch sent", extra={"edition_date": day, **{k: v for k, v in vars(result).items() if k != "retry"}}
+        )
         return result
 
     def _pause(self, day: str, reason: str, left: int) -> None:
         """Pause the sending switch (the editor's alert and brake); the batch is retried either way."""
-        logger.error("SES refuses all mail from this account; sending paused",
-                     extra={"edition_date": day, "reason": reason[:300], "left": left})
+        logger.error(
+            "SES refuses all mail from this account; sending paused",
+            extra={"edition_date": day, "reason": reason[:300], "left": left},
+        )
         if self.switch is None:
             return
         try:
@@ -177,10 +197,20 @@ class Sender:
         token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id, int(now.timestamp()))
         base = self.options.api_base_url
         who = Recipient(unsubscribe_url=f"{base}/unsubscribe/{token}", preferences_url=f"{base}/preferences/{token}")
-        envelope = Envelope(self.options.sender, subscriber.email, parts.subject, self.options.list_id,
-                            who.unsubscribe_url, f"{day}:{subscriber.subscriber_id}")
-        return assemble(envelope, parts.text.fill(lambda line: personalize(line, who, is_html=False)),
-                        parts.html.fill(lambda line: personalize(line, who, is_html=True)), now)
+        envelope = Envelope(
+            self.options.sender,
+            subscriber.email,
+            parts.subject,
+            self.options.list_id,
+            who.unsubscribe_url,
+            f"{day}:{subscriber.subscriber_id}",
+        )
+        return assemble(
+            envelope,
+            parts.text.fill(lambda line: personalize(line, who, is_html=False)),
+            parts.html.fill(lambda line: personalize(line, who, is_html=True)),
+            now,
+        )
 
     def _load_parts(self, day: str, version: int, variant: str = "email") -> Parts:
         record = self.editions.get(day, version)

@@ -41,8 +41,16 @@ class Outcome:
 
 
 class Subscriptions:
-    def __init__(self, *, subscribers: SubscriberStore, mailer: Mailer, env: jinja2.Environment, brand: Brand,
-                 clock: Clock, options: PublicOptions) -> None:
+    def __init__(
+        self,
+        *,
+        subscribers: SubscriberStore,
+        mailer: Mailer,
+        env: jinja2.Environment,
+        brand: Brand,
+        clock: Clock,
+        options: PublicOptions,
+    ) -> None:
         self.subscribers, self.mailer, self.env, self.brand = subscribers, mailer, env, brand
         self.clock, self.options = clock, options
 
@@ -64,9 +72,17 @@ class Subscriptions:
             logger.info("confirmation sent recently: not sent again", extra={"subscriber_id": sid})
             return Outcome(True)
         # A returning reader keeps their plan and trial end: unsubscribing does not buy a new trial.
-        pending = Subscriber(sid, address, PENDING, role=role.strip().lower()[:20], source=source[:40],
-                             created_at=current.created_at if current else now, updated_at=now,
-                             plan=current.plan if current else "trial", trial_end=current.trial_end if current else "")
+        pending = Subscriber(
+            sid,
+            address,
+            PENDING,
+            role=role.strip().lower()[:20],
+            source=source[:40],
+            created_at=current.created_at if current else now,
+            updated_at=now,
+            plan=current.plan if current else "trial",
+            trial_end=current.trial_end if current else "",
+        )
         self.subscribers.put(pending)
         self._send_confirmation(pending)
         return Outcome(True)
@@ -85,8 +101,16 @@ class Subscriptions:
         plan, trial_end = plan_for(current.email, current.role, today)
         if current.trial_end and plan == "trial":  # they had a trial before: it does not start again
             trial_end = date.fromisoformat(current.trial_end)
-        self.subscribers.put(replace(current, status=ACTIVE, plan=plan, trial_end=trial_end.isoformat() if trial_end else "",
-                                     updated_at=self.clock.now().isoformat(), reason="confirmed"))
+        self.subscribers.put(
+            replace(
+                current,
+                status=ACTIVE,
+                plan=plan,
+                trial_end=trial_end.isoformat() if trial_end else "",
+                updated_at=self.clock.now().isoformat(),
+                reason="confirmed",
+            )
+        )
         logger.info("subscription confirmed", extra={"subscriber_id": sid, "plan": plan})
         return Outcome(True)
 
@@ -111,14 +135,23 @@ class Subscriptions:
     def _send_confirmation(self, pending: Subscriber) -> None:
         token = make_token(self.options.signing_secret, CONFIRM, pending.subscriber_id)
         plan, _ = plan_for(pending.email, pending.role, self.clock.now().date())
-        context = {"brand": self.brand, "confirm_url": f"{self.options.api_base_url}/confirm/{token}",
-                   "expires_hours": self.options.confirm_hours, "plan_label": plan_label(plan)}
+        context = {
+            "brand": self.brand,
+            "confirm_url": f"{self.options.api_base_url}/confirm/{token}",
+            "expires_hours": self.options.confirm_hours,
+            "plan_label": plan_label(plan),
+        }
         html = inline_css(self.env.get_template("confirm.html.j2").render(**context))
         text = self.env.get_template("confirm.txt.j2").render(**context)
         subject = f"Confirm your subscription to {self.brand.name}"
-        envelope = Envelope(self.options.sender, pending.email, subject, "", "", f"confirm:{pending.subscriber_id}:{token}")
-        self.mailer.send_raw(build_message(envelope, text, html, self.clock.now()), pending.email,
-                             {"kind": "confirm", "subscriber": pending.subscriber_id})
+        envelope = Envelope(
+            self.options.sender, pending.email, subject, "", "", f"confirm:{pending.subscriber_id}:{token}"
+        )
+        self.mailer.send_raw(
+            build_message(envelope, text, html, self.clock.now()),
+            pending.email,
+            {"kind": "confirm", "subscriber": pending.subscriber_id},
+        )
         logger.info("confirmation sent", extra={"subscriber_id": pending.subscriber_id})
 
 

@@ -51,8 +51,16 @@ class TrialReport:
     skipped: int = 0
 
 
-def run_trials(today: date, *, subscribers: SubscriberStore, mailer: Mailer, env: jinja2.Environment, brand: Brand,
-               options: TrialOptions, clock: Clock) -> TrialReport:
+def run_trials(
+    today: date,
+    *,
+    subscribers: SubscriberStore,
+    mailer: Mailer,
+    env: jinja2.Environment,
+    brand: Brand,
+    options: TrialOptions,
+    clock: Clock,
+) -> TrialReport:
     """Lapse every active trial that has ended by ``today``; remind those ending within
     ``REMINDER_DAYS`` days that have not been reminded yet. Other plans are never touched."""
     report = TrialReport()
@@ -71,8 +79,16 @@ def run_trials(today: date, *, subscribers: SubscriberStore, mailer: Mailer, env
                 report.lapsed += 1
                 logger.info("trial lapsed", extra={"subscriber_id": sid, "trial_end": trial_end.isoformat()})
         elif (trial_end - today).days <= REMINDER_DAYS and not subscriber.reminded:
-            if _remind(subscriber, trial_end, subscribers=subscribers, mailer=mailer, env=env, brand=brand,
-                       options=options, clock=clock):
+            if _remind(
+                subscriber,
+                trial_end,
+                subscribers=subscribers,
+                mailer=mailer,
+                env=env,
+                brand=brand,
+                options=options,
+                clock=clock,
+            ):
                 report.reminded += 1
             else:
                 report.failed += 1
@@ -80,8 +96,15 @@ def run_trials(today: date, *, subscribers: SubscriberStore, mailer: Mailer, env
     return report
 
 
-def reminder_message(subscriber: Subscriber, trial_end: date, *, env: jinja2.Environment, brand: Brand,
-                     options: TrialOptions, clock: Clock) -> bytes:
+def reminder_message(
+    subscriber: Subscriber,
+    trial_end: date,
+    *,
+    env: jinja2.Environment,
+    brand: Brand,
+    options: TrialOptions,
+    clock: Clock,
+) -> bytes:
     """The raw reminder email, with RFC 8058 one-click unsubscribe headers.
 
     Raises ``ValueError`` or ``MessageError`` when the address or subject cannot be put in a header.
@@ -89,18 +112,37 @@ def reminder_message(subscriber: Subscriber, trial_end: date, *, env: jinja2.Env
     token = make_token(options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
     label = date_label(trial_end.isoformat())
     unsubscribe_url = f"{options.api_base_url}/unsubscribe/{token}"
-    context = {"brand": brand, "trial_end_label": label, "subscribe_url": options.subscribe_url,
-               "unsubscribe_url": unsubscribe_url}
+    context = {
+        "brand": brand,
+        "trial_end_label": label,
+        "subscribe_url": options.subscribe_url,
+        "unsubscribe_url": unsubscribe_url,
+    }
     html = inline_css(env.get_template("reminder.html.j2").render(**context))
     text = env.get_template("reminder.txt.j2").render(**context)
     subject = f"Your free trial of {brand.name} ends on {label}"
-    envelope = Envelope(options.sender, subscriber.email, subject, options.list_id, unsubscribe_url,
-                        f"{REMINDER_KIND}:{subscriber.subscriber_id}:{trial_end.isoformat()}")
+    envelope = Envelope(
+        options.sender,
+        subscriber.email,
+        subject,
+        options.list_id,
+        unsubscribe_url,
+        f"{REMINDER_KIND}:{subscriber.subscriber_id}:{trial_end.isoformat()}",
+    )
     return build_message(envelope, text, html, clock.now())
 
 
-def _remind(subscriber: Subscriber, trial_end: date, *, subscribers: SubscriberStore, mailer: Mailer,
-            env: jinja2.Environment, brand: Brand, options: TrialOptions, clock: Clock) -> bool:
+def _remind(
+    subscriber: Subscriber,
+    trial_end: date,
+    *,
+    subscribers: SubscriberStore,
+    mailer: Mailer,
+    env: jinja2.Environment,
+    brand: Brand,
+    options: TrialOptions,
+    clock: Clock,
+) -> bool:
     """Send one reminder and record it; False (nothing recorded) when it could not be sent."""
     sid = subscriber.subscriber_id
     try:

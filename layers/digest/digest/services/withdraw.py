@@ -19,15 +19,17 @@ logger = Logger(child=True)
 NOTE = "A story in this edition was withdrawn by the agency that reported it and has been removed."
 
 
-def withdraw_recent(withdrawn: Iterable[str], today: date, *, editions: EditionStore,
-                    rebuild: Callable[[str, str], Any]) -> list[str]:
+def withdraw_recent(
+    withdrawn: Iterable[str], today: date, *, editions: EditionStore, rebuild: Callable[[str, str], Any]
+) -> list[str]:
     """Take withdrawn stories out of today's and yesterday's editions (older ones are history)."""
     days = [today.isoformat(), (today - timedelta(days=1)).isoformat()]
     return apply_withdrawals(withdrawn, days, editions=editions, rebuild=rebuild)
 
 
-def apply_withdrawals(withdrawn: Iterable[str], days: Iterable[str], *, editions: EditionStore,
-                      rebuild: Callable[[str, str], Any]) -> list[str]:
+def apply_withdrawals(
+    withdrawn: Iterable[str], days: Iterable[str], *, editions: EditionStore, rebuild: Callable[[str, str], Any]
+) -> list[str]:
     """Rebuild each of ``days``' editions that uses a withdrawn story; returns the days rebuilt."""
     killed = set(withdrawn)
     rebuilt = []

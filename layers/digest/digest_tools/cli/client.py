@@ -13,11 +13,11 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from digest.errors import ConfigError, DigestError
-
 from digest_tools.local.serve import STATE_FILE
 
 
@@ -60,8 +60,10 @@ def _deployed(stack: str, region: str | None) -> Target:
     session = boto3.session.Session(region_name=region)
     try:
         cfn = session.client("cloudformation")
-        outputs = {o["OutputKey"]: o["OutputValue"]
-                   for o in cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])}
+        outputs = {
+            o["OutputKey"]: o["OutputValue"]
+            for o in cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+        }
         function = cfn.describe_stack_resource(StackName=stack, LogicalResourceId="EditorFunction")
         name = function["StackResourceDetail"]["PhysicalResourceId"]
         env = session.client("lambda").get_function_configuration(FunctionName=name)["Environment"]["Variables"]
@@ -78,8 +80,13 @@ def call(target: Target, method: str, path: str, body: dict | None = None) -> An
     return request(target, method, path, body)[1]
 
 
-def wait_for_action(target: Target, started: dict, on_update: Callable[[dict], None],
-                    sleep: Callable[[float], None] = time.sleep, limit_s: float = 900.0) -> Any:
+def wait_for_action(
+    target: Target,
+    started: dict,
+    on_update: Callable[[dict], None],
+    sleep: Callable[[float], None] = time.sleep,
+    limit_s: float = 900.0,
+) -> Any:
     """Poll a started action until it ends: its result when done, ActionFailed with the reason when not.
 
     ``on_update`` sees every state read (for a progress display). The server's deadline ends an
@@ -90,8 +97,10 @@ def wait_for_action(target: Target, started: dict, on_update: Callable[[dict], N
         on_update(view)
         pause = 0.5 if waited < 5 else 1.0
         if waited > limit_s:
-            raise ApiError(f"gave up waiting after {waited:.0f} s; the action may still be running: "
-                           f"{target.api.rstrip('/')}{started['status_url']}")
+            raise ApiError(
+                f"gave up waiting after {waited:.0f} s; the action may still be running: "
+                f"{target.api.rstrip('/')}{started['status_url']}"
+            )
         sleep(pause)
         waited += pause
         view = call(target, "GET", started["status_url"])
@@ -108,8 +117,12 @@ def request(target: Target, method: str, path: str, body: dict | None = None) ->
     from botocore.awsrequest import AWSRequest
 
     data = json.dumps(body).encode("utf-8") if body is not None else b""
-    request = AWSRequest(method, target.api.rstrip("/") + path, data=data,
-                         headers={"content-type": "application/json"} if body is not None else {})
+    request = AWSRequest(
+        method,
+        target.api.rstrip("/") + path,
+        data=data,
+        headers={"content-type": "application/json"} if body is not None else {},
+    )
     SigV4Auth(target.credentials, "execute-api", target.region).add_auth(request)
     prepared = request.prepare()
     http = urllib.request.Request(prepared.url, data=data or None, method=method, headers=dict(prepared.headers))

@@ -20,7 +20,6 @@ from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
 from digest.services.ingest import ingest
 from digest.services.narrate import narrate
-
 from digest_tools.local.clock import local_clock
 from digest_tools.local.feedserver import FeedServer
 from digest_tools.local.stack import LocalStack, drain_queue
@@ -46,8 +45,9 @@ def run_demo(out: str, day: date | None) -> int:
     try:
         env = stack.create_resources()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": stack.endpoint, "AWS_REGION": "us-east-1"})
-        settings = replace(settings, narrator="espeak", allow_loopback_fetch=True,
-                           api_base_url="https://news.example.org/digest/api")
+        settings = replace(
+            settings, narrator="espeak", allow_loopback_fetch=True, api_base_url="https://news.example.org/digest/api"
+        )
         zone = ZoneInfo(settings.edition_timezone)
         day = day or edition_day(local_clock().now(), settings.edition_timezone)
         # The demo's clock is set to each stage's scheduled local time on the edition day.
@@ -60,17 +60,27 @@ def run_demo(out: str, day: date | None) -> int:
     return 0
 
 
-def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: FixedClock,
-                 step: Steps, out_dir: Path) -> None:
+def _run_morning(
+    app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: FixedClock, step: Steps, out_dir: Path
+) -> None:
     samples = json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8"))
     for entry in samples:
-        app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE,
-                                       entry.get("plan", "trial"), entry.get("timezone", "UTC"), entry.get("name", "")))
+        app.subscribers.put(
+            Subscriber(
+                subscriber_id(entry["email"]),
+                entry["email"],
+                ACTIVE,
+                entry.get("plan", "trial"),
+                entry.get("timezone", "UTC"),
+                entry.get("name", ""),
+            )
+        )
     with FeedServer(day) as feeds:
         sources = [replace(s, url=feeds.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
         step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
-        report = ingest(sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
-                        clock=clock, parse=app.parse)
+        report = ingest(
+            sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state, clock=clock, parse=app.parse
+        )
     print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
 
     step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")
@@ -84,12 +94,16 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
     narrated = narrate(record.edition_date, editions=app.editions, blobs=app.blobs, narrator=app.narrator)
     if app.narrator.notice:
         print(f"      notice: {app.narrator.notice}")
-    print(f"      audio: {narrated.audio_status if narrated else 'none'}, "
-          f"{len(narrated.chapters) if narrated else 0} chapters, {narrated.audio_seconds if narrated else 0:.0f} s")
+    print(
+        f"      audio: {narrated.audio_status if narrated else 'none'}, "
+        f"{len(narrated.chapters) if narrated else 0} chapters, {narrated.audio_seconds if narrated else 0:.0f} s"
+    )
     ssml = (app.blobs.get(version_key(record.edition_date, record.version, "edition.ssml")) or b"").decode("utf-8")
     chars, engine = billed_characters(ssml), app.settings.polly_engine
-    print(f"      Amazon Polly ({engine}) would bill {chars:,} characters: about ${2 * polly_cost(chars, engine):.3f} "
-          "for the audio and its speech marks")
+    print(
+        f"      Amazon Polly ({engine}) would bill {chars:,} characters: about ${2 * polly_cost(chars, engine):.3f} "
+        "for the audio and its speech marks"
+    )
 
     step("dispatching to the send queue and sending through SES v2")
     clock.set(datetime.combine(day, app.settings.send_at, zone))
@@ -102,14 +116,24 @@ def _run_morning(app: Container, stack: LocalStack, day: date, zone: ZoneInfo, c
             totals[key] = totals.get(key, 0) + getattr(result, key)
 
     drain_queue(app.client("sqs"), app.settings.send_queue_url, handle)
-    print(f"      {queued.recipients} recipients in {queued.messages} messages: "
-          + ", ".join(f"{v} {k}" for k, v in totals.items()))
+    print(
+        f"      {queued.recipients} recipients in {queued.messages} messages: "
+        + ", ".join(f"{v} {k}" for k, v in totals.items())
+    )
 
     step(f"writing the edition and the sent emails to {out_dir}")
     _write_outputs(app, stack, record.edition_date, record.version, out_dir)
     step("checking the output")
-    for name in ("email.html", "email.txt", "index.html", "edition.mp3", "edition.ssml", "archive.html",
-                 "feed.atom", "podcast.xml"):
+    for name in (
+        "email.html",
+        "email.txt",
+        "index.html",
+        "edition.mp3",
+        "edition.ssml",
+        "archive.html",
+        "feed.atom",
+        "podcast.xml",
+    ):
         path = out_dir / name
         print(f"      {path}  ({path.stat().st_size:,} bytes)")
     print(f"      {out_dir / 'emails'}  ({len(list((out_dir / 'emails').glob('*.eml')))} .eml files)")

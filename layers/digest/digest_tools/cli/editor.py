@@ -26,7 +26,7 @@ LONG = ("rebuild", "story", "test-send", "send", "resend-failures")  # answered 
 EXAMPLES = {
     "status": "digest status 2026-11-28\n  digest status --json --stack morning-digest-prod",
     "rebuild": "digest rebuild 2026-11-28 --note 'Updated death toll'\n  digest rebuild --no-wait   (today's edition; "
-               "prints the action id and its status URL)",
+    "prints the action id and its status URL)",
     "preview": "digest preview 2026-11-28 --out preview.html   (and preview.png when Chromium is installed)",
     "approve": "digest approve 2026-11-28",
     "hold": "digest hold 2026-11-28 --reason 'Waiting for the verdict'",
@@ -45,13 +45,19 @@ def edition_date(text: str) -> str:
             return text
     except ValueError:
         pass
-    raise argparse.ArgumentTypeError(f"not an edition date: {text!r} (expected YYYY-MM-DD, e.g. 2026-11-28, "
-                                     f"or {TODAY})")
+    raise argparse.ArgumentTypeError(
+        f"not an edition date: {text!r} (expected YYYY-MM-DD, e.g. 2026-11-28, or {TODAY})"
+    )
 
 
 def add_date(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("date", nargs="?", type=edition_date, default=TODAY,
-                        help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)")
+    parser.add_argument(
+        "date",
+        nargs="?",
+        type=edition_date,
+        default=TODAY,
+        help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)",
+    )
 
 
 def add_target(parser: argparse.ArgumentParser) -> None:
@@ -61,16 +67,25 @@ def add_target(parser: argparse.ArgumentParser) -> None:
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
-    for name, help_text in [("status", "the edition's state, versions, diff and delivery counts"),
-                            ("rebuild", "build the edition again (a correction once it was sent)"),
-                            ("preview", "write the email HTML (and a PNG screenshot)"),
-                            ("approve", "approve the edition for sending"), ("hold", "hold the edition with a reason"),
-                            ("release", "release a held edition back to draft"), ("send", "send now (ignores the window)"),
-                            ("test-send", "send a test copy to given addresses (no ledger)"),
-                            ("resend-failures", "send again to recipients whose delivery failed"),
-                            ("audit", "who did what to the edition")]:
-        sub = commands.add_parser(name, help=help_text, description=help_text.capitalize() + ".",
-                                  epilog="example:\n  " + EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, help_text in [
+        ("status", "the edition's state, versions, diff and delivery counts"),
+        ("rebuild", "build the edition again (a correction once it was sent)"),
+        ("preview", "write the email HTML (and a PNG screenshot)"),
+        ("approve", "approve the edition for sending"),
+        ("hold", "hold the edition with a reason"),
+        ("release", "release a held edition back to draft"),
+        ("send", "send now (ignores the window)"),
+        ("test-send", "send a test copy to given addresses (no ledger)"),
+        ("resend-failures", "send again to recipients whose delivery failed"),
+        ("audit", "who did what to the edition"),
+    ]:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text.capitalize() + ".",
+            epilog="example:\n  " + EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         add_date(sub)
         add_target(sub)
         if name in LONG:
@@ -86,11 +101,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     story = commands.add_parser("story", help="edit a story of an edition")
     story_commands = story.add_subparsers(dest="story_command", metavar="SUBCOMMAND", required=True)
     edit = story_commands.add_parser(
-        "edit", help="change a story's headline, summary, pin, drop or position, then rebuild",
+        "edit",
+        help="change a story's headline, summary, pin, drop or position, then rebuild",
         epilog="examples:\n  digest story edit 2026-11-28 ap-3f2a --headline 'Quake toll rises to 11'\n"
-               "  digest story edit 2026-11-28 afp-91c0 --drop\n"
-               "  digest story edit 2026-11-28 ap-3f2a --summary '...' --correction   (after sending)",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "  digest story edit 2026-11-28 afp-91c0 --drop\n"
+        "  digest story edit 2026-11-28 ap-3f2a --summary '...' --correction   (after sending)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_date(edit)
     edit.add_argument("story", help="the story's cluster id (see `digest status --json`)")
     edit.add_argument("--headline")
@@ -104,8 +121,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_no_wait(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-wait", action="store_true",
-                        help="print the action's id and status URL instead of waiting for it to end")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="print the action's id and status URL instead of waiting for it to end"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,12 +137,17 @@ def run(args: argparse.Namespace) -> int:
     if command == "audit":
         return _show(args, call(target, "GET", f"{base}/audit"), _audit_table)
     if command == "story":
-        fields = {k: getattr(args, k) for k in ("headline", "summary", "pin", "drop", "position")
-                  if getattr(args, k) is not None}
+        fields = {
+            k: getattr(args, k)
+            for k in ("headline", "summary", "pin", "drop", "position")
+            if getattr(args, k) is not None
+        }
         return _act(args, target, f"{base}/stories/{args.story}", {**fields, "correction": args.correction})
-    bodies: dict[str, dict[str, Any]] = {"rebuild": {"note": getattr(args, "note", None)},
-                                         "hold": {"reason": getattr(args, "reason", "")},
-                                         "test-send": {"to": getattr(args, "to", None)}}
+    bodies: dict[str, dict[str, Any]] = {
+        "rebuild": {"note": getattr(args, "note", None)},
+        "hold": {"reason": getattr(args, "reason", "")},
+        "test-send": {"to": getattr(args, "to", None)},
+    }
     return _act(args, target, f"{base}/{command}", bodies.get(command, {}))
 
 
@@ -161,7 +184,7 @@ def _status_table(s: dict) -> None:
     print(f"  {'version':<9}{'status':<10}{'stories':<9}created")
     for v in s["versions"]:
         print(f"  {v['version']:<9}{v['status']:<10}{v['stories']:<9}{v['created_at']}")
-    changes = (s.get("diff") or {})
+    changes = s.get("diff") or {}
     if changes:
         print("  changes in the latest version:", json.dumps(changes, ensure_ascii=False)[:300])
     d = s["delivery"]

@@ -11,7 +11,6 @@ from digest.core.attribution import summarize
 from digest.core.cluster import cluster
 from digest.core.story import Problem, Source
 from digest.core.wire import parse_wire
-
 from digest_tools.local.clock import local_clock
 
 
@@ -42,10 +41,18 @@ def check_feeds(targets: list[str], out: TextIO) -> int:
     cluster_of = {s.story_id: c.cluster_id for c in cluster(stories) for s in c.stories}
     for story in stories:
         record = {
-            "type": "story", "id": story.story_id, "agency": story.agency, "title": story.title,
-            "published": story.published.isoformat(), "embargo": story.embargo.isoformat() if story.embargo else None,
-            "status": story.status, "version": story.version, "urgency": story.urgency, "url": story.url,
-            "summary": summarize(story), "cluster": cluster_of[story.story_id],
+            "type": "story",
+            "id": story.story_id,
+            "agency": story.agency,
+            "title": story.title,
+            "published": story.published.isoformat(),
+            "embargo": story.embargo.isoformat() if story.embargo else None,
+            "status": story.status,
+            "version": story.version,
+            "urgency": story.urgency,
+            "url": story.url,
+            "summary": summarize(story),
+            "cluster": cluster_of[story.story_id],
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     for problem in problems:

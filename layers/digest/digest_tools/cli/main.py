@@ -36,44 +36,73 @@ def parser() -> argparse.ArgumentParser:
     from digest_tools.cli import editor
 
     top = argparse.ArgumentParser(
-        prog="digest", description="Morning Digest: wire feeds in, a morning edition with audio out.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="digest",
+        description="Morning Digest: wire feeds in, a morning edition with audio out.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    demo = _raw(commands, "demo", help="run the whole morning on a local AWS stand-in",
-                description="Serve the bundled sample wire feeds over local HTTP, then ingest, assemble, narrate "
-                "and send to the sample subscribers on an embedded local AWS endpoint (moto). Writes the edition "
-                "(email HTML and text, web page, SSML, audio, archive, feeds) and every sent email as .eml into --out.",
-                epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28")
+    demo = _raw(
+        commands,
+        "demo",
+        help="run the whole morning on a local AWS stand-in",
+        description="Serve the bundled sample wire feeds over local HTTP, then ingest, assemble, narrate "
+        "and send to the sample subscribers on an embedded local AWS endpoint (moto). Writes the edition "
+        "(email HTML and text, web page, SSML, audio, archive, feeds) and every sent email as .eml into --out.",
+        epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28",
+    )
     demo.add_argument("--out", default="digest-out", help="output folder (default: ./digest-out)")
-    demo.add_argument("--date", type=_day, default=None, help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)")
+    demo.add_argument(
+        "--date",
+        type=_day,
+        default=None,
+        help="edition date, YYYY-MM-DD (default: the newsroom's current edition date)",
+    )
 
-    serve = _raw(commands, "serve", help="run the local stack with the public and editor APIs",
-                 description="Start the local AWS stand-in and one HTTP server for the public subscription API "
-                 "and the editor API (routes from template.yaml; editor requests must be SigV4-signed, like IAM). "
-                 "Other digest commands in this folder then act on it.",
-                 epilog="example:\n  digest serve --port 8787 --demo-data")
+    serve = _raw(
+        commands,
+        "serve",
+        help="run the local stack with the public and editor APIs",
+        description="Start the local AWS stand-in and one HTTP server for the public subscription API "
+        "and the editor API (routes from template.yaml; editor requests must be SigV4-signed, like IAM). "
+        "Other digest commands in this folder then act on it.",
+        epilog="example:\n  digest serve --port 8787 --demo-data",
+    )
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--demo-data", action="store_true", help="load the sample subscribers, stories and edition")
 
     editor.add_parsers(commands)
 
-    subs = _raw(commands, "subscribers", help="add or count subscribers",
-                epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json")
+    subs = _raw(
+        commands,
+        "subscribers",
+        help="add or count subscribers",
+        epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json",
+    )
     subs_commands = subs.add_subparsers(dest="subscribers_command", metavar="SUBCOMMAND", required=True)
-    add = _raw(subs_commands, "add", help="add (or update) one subscriber",
-               epilog="example:\n  digest subscribers add reader@example.com --plan paid --stack morning-digest-prod")
+    add = _raw(
+        subs_commands,
+        "add",
+        help="add (or update) one subscriber",
+        epilog="example:\n  digest subscribers add reader@example.com --plan paid --stack morning-digest-prod",
+    )
     add.add_argument("email")
     add.add_argument("--plan", default="paid", choices=["trial", "paid", "student", "faculty", "complimentary"])
     add.add_argument("--status", default="active", choices=["active", "pending"])
     add.add_argument("--timezone", default="America/New_York")
-    count = _raw(subs_commands, "count", help="subscribers by status", epilog="example:\n  digest subscribers count --json")
+    count = _raw(
+        subs_commands, "count", help="subscribers by status", epilog="example:\n  digest subscribers count --json"
+    )
     for sub in (add, count):
         editor.add_target(sub)
 
-    cost = _raw(commands, "cost", help="estimate an edition's AWS cost for a list size",
-                epilog="example:\n  digest cost 2026-11-28 --subscribers 50000 --engine neural")
+    cost = _raw(
+        commands,
+        "cost",
+        help="estimate an edition's AWS cost for a list size",
+        epilog="example:\n  digest cost 2026-11-28 --subscribers 50000 --engine neural",
+    )
     editor.add_date(cost)
     cost.add_argument("--subscribers", type=int, default=10_000)
     cost.add_argument("--engine", default="neural", choices=["standard", "neural", "long-form", "generative"])
@@ -81,11 +110,15 @@ def parser() -> argparse.ArgumentParser:
 
     feeds = commands.add_parser("feeds", help="work with wire feeds")
     feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="SUBCOMMAND", required=True)
-    check = _raw(feed_commands, "check", help="parse feeds without storing anything",
-                 description="Parse feed files or URLs and print one JSON object per line for each story "
-                 "(type=story) or problem (type=problem). A broken feed is data, not an error: the exit "
-                 "status is 0 unless the command itself is misused.",
-                 epilog="examples:\n  digest feeds check ap.xml afp.xml\n  digest feeds check https://example.org/rss.xml")
+    check = _raw(
+        feed_commands,
+        "check",
+        help="parse feeds without storing anything",
+        description="Parse feed files or URLs and print one JSON object per line for each story "
+        "(type=story) or problem (type=problem). A broken feed is data, not an error: the exit "
+        "status is 0 unless the command itself is misused.",
+        epilog="examples:\n  digest feeds check ap.xml afp.xml\n  digest feeds check https://example.org/rss.xml",
+    )
     check.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     return top
 

@@ -8,7 +8,6 @@ import os
 import time
 
 from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id
-
 from digest_tools.cli.client import Target, resolve
 
 
@@ -49,22 +48,32 @@ def _seed(app) -> None:
     from importlib import resources
 
     from digest.config import load_sources
-
     from digest_tools.local.feedserver import FeedServer
 
     for entry in json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8")):
-        app.subscribers.put(Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial")))
+        app.subscribers.put(
+            Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial"))
+        )
     today = app.today()
     with FeedServer(today) as feeds:
         files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
         sources = [replace(s, url=feeds.url(files[s.key])) for s in load_sources() if s.key in files]
         from digest.services.ingest import ingest
 
-        report = ingest(sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state,
-                        clock=app.clock, parse=app.parse, force=True)
+        report = ingest(
+            sources,
+            fetcher=app.fetcher,
+            stories=app.stories,
+            feed_state=app.feed_state,
+            clock=app.clock,
+            parse=app.parse,
+            force=True,
+        )
     built = app.assemble(today)
-    print(f"demo data: {report.stored} stories, 5 subscribers, edition {today} "
-          f"v{built.record.version if built.record else 0} ({built.record.status if built.record else built.reason})")
+    print(
+        f"demo data: {report.stored} stories, 5 subscribers, edition {today} "
+        f"v{built.record.version if built.record else 0} ({built.record.status if built.record else built.reason})"
+    )
 
 
 def subscribers(args: argparse.Namespace) -> int:
@@ -76,12 +85,23 @@ def subscribers(args: argparse.Namespace) -> int:
         problem = validate_address(address)
         if problem:
             raise SystemExit(f"digest: error: {problem}")
-        app.subscribers.put(Subscriber(subscriber_id(address), address, args.status, args.plan, args.timezone,
-                                       source="admin", created_at=app.clock.now().isoformat()))
+        app.subscribers.put(
+            Subscriber(
+                subscriber_id(address),
+                address,
+                args.status,
+                args.plan,
+                args.timezone,
+                source="admin",
+                created_at=app.clock.now().isoformat(),
+            )
+        )
         print(f"{subscriber_id(address)} {args.status} {args.plan}")
     else:
-        counts = {status: sum(1 for _ in app.subscribers.with_status(status))
-                  for status in ("active", "pending", "unsubscribed", "bounced", "complained", "lapsed")}
+        counts = {
+            status: sum(1 for _ in app.subscribers.with_status(status))
+            for status in ("active", "pending", "unsubscribed", "bounced", "complained", "lapsed")
+        }
         print(json.dumps(counts) if args.json else "\n".join(f"{k:<14}{v}" for k, v in counts.items()))
     return 0
 

@@ -13,9 +13,10 @@ import base64
 import json
 import re
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
 from digest.adapters.clock import SystemClock
@@ -53,15 +54,26 @@ class Route:
         """
         holes = re.findall(r"\{([^}]+)\}", self.path)
         parts = [re.escape(p) for p in re.split(r"\{[^}]+\}", self.path)]
-        pattern = parts[0] + "".join(("(.+)" if h.endswith("+") else "([^/]+)") + p
-                                     for h, p in zip(holes, parts[1:]))
+        pattern = parts[0] + "".join(("(.+)" if h.endswith("+") else "([^/]+)") + p for h, p in zip(holes, parts[1:]))
         found = re.fullmatch(pattern, path)
         return None if found is None else {h.rstrip("+"): v for h, v in zip(holes, found.groups())}
 
 
-def build_event(route: Route, params: dict[str, str], path: str, query: str, body: bytes, *,
-                method: str, headers: Iterable[tuple[str, str]], client: str, port: int, request_id: str,
-                protocol: str = "HTTP/1.1", binary_by_type: bool = True) -> dict:
+def build_event(
+    route: Route,
+    params: dict[str, str],
+    path: str,
+    query: str,
+    body: bytes,
+    *,
+    method: str,
+    headers: Iterable[tuple[str, str]],
+    client: str,
+    port: int,
+    request_id: str,
+    protocol: str = "HTTP/1.1",
+    binary_by_type: bool = True,
+) -> dict:
     """The payload 2.0 event for a request that ``route`` matched with path parameters ``params``.
 
     Parameters
@@ -88,23 +100,46 @@ def build_event(route: Route, params: dict[str, str], path: str, query: str, bod
     cookies = [c.strip() for k, v in raw if k == "cookie" for c in v.split(";") if c.strip()]
     joined, now = _joined((k, v) for k, v in raw if k != "cookie"), SystemClock().now().timestamp()
     joined["x-forwarded-for"] = ", ".join(filter(None, (joined.get("x-forwarded-for"), client)))
-    joined.update({"x-forwarded-port": str(port), "x-forwarded-proto": "http",
-                   "x-amzn-trace-id": f"Root=1-{int(now):08x}-{uuid.uuid4().hex[:24]}"})
-    host, when = joined.get("host", "127.0.0.1"), datetime.fromtimestamp(now, timezone.utc)
+    joined.update(
+        {
+            "x-forwarded-port": str(port),
+            "x-forwarded-proto": "http",
+            "x-amzn-trace-id": f"Root=1-{int(now):08x}-{uuid.uuid4().hex[:24]}",
+        }
+    )
+    host, when = joined.get("host", "127.0.0.1"), datetime.fromtimestamp(now, UTC)
     key = f"{route.method.upper()} {route.path}"
     event: dict[str, Any] = {
-        "version": "2.0", "routeKey": key, "rawPath": path, "rawQueryString": query, "headers": joined,
+        "version": "2.0",
+        "routeKey": key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": joined,
         "requestContext": {
-            "accountId": ACCOUNT, "apiId": "local", "domainName": host,
-            "domainPrefix": host.split(":")[0].split(".")[0], "requestId": request_id,
-            "http": {"method": method, "path": path, "protocol": protocol,
-                     "sourceIp": client, "userAgent": joined.get("user-agent", "")},
-            "routeKey": key, "stage": "$default", "timeEpoch": int(now * 1000),
-            "time": f"{when:%d}/{_MONTHS[when.month - 1]}/{when:%Y:%H:%M:%S} +0000"},
+            "accountId": ACCOUNT,
+            "apiId": "local",
+            "domainName": host,
+            "domainPrefix": host.split(":")[0].split(".")[0],
+            "requestId": request_id,
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": protocol,
+                "sourceIp": client,
+                "userAgent": joined.get("user-agent", ""),
+            },
+            "routeKey": key,
+            "stage": "$default",
+            "timeEpoch": int(now * 1000),
+            "time": f"{when:%d}/{_MONTHS[when.month - 1]}/{when:%Y:%H:%M:%S} +0000",
+        },
         "isBase64Encoded": False,
     }
-    extra = {"cookies": cookies, "queryStringParameters": _joined(parse_qsl(query, keep_blank_values=True)),
-             "pathParameters": params}
+    extra = {
+        "cookies": cookies,
+        "queryStringParameters": _joined(parse_qsl(query, keep_blank_values=True)),
+        "pathParameters": params,
+    }
     event.update({k: v for k, v in extra.items() if v})  # HTTP APIs leave out what is empty
     mime = joined.get("content-type", "").split(";")[0].strip().lower()
     try:
@@ -112,8 +147,9 @@ def build_event(route: Route, params: dict[str, str], path: str, query: str, bod
     except UnicodeDecodeError:
         text = None
     if body:
-        event["body"], event["isBase64Encoded"] = (text, False) if text is not None else (
-            base64.b64encode(body).decode("ascii"), True)
+        event["body"], event["isBase64Encoded"] = (
+            (text, False) if text is not None else (base64.b64encode(body).decode("ascii"), True)
+        )
     return event
 
 

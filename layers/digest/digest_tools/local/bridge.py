@@ -16,10 +16,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from digest_tools.local.apigw import (
@@ -44,9 +45,12 @@ def lambda_context(function_name: str, timeout_s: float = 30.0) -> SimpleNamespa
     """
     deadline = time.monotonic() + timeout_s
     return SimpleNamespace(
-        function_name=function_name, memory_limit_in_mb=512, aws_request_id=str(uuid.uuid4()),
+        function_name=function_name,
+        memory_limit_in_mb=512,
+        aws_request_id=str(uuid.uuid4()),
         invoked_function_arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{function_name}",
-        get_remaining_time_in_millis=lambda: max(0, int((deadline - time.monotonic()) * 1000)))
+        get_remaining_time_in_millis=lambda: max(0, int((deadline - time.monotonic()) * 1000)),
+    )
 
 
 class ApiBridge:
@@ -61,11 +65,19 @@ class ApiBridge:
     b'hi ada'
     """
 
-    def __init__(self, routes: list[Route], port: int = 0, max_body: int = MAX_BODY, timeout_s: float = 30.0,
-                 quiet: bool = True, binary_by_type: bool = True) -> None:
+    def __init__(
+        self,
+        routes: list[Route],
+        port: int = 0,
+        max_body: int = MAX_BODY,
+        timeout_s: float = 30.0,
+        quiet: bool = True,
+        binary_by_type: bool = True,
+    ) -> None:
         # Most specific first: literal paths, then {param}s, then {greedy+}; ANY after a method.
-        self.routes = sorted(routes, key=lambda r: ("+}" in r.path, r.path.count("{"), -len(r.path),
-                                                    r.method.upper() == "ANY"))
+        self.routes = sorted(
+            routes, key=lambda r: ("+}" in r.path, r.path.count("{"), -len(r.path), r.method.upper() == "ANY")
+        )
         self.port, self.max_body, self.timeout_s, self.quiet = port, max_body, timeout_s, quiet
         self.binary_by_type = binary_by_type  # False: every UTF-8 body is passed as text
         self.locks = {id(r.handler): threading.Lock() for r in routes}
@@ -83,7 +95,7 @@ class ApiBridge:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("the bridge is not started")
-        return "http://127.0.0.1:%d" % self._server.server_address[1]
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def stop(self) -> None:
         if self._server is not None:
@@ -124,9 +136,20 @@ class _Exchange(BaseHTTPRequestHandler):
         if body is None or found is None:
             return self._error(413, "Request Entity Too Large") if body is None else self._error(404, "Not Found")
         route, params = found
-        event = build_event(route, params, path, target.query, body, method=self.command, protocol=self.request_version,
-                            headers=self.headers.items(), client=self.client_address[0], request_id=self.request_id,
-                            port=self.server.server_address[1], binary_by_type=bridge.binary_by_type)
+        event = build_event(
+            route,
+            params,
+            path,
+            target.query,
+            body,
+            method=self.command,
+            protocol=self.request_version,
+            headers=self.headers.items(),
+            client=self.client_address[0],
+            request_id=self.request_id,
+            port=self.server.server_address[1],
+            binary_by_type=bridge.binary_by_type,
+        )
         try:
             if route.authorizer is not None:
                 identity = route.authorizer(event)

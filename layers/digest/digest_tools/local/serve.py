@@ -16,7 +16,6 @@ from pathlib import Path
 from digest import bootstrap
 from digest.config import Settings
 from digest.ports import Clock
-
 from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest_tools.local.clock import local_clock
 from digest_tools.local.sigv4 import LocalIam
@@ -36,8 +35,9 @@ def routes_from_template(stack: LocalStack, authorizer) -> list[Route]:
         for event in function.get("Events", {}).values():
             if event["Type"] == "HttpApi":
                 props = event["Properties"]
-                routes.append(Route(props["Method"], props["Path"], handler, authorizer if authorized else None,
-                                    name=logical_id))
+                routes.append(
+                    Route(props["Method"], props["Path"], handler, authorizer if authorized else None, name=logical_id)
+                )
     return routes
 
 
@@ -76,8 +76,9 @@ class ThreadStarter:
 class LocalServer:
     """Start with ``start()``; ``url`` is the API base; ``app`` the composition root it serves."""
 
-    def __init__(self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None, clock: Clock | None = None
+    ) -> None:
         self.port, self.state_file = port, state_file
         self.clock = clock or local_clock()
         self.own_stack = stack is None  # tests hand in the shared, already-populated stack
@@ -96,8 +97,9 @@ class LocalServer:
         self.bridge = ApiBridge(routes_from_template(self.stack, iam), port=self.port)
         url = self.bridge.start()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
-        self.app = bootstrap.Container(replace(settings, narrator="espeak", allow_loopback_fetch=True, api_base_url=url),
-                                       self.clock)
+        self.app = bootstrap.Container(
+            replace(settings, narrator="espeak", allow_loopback_fetch=True, api_base_url=url), self.clock
+        )
         editor = next(r for r in self.bridge.routes if r.name == "EditorFunction")
         self.app.action_starter = self.starter = ThreadStarter(editor.handler, "morning-digest-editor")
         bootstrap.use(self.app)
@@ -122,10 +124,22 @@ class LocalServer:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not messages:
             return
-        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                    "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send", "awsRegion": REGION} for m in messages]
-        failed = {f["itemIdentifier"] for f in handler({"Records": records}, lambda_context("send"))["batchItemFailures"]}
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:send",
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+        failed = {
+            f["itemIdentifier"] for f in handler({"Records": records}, lambda_context("send"))["batchItemFailures"]
+        }
         for m in messages:
             if m["MessageId"] not in failed:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])

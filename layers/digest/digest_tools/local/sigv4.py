@@ -11,15 +11,18 @@ from __future__ import annotations
 import base64
 import hmac
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
 from digest.adapters.clock import SystemClock
 
-_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
-                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})")
+_AUTH = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+    r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})"
+)
 
 
 class LocalIam:
@@ -35,7 +38,7 @@ class LocalIam:
         if not match or match.group(1) != self.credentials.access_key or match.group(4) != "execute-api":
             return None
         try:
-            when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         except ValueError:
             return None
         if abs(SystemClock().now() - when) > timedelta(minutes=5):  # the signer's real clock, not the newsroom's
@@ -46,13 +49,21 @@ class LocalIam:
         body = event.get("body") or ""
         if event.get("isBase64Encoded"):
             body = base64.b64decode(body)
-        request = AWSRequest(event["requestContext"]["http"]["method"], url, data=body,
-                             headers={name: headers.get(name, "") for name in signed})
+        request = AWSRequest(
+            event["requestContext"]["http"]["method"],
+            url,
+            data=body,
+            headers={name: headers.get(name, "") for name in signed},
+        )
         request.context["timestamp"] = amz_date
         signer = SigV4Auth(self.credentials, "execute-api", match.group(3))
         canonical = signer.canonical_request(request)
         expected = signer.signature(signer.string_to_sign(request, canonical), request)
         if not hmac.compare_digest(expected, match.group(6)):
             return None
-        return {"accessKey": self.credentials.access_key, "accountId": self.account,
-                "userArn": f"arn:aws:iam::{self.account}:user/local-editor", "userId": "local-editor"}
+        return {
+            "accessKey": self.credentials.access_key,
+            "accountId": self.account,
+            "userArn": f"arn:aws:iam::{self.account}:user/local-editor",
+            "userId": "local-editor",
+        }

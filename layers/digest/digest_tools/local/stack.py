@@ -74,8 +74,14 @@ class LocalStack:
             return boto3.client(name, region_name=REGION, endpoint_url=self.endpoint)
 
         params = self.parameters()
-        self.refs = {**params, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-                     "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "morning-digest-local"}
+        self.refs = {
+            **params,
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": "morning-digest-local",
+        }
         resources = self.template["Resources"]
         # Dead-letter queues first, so redrive policies can name them.
         order = sorted(resources, key=lambda k: "RedrivePolicy" in resources[k].get("Properties", {}))
@@ -92,11 +98,19 @@ class LocalStack:
                 client("s3").create_bucket(Bucket=name.lower())
                 self.refs[logical_id] = name.lower()
             elif kind == "AWS::SQS::Queue":
-                attributes = {k: json.dumps(v) if isinstance(v, dict) else str(v) for k, v in props.items()
-                              if k in ("VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy")}
+                attributes = {
+                    k: json.dumps(v) if isinstance(v, dict) else str(v)
+                    for k, v in props.items()
+                    if k in ("VisibilityTimeout", "MessageRetentionPeriod", "RedrivePolicy")
+                }
                 url = client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-                self.refs.update({logical_id: url, f"{logical_id}.QueueName": name,
-                                  f"{logical_id}.Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"})
+                self.refs.update(
+                    {
+                        logical_id: url,
+                        f"{logical_id}.QueueName": name,
+                        f"{logical_id}.Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+                    }
+                )
             elif kind == "AWS::SNS::Topic":
                 self.refs[logical_id] = client("sns").create_topic(Name=name)["TopicArn"]
             elif kind == "AWS::SecretsManager::Secret":
@@ -121,15 +135,27 @@ class LocalStack:
 
     def _distribution(self, cloudfront: Any, name: str, config: dict[str, Any]) -> str:
         """A distribution with the template's origins (so publishing can invalidate on it); its id."""
-        origins = [{"Id": o["Id"], "DomainName": f"{self.refs.get('ArchiveBucket', 'site')}.s3.{REGION}.amazonaws.com",
-                    "OriginPath": o.get("OriginPath", ""), "S3OriginConfig": {"OriginAccessIdentity": ""}}
-                   for o in config["Origins"]]
+        origins = [
+            {
+                "Id": o["Id"],
+                "DomainName": f"{self.refs.get('ArchiveBucket', 'site')}.s3.{REGION}.amazonaws.com",
+                "OriginPath": o.get("OriginPath", ""),
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+            }
+            for o in config["Origins"]
+        ]
         behavior = config["DefaultCacheBehavior"]
-        reply = cloudfront.create_distribution(DistributionConfig={
-            "CallerReference": name, "Comment": name, "Enabled": True,
-            "Origins": {"Quantity": len(origins), "Items": origins},
-            "DefaultCacheBehavior": {k: behavior[k] for k in ("TargetOriginId", "ViewerProtocolPolicy", "CachePolicyId")},
-        })
+        reply = cloudfront.create_distribution(
+            DistributionConfig={
+                "CallerReference": name,
+                "Comment": name,
+                "Enabled": True,
+                "Origins": {"Quantity": len(origins), "Items": origins},
+                "DefaultCacheBehavior": {
+                    k: behavior[k] for k in ("TargetOriginId", "ViewerProtocolPolicy", "CachePolicyId")
+                },
+            }
+        )
         return reply["Distribution"]["Id"]
 
     def parameters(self) -> dict[str, str]:

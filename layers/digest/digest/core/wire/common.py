@@ -7,10 +7,11 @@ keeps what was wrong as problems, never raising. The text helpers read loosely t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from digest.core.feeds import MAX_TITLE
 from digest.core.identity import content_hash, story_id
@@ -39,8 +40,9 @@ class Item:
     corrected: bool = False
 
 
-def collect(entries: list[Any], read: Callable[[Any, str], Item | None], source: Source, now: datetime,
-            result: ParseResult) -> None:
+def collect(
+    entries: list[Any], read: Callable[[Any, str], Item | None], source: Source, now: datetime, result: ParseResult
+) -> None:
     """Read each entry with ``read`` and add its story, or its problems, to ``result``.
 
     Parameters
@@ -102,11 +104,20 @@ def _story(item: Item, source: Source, now: datetime, problems: list[Problem]) -
         status = WITHHELD if status == USABLE else status
     return Story(
         story_id=story_id(source.key, item.guid, item.url, title, body),
-        source=source.key, agency=source.agency, attribution=source.attribution, guid=item.guid or item.url,
-        title=title, body=body, url=item.url, published=published or now, content_hash=content_hash(title, body),
+        source=source.key,
+        agency=source.agency,
+        attribution=source.attribution,
+        guid=item.guid or item.url,
+        title=title,
+        body=body,
+        url=item.url,
+        published=published or now,
+        content_hash=content_hash(title, body),
         version=_int(item.version, 1, 10**6, 1, "version", problem),
         urgency=_int(item.urgency, 1, 9, 5, "urgency", problem),
-        embargo=embargo, status=status, corrected=item.corrected,
+        embargo=embargo,
+        status=status,
+        corrected=item.corrected,
     )
 
 
@@ -114,7 +125,7 @@ def _when(value: Any) -> datetime | None:
     """Aware UTC from ISO 8601 text (naive means UTC); None when unreadable."""
     try:
         when = datetime.fromisoformat(value.strip().upper()) if isinstance(value, str) else None
-        return when and (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        return when and (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
 

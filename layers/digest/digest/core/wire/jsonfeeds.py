@@ -44,7 +44,7 @@ def load_json(data: bytes) -> Any:
 
 
 def json_kind(doc: Any) -> str:
-    """"jsonfeed", "ninjs" (one item, a list of items or ``{"items": [...]}``), else "json".
+    """ "jsonfeed", "ninjs" (one item, a list of items or ``{"items": [...]}``), else "json".
 
     Examples
     --------
@@ -93,8 +93,9 @@ def _jsonfeed_item(entry: Any, where: str) -> Item | None:
     get = entry.get
     body = html_text(get("content_html")) or plain_text(get("content_text")) or plain_text(get("summary"))
     url = web(get("url")) or web(get("external_url"))
-    return Item(where, scalar(get("id")), url, html_text(get("title")), body,
-                (get("date_published"), get("date_modified")))
+    return Item(
+        where, scalar(get("id")), url, html_text(get("title")), body, (get("date_published"), get("date_modified"))
+    )
 
 
 def _ninjs_item(entry: Any, where: str) -> Item | None:
@@ -103,9 +104,19 @@ def _ninjs_item(entry: Any, where: str) -> Item | None:
     get = entry.get
     headlines = [h.get("value") for h in dicts(get("headlines"))]  # 2.x; 1.x has "headline"
     title = next(filter(None, map(html_text, [get("headline"), *headlines])), "")
-    return Item(where, scalar(get("uri")), _ninjs_url(entry), title, _ninjs_body(entry),
-                (get("versioncreated"), get("firstcreated")), get("embargoed"), get("urgency"),
-                get("version"), get("pubstatus"), _ninjs_corrected(entry))
+    return Item(
+        where,
+        scalar(get("uri")),
+        _ninjs_url(entry),
+        title,
+        _ninjs_body(entry),
+        (get("versioncreated"), get("firstcreated")),
+        get("embargoed"),
+        get("urgency"),
+        get("version"),
+        get("pubstatus"),
+        _ninjs_corrected(entry),
+    )
 
 
 def _ninjs_body(entry: dict[str, Any]) -> str:
@@ -113,8 +124,9 @@ def _ninjs_body(entry: dict[str, Any]) -> str:
     get = entry.get
     bodies = sorted(dicts(get("bodies")), key=lambda b: "html" not in scalar(b.get("contenttype")).lower())
     texts = [(html_text, get("body_html")), (plain_text, get("body_text"))]
-    texts += [(html_text if "html" in scalar(b.get("contenttype")).lower() else plain_text, b.get("value"))
-              for b in bodies]
+    texts += [
+        (html_text if "html" in scalar(b.get("contenttype")).lower() else plain_text, b.get("value")) for b in bodies
+    ]
     texts += [(html_text, get("description_html")), (plain_text, get("description_text"))]
     texts += [(plain_text, d.get("value")) for d in dicts(get("descriptions"))]
     return next((text for clean, raw in texts if (text := clean(raw))), "")
@@ -122,15 +134,20 @@ def _ninjs_body(entry: dict[str, Any]) -> str:
 
 def _ninjs_url(entry: dict[str, Any]) -> str:
     """A canonical/alternate or text/html link, else the item's uri when it is a web address."""
-    links = [link.get("href") for link in dicts(entry.get("links"))
-             if code_of(link.get("rel")) in ("canonical", "alternate")
-             or scalar(link.get("mimetype") or link.get("contenttype")).lower() == "text/html"]
+    links = [
+        link.get("href")
+        for link in dicts(entry.get("links"))
+        if code_of(link.get("rel")) in ("canonical", "alternate")
+        or scalar(link.get("mimetype") or link.get("contenttype")).lower() == "text/html"
+    ]
     return next(filter(None, map(web, links)), "") or web(entry.get("uri"))
 
 
 def _ninjs_corrected(entry: dict[str, Any]) -> bool:
     signals = listed(entry.get("signal")) + listed(entry.get("signals"))
-    codes = [code_of(next((s[k] for k in ("code", "qcode", "name", "value") if s.get(k)), "")
-                     if isinstance(s, dict) else s) for s in signals]
+    codes = [
+        code_of(next((s[k] for k in ("code", "qcode", "name", "value") if s.get(k)), "") if isinstance(s, dict) else s)
+        for s in signals
+    ]
     notes = f"{scalar(entry.get('ednote'))} {scalar(entry.get('description_text'))}"
     return bool(CORRECTION.search(notes)) or any(code in ("cor", "correction") for code in codes)

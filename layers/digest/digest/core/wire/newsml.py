@@ -71,16 +71,23 @@ def _newsml_item(item: ET.Element, where: str) -> Item:
     meta = item.find("n:itemMeta", _NS)
     meta = ET.Element("itemMeta") if meta is None else meta
     signals = [code_of(signal.get("qcode")) for signal in meta.findall("n:signal", _NS)]  # sig:correction
-    links = [link.get("href") for link in meta.findall("n:link", _NS)
-             if code_of(link.get("rel")) in ("seealso", "canonical", "alternate")
-             or link.get("contenttype") == "text/html"]
+    links = [
+        link.get("href")
+        for link in meta.findall("n:link", _NS)
+        if code_of(link.get("rel")) in ("seealso", "canonical", "alternate") or link.get("contenttype") == "text/html"
+    ]
     guid = scalar(item.get("guid"))
     status = meta.find("n:pubStatus", _NS)
     return Item(
-        where, guid, next(filter(None, map(web, links)), "") or web(guid), plain_text(text("n:contentMeta/n:headline")),
+        where,
+        guid,
+        next(filter(None, map(web, links)), "") or web(guid),
+        plain_text(text("n:contentMeta/n:headline")),
         _newsml_body(item) or plain_text(text("n:contentMeta/n:description")),
-        (text("n:itemMeta/n:versionCreated"), text("n:itemMeta/n:firstCreated")), text("n:itemMeta/n:embargoed"),
-        text("n:contentMeta/n:urgency"), item.get("version"),
+        (text("n:itemMeta/n:versionCreated"), text("n:itemMeta/n:firstCreated")),
+        text("n:itemMeta/n:embargoed"),
+        text("n:contentMeta/n:urgency"),
+        item.get("version"),
         None if status is None else (status.get("qcode") or status.get("uri")),
         any(s.startswith("cor") for s in signals) or bool(CORRECTION.search(text("n:itemMeta/n:edNote") or "")),
     )
