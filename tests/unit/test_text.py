@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.core.text import _lines, _plain_markup_text, _visible_text, html_to_text, sentences, word_count, xml_safe
+from digest.core.html_text import _lines, _plain_markup_text, _visible_text, html_to_text
+from digest.core.text import sentences, word_count, xml_safe
 
 # bs4 warns when arbitrary text looks like a file name or URL; that is the input these tests want.
 pytestmark = pytest.mark.filterwarnings("ignore::bs4.MarkupResemblesLocatorWarning")

@@ -6,6 +6,7 @@ Handlers call ``container()``; tests and the CLI build ``Container(settings, clo
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -107,9 +108,11 @@ class Container(Adapters):
 
     @cached_property
     def sender(self) -> Any:
-        from digest.services.send import Sender, SendOptions, pacer_for
+        from digest.core.pacing import Pacer, sender_rate
+        from digest.services.send import Sender, SendOptions
 
         s = self.settings
+        rate = sender_rate(s.ses_max_send_rate, self.mailer.max_send_rate, s.sender_concurrency)
         return Sender(
             editions=self.editions,
             blobs=self.blobs,
@@ -118,7 +121,7 @@ class Container(Adapters):
             mailer=self.mailer,
             clock=self.clock,
             options=SendOptions(s.sender, s.api_base_url, self.signing_secret),
-            pacer=pacer_for(self.mailer, s.ses_max_send_rate, s.sender_concurrency),
+            pacer=Pacer(rate, max(1, int(rate)), time.monotonic, time.sleep),
             switch=self.sending_switch if s.sending_switch_parameter else None,
         )
 

@@ -22,7 +22,7 @@ class FixedClock:
 
     Examples
     --------
-    >>> clock = FixedClock(datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc))
+    >>> clock = FixedClock(datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
     >>> clock.advance(minutes=20).isoformat()
     '2026-12-02T00:50:00+00:00'
     """

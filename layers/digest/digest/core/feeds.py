@@ -8,9 +8,9 @@ from typing import Any
 
 import feedparser
 
+from digest.core.html_text import html_to_text
 from digest.core.identity import content_hash, story_id
 from digest.core.story import ParseResult, Problem, Source, Story
-from digest.core.text import html_to_text
 
 MAX_TITLE = 300
 
@@ -24,7 +24,7 @@ def parse_feed(data: bytes, source: Source, now: datetime) -> ParseResult:
     Examples
     --------
     >>> src = Source("x", "Example Wire", "Example Wire", "https://x")
-    >>> now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    >>> now = datetime(2026, 11, 28, tzinfo=UTC)
     >>> r = parse_feed(b"<rss><channel><item><title>Hi</title><guid>1</guid>"
     ...                b"<description>Body text.</description></item></channel></rss>", src, now)
     >>> [(s.title, s.body) for s in r.stories], [p.kind for p in r.problems]

@@ -43,6 +43,29 @@ def share(max_send_rate: float, concurrency: int) -> float:
     return max_send_rate / concurrency
 
 
+SMALLEST_SES_RATE = 14.0  # SES's smallest production quota (emails per second)
+
+
+def sender_rate(configured: float, account_rate: Callable[[], float], senders: int) -> float:
+    """One sender's rate: its share of the configured rate, else of the account's (``GetAccount``),
+    else of the smallest production quota when SES cannot say (``MailError``; the local stand-in).
+
+    Examples
+    --------
+    >>> sender_rate(0.0, lambda: 200.0, 2), sender_rate(50.0, lambda: 200.0, 2)
+    (100.0, 25.0)
+    """
+    from digest.errors import MailError
+
+    rate = configured
+    if not rate:
+        try:
+            rate = account_rate()
+        except MailError:
+            rate = SMALLEST_SES_RATE
+    return share(rate, senders)
+
+
 class Pacer:
     """A token bucket: ``burst`` calls at once (the last one ``headroom / rate`` late), then
     ``rate_per_second``.

@@ -35,7 +35,7 @@ def edition_day(now: datetime, zone: str) -> date:
 
     Examples
     --------
-    >>> edition_day(datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc), "America/New_York")
+    >>> edition_day(datetime(2026, 12, 2, 0, 30, tzinfo=UTC), "America/New_York")
     datetime.date(2026, 12, 1)
     """
     return now.astimezone(ZoneInfo(zone)).date()

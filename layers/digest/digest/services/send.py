@@ -228,27 +228,3 @@ class Sender:
 
 
 _SLOTS = (UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
-
-
-SMALLEST_SES_RATE = 14.0  # SES's smallest production quota (emails per second)
-
-
-def pacer_for(mailer: Mailer, configured_rate: float, senders: int) -> Pacer:
-    """This sender's share of the account's SES rate (every concurrent sender gets an equal share).
-
-    The rate is the configured one, else the account's (``GetAccount``), else the smallest
-    production quota when SES cannot say (the local stand-in has no ``GetAccount``).
-    """
-    import time
-
-    from digest.core.pacing import share
-    from digest.errors import MailError
-
-    rate = configured_rate
-    if not rate:
-        try:
-            rate = mailer.max_send_rate()
-        except MailError:
-            rate = SMALLEST_SES_RATE
-    per_sender = share(rate, senders)
-    return Pacer(per_sender, max(1, int(per_sender)), time.monotonic, time.sleep)

@@ -14,9 +14,9 @@ from html import escape
 from typing import Any
 
 from digest.core.feeds import MAX_TITLE
+from digest.core.html_text import html_to_text
 from digest.core.identity import content_hash, story_id
 from digest.core.story import CANCELED, USABLE, WITHHELD, ParseResult, Problem, Source, Story
-from digest.core.text import html_to_text
 
 CORRECTION = re.compile(r"\bcorrect(?:ion|s|ed)\b", re.I)
 _INTEGER = re.compile(r"\s*[+-]?[0-9]{1,9}\s*")
@@ -59,7 +59,7 @@ def collect(
     >>> src = Source("x", "Example Wire", "Example Wire", "https://x")
     >>> result = ParseResult()
     >>> collect([Item("item #1", "g1", "", "Hi", "Text.", ("2026-11-28T09:00:00Z",)), None],
-    ...         lambda entry, where: entry, src, datetime(2026, 11, 28, tzinfo=timezone.utc), result)
+    ...         lambda entry, where: entry, src, datetime(2026, 11, 28, tzinfo=UTC), result)
     >>> [s.title for s in result.stories], [p.kind for p in result.problems]
     (['Hi'], ['malformed'])
     """

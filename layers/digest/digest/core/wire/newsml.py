@@ -9,8 +9,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
+from digest.core.html_text import html_to_text
 from digest.core.story import ParseResult, Source
-from digest.core.text import html_to_text
 from digest.core.wire.common import (
     CORRECTION,
     Item,
