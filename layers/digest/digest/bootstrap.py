@@ -112,7 +112,7 @@ class Container(Adapters):
         from digest.services.send import Sender, SendOptions
 
         s = self.settings
-        rate = sender_rate(s.ses_max_send_rate, self.mailer.max_send_rate, s.sender_concurrency)
+        rate = sender_rate(s.ses_max_send_rate, lambda: self.mailer.max_send_rate(), s.sender_concurrency)
         return Sender(
             editions=self.editions,
             blobs=self.blobs,
