@@ -11,20 +11,10 @@ metrics = Metrics()
 @lambda_entry
 def handler(event, context):
     from digest.bootstrap import container
-    from digest.services.ingest import ingest
 
     app = container()
     force = bool(isinstance(event, dict) and event.get("force"))
-    report = ingest(
-        app.sources(),
-        fetcher=app.fetcher,
-        stories=app.stories,
-        feed_state=app.feed_state,
-        clock=app.clock,
-        parse=app.parse,
-        force=force,
-    )
-    rebuilt = app.withdraw(report.withdrawn)
+    report, rebuilt = app.ingest(force=force)
     metrics.add_metric(name="StoriesSeen", unit=MetricUnit.Count, value=report.seen)
     metrics.add_metric(name="StoriesStored", unit=MetricUnit.Count, value=report.stored)
     metrics.add_metric(name="StoriesWithdrawn", unit=MetricUnit.Count, value=len(report.withdrawn))

@@ -60,6 +60,24 @@ class Container(Adapters):
             publish=self.publish,
         )
 
+    def ingest(
+        self, sources: list[Source] | None = None, force: bool = False, withdraw: bool = True
+    ) -> tuple[Any, list[str]]:
+        """Poll ``sources`` (the configured ones by default), then take withdrawn stories out of
+        recent editions (``withdraw=False``: the demo's single morning has none to take out)."""
+        from digest.services.ingest import ingest
+
+        report = ingest(
+            self.sources() if sources is None else sources,
+            fetcher=self.fetcher,
+            stories=self.stories,
+            feed_state=self.feed_state,
+            clock=self.clock,
+            parse=self.parse,
+            force=force,
+        )
+        return report, (self.withdraw(report.withdrawn) if withdraw else [])
+
     def withdraw(self, story_ids: list[str]) -> list[str]:
         from digest.services.withdraw import withdraw_recent
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import PutError, PynamoDBException
 
 from digest.errors import StorageError
@@ -15,6 +17,18 @@ def conditional_put(item, condition) -> bool:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise StorageError(f"could not write to {item.Meta.table_name}") from exc
+    return True
+
+
+def conditional_update(item: Any, actions: list[Any], condition: Any, what: str) -> bool:
+    """Apply ``actions`` to ``item`` if ``condition`` holds; ``False`` when it does not, StorageError
+    (``could not <what>``) on failure."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except PynamoDBException as exc:
+        if condition_failed(exc):
+            return False
+        raise StorageError(f"could not {what}") from exc
     return True
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from pynamodb.exceptions import PynamoDBException
 
-from digest.adapters.dynamo import condition_failed, conditional_put
+from digest.adapters.dynamo import conditional_put, conditional_update
 from digest.adapters.dynamo_models import ActionItem
 from digest.core.audit import ActionRecord
 from digest.errors import StorageError
@@ -58,16 +58,8 @@ class DynamoActions:
 
     def claim(self, action_id: str, at: str, deadline: str) -> bool:
         m = self.model
-        try:
-            m(_key(action_id), _SORT).update(
-                actions=[m.state.set(RUNNING), m.updated_at.set(at), m.deadline.set(deadline)],
-                condition=(m.state == QUEUED),
-            )
-        except PynamoDBException as exc:
-            if condition_failed(exc):
-                return False
-            raise StorageError("could not start the action") from exc
-        return True
+        actions = [m.state.set(RUNNING), m.updated_at.set(at), m.deadline.set(deadline)]
+        return conditional_update(m(_key(action_id), _SORT), actions, m.state == QUEUED, "start the action")
 
     def finish(self, record: ActionRecord) -> None:
         m = self.model

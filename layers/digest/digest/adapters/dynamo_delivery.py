@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
 
-from pynamodb.exceptions import DeleteError, PynamoDBException
+from pynamodb.exceptions import DeleteError
 
-from digest.adapters.dynamo import condition_failed, conditional_put
+from digest.adapters.dynamo import conditional_put, conditional_update
 from digest.adapters.dynamo_models import LedgerItem, SubscriberItem
 from digest.core.subscriber import Delivery, Subscriber
 from digest.errors import StorageError
@@ -37,13 +37,8 @@ class DynamoSubscribers:
     def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
         now = self.clock.now().isoformat()
         actions = [self.model.status.set(status), self.model.reason.set(reason), self.model.updated_at.set(now)]
-        try:
-            self.model(subscriber_id).update(actions=actions, condition=self.model.subscriber_id.exists())
-        except PynamoDBException as exc:
-            if condition_failed(exc):
-                return False
-            raise StorageError("could not update subscriber") from exc
-        return True
+        exists = self.model.subscriber_id.exists()
+        return conditional_update(self.model(subscriber_id), actions, exists, "update subscriber")
 
     @staticmethod
     def _subscriber(item: SubscriberItem) -> Subscriber:

@@ -6,13 +6,10 @@ import itertools
 import uuid
 from dataclasses import asdict
 
-from pynamodb.exceptions import PynamoDBException
-
-from digest.adapters.dynamo import condition_failed, conditional_put
+from digest.adapters.dynamo import conditional_put, conditional_update
 from digest.adapters.dynamo_models import AuditItem, EditionItem
 from digest.core.audit import AuditEntry
 from digest.core.edition_record import EditionRecord
-from digest.errors import StorageError
 
 _order = itertools.count()
 AUDIO_FIELDS = ("audio_key", "audio_status", "audio_seconds", "audio_bytes", "chapters")
@@ -65,39 +62,24 @@ class DynamoEditions:
         condition = m.version.exists()  # an update would create a missing item: the version must exist
         if if_status:
             condition &= m.audio_status == if_status
-        try:
-            m(record.edition_date, record.version).update(actions=actions, condition=condition)
-        except PynamoDBException as exc:
-            if condition_failed(exc):
-                return False
-            raise StorageError("could not update the edition's audio") from exc
-        return True
+        return conditional_update(
+            m(record.edition_date, record.version), actions, condition, "update the edition's audio"
+        )
 
     def claim_audio(self, record: EditionRecord) -> bool:
         m = self.model
-        try:
-            m(record.edition_date, record.version).update(
-                actions=[m.audio_status.set(STARTING)],
-                condition=m.version.exists()
-                & (m.audio_status.is_in("none", "failed") | m.audio_status.does_not_exist()),
-            )
-        except PynamoDBException as exc:
-            if condition_failed(exc):
-                return False
-            raise StorageError("could not claim the edition's narration") from exc
-        return True
+        unclaimed = m.audio_status.is_in("none", "failed") | m.audio_status.does_not_exist()
+        item = m(record.edition_date, record.version)
+        return conditional_update(
+            item, [m.audio_status.set(STARTING)], m.version.exists() & unclaimed, "claim the edition's narration"
+        )
 
     def set_status(self, record: EditionRecord, expected: str) -> bool:
         m = self.model
-        try:
-            m(record.edition_date, record.version).update(
-                actions=[m.status.set(record.status), m.reason.set(record.reason)], condition=m.status == expected
-            )
-        except PynamoDBException as exc:
-            if condition_failed(exc):
-                return False
-            raise StorageError("could not update the edition") from exc
-        return True
+        actions = [m.status.set(record.status), m.reason.set(record.reason)]
+        return conditional_update(
+            m(record.edition_date, record.version), actions, m.status == expected, "update the edition"
+        )
 
     def _item(self, record: EditionRecord) -> EditionItem:
         values = asdict(record)

@@ -18,7 +18,6 @@ from digest.core.schedule import edition_day
 from digest.core.speech import billed_characters, polly_cost
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
-from digest.services.ingest import ingest
 from digest.services.narrate import narrate
 from digest_tools.local.clock import local_clock
 from digest_tools.local.feedserver import FeedServer
@@ -78,9 +77,7 @@ def _run_morning(
     with FeedServer(day) as feeds:
         sources = [replace(s, url=feeds.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
         step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
-        report = ingest(
-            sources, fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state, clock=clock, parse=app.parse
-        )
+        report, _ = app.ingest(sources, withdraw=False)
     print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
 
     step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")

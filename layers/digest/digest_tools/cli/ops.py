@@ -58,17 +58,7 @@ def _seed(app) -> None:
     with FeedServer(today) as feeds:
         files = {"ap": "ap.xml", "afp": "afp.xml", "reuters": "reuters.xml"}
         sources = [replace(s, url=feeds.url(files[s.key])) for s in load_sources() if s.key in files]
-        from digest.services.ingest import ingest
-
-        report = ingest(
-            sources,
-            fetcher=app.fetcher,
-            stories=app.stories,
-            feed_state=app.feed_state,
-            clock=app.clock,
-            parse=app.parse,
-            force=True,
-        )
+        report, _ = app.ingest(sources, force=True, withdraw=False)
     built = app.assemble(today)
     print(
         f"demo data: {report.stored} stories, 5 subscribers, edition {today} "
