@@ -15,6 +15,7 @@ def container_for(target: Target):
     """The same composition root a Lambda function of the target stack builds."""
     from digest.bootstrap import Container
     from digest.config import Settings
+    from digest_tools.local.clock import local_clock
 
     env = dict(target.env)
     if target.endpoint:  # the local stack: point the SDKs at it
@@ -23,7 +24,7 @@ def container_for(target: Target):
         os.environ.update({"AWS_ENDPOINT_URL": target.endpoint, **DUMMY_CREDENTIALS})
         env.update(AWS_ENDPOINT_URL=target.endpoint)
     env.setdefault("AWS_REGION", target.region)
-    return Container(Settings.from_env(env))
+    return Container(Settings.from_env(env), local_clock())  # DIGEST_NOW pins it, as it pins digest serve
 
 
 def serve(port: int, demo_data: bool) -> int:
