@@ -33,6 +33,7 @@ from bench.common import row
 from digest.core.cluster import cluster
 from digest.core.edition import Brand, version_key
 from digest.core.edition_record import EditionRecord
+from digest.core.mailing import Mailing
 from digest.core.pacing import Pacer
 from digest.core.ranking import plan_edition
 from digest.core.render import environment, render_edition
@@ -41,7 +42,7 @@ from digest.core.subscriber import ACTIVE, CLAIMED, Delivery, Subscriber
 from digest.core.wire import parse_wire
 from digest.errors import MailThrottled
 from digest.services import send as send_module
-from digest.services.send import Sender, SendOptions
+from digest.services.send import Sender
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(digest.__file__).resolve().parent
@@ -143,7 +144,7 @@ def sender(text: str, html: str, n: int, mailer: Sink, pacer: Pacer) -> tuple[Se
         version_key(DAY, VERSION, "email.txt"): text.encode(),
         version_key(DAY, VERSION, "email.html"): html.encode(),
     }
-    options = SendOptions(FROM, "https://news.example.org/digest/api", "bench-signing-secret")
+    options = Mailing(FROM, "https://news.example.org/digest/api", "bench-signing-secret")
     return Sender(
         editions=Editions(),
         blobs=Lookup(blobs),

@@ -37,6 +37,7 @@ import pytest
 from digest import bootstrap
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
+from digest.core.mailing import Mailing
 from digest.core.pacing import Pacer
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
@@ -47,7 +48,7 @@ from digest.services import send as send_module
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
 from digest.services.reconcile import resend_unaccounted
-from digest.services.send import Sender, SendOptions
+from digest.services.send import Sender
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,7 +257,7 @@ class Pipeline:
                 mailer=self.mailer_port,
                 clock=FakeClock(),
                 pacer=self.pacer,
-                options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "secret"),
+                options=Mailing("Digest <d@news.example.org>", "https://news.example.org/api", "secret"),
             )
         )
         # The container as the handler uses it; the operator's sending switch is on.
@@ -527,7 +528,7 @@ def test_a_pause_stops_the_batch_releases_the_claim_and_returns_the_untried_reci
         ledger=p.ledger,
         mailer=p.mailer_port,
         clock=FakeClock(),
-        options=SendOptions("d@news.example.org", "https://x", "s"),
+        options=Mailing("d@news.example.org", "https://x", "s"),
     )
     result = sender.send_batch(DAY, VERSION, ids, variant="email-noaudio")
     assert (result.sent, result.retry) == (2, ids[2:])

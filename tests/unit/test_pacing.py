@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from digest.core import pacing
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
+from digest.core.mailing import Mailing
 from digest.core.pacing import Pacer, share
 from digest.core.render import UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, SENT, Subscriber, subscriber_id
 from digest.errors import MailThrottled
 from digest.services import send as send_module
-from digest.services.send import Sender, SendOptions
+from digest.services.send import Sender
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
 
 DAY, VERSION = "2026-11-28", 1
@@ -191,7 +192,7 @@ def sender(subscribers: list[Subscriber], pacer: Pacer | None, mailer=None) -> t
         mailer=journal,
         clock=FakeClock(),
         pacer=journal if pacer else None,
-        options=SendOptions("Digest <d@news.example.org>", "https://news.example.org/api", "s"),
+        options=Mailing("Digest <d@news.example.org>", "https://news.example.org/api", "s"),
     ), journal
 
 

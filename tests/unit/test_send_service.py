@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
+from digest.core.mailing import Mailing
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
 from digest.errors import MailAccountBlocked, StorageError
 from digest.services import send as send_module
-from digest.services.send import BatchResult, Sender, SendOptions
+from digest.services.send import BatchResult, Sender
 from tests.unit.fakes import (
     FakeBlobStore,
     FakeClock,
@@ -75,7 +76,7 @@ class World:
             ledger=self.ledger,
             mailer=self.mailer,
             clock=self.clock,
-            options=SendOptions(
+            options=Mailing(
                 sender="Morning Digest <digest@news.example.org>",
                 api_base_url=API,
                 signing_secret=SECRET,

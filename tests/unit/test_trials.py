@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from digest.core.edition import Brand
+from digest.core.mailing import Mailing
 from digest.core.render import environment
 from digest.core.subscriber import ACTIVE, LAPSED, PENDING, UNSUBSCRIBED, Subscriber, subscriber_id
 from digest.core.tokens import UNSUBSCRIBE, read_token
 from digest.services import trials as trials_module
-from digest.services.trials import REMINDER_DAYS, TrialOptions, TrialReport, run_trials
+from digest.services.trials import REMINDER_DAYS, TrialReport, run_trials
 from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -25,9 +26,7 @@ TODAY = date(2026, 11, 28)
 SECRET = "unit-test-signing-secret"
 API = "https://news.example.org/digest/api"
 SUBSCRIBE = "https://news.example.org/digest/subscribe?from=trial-reminder"
-OPTIONS = TrialOptions(
-    api_base_url=API, sender="Morning Digest <digest@news.example.org>", signing_secret=SECRET, subscribe_url=SUBSCRIBE
-)
+OPTIONS = Mailing(sender="Morning Digest <digest@news.example.org>", api_base_url=API, signing_secret=SECRET)
 
 
 def trial(local: str, days_left: int | None, *, plan: str = "trial", status: str = ACTIVE, **fields) -> Subscriber:
@@ -41,7 +40,7 @@ class World:
         self.subscribers = FakeSubscriberStore(list(subscribers))
         self.mailer = FakeMailer()
         self.env = environment(TEMPLATES)
-        self.brand = brand or Brand()
+        self.brand = brand or Brand(trial_url=SUBSCRIBE)
 
     def run(self, today: date = TODAY) -> TrialReport:
         return run_trials(

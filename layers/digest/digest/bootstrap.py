@@ -21,6 +21,13 @@ class Container(Adapters):
         super().__init__(settings, clock)
         self.brand = brand_of(settings)
 
+    @cached_property
+    def mailing(self) -> Any:
+        """The sender of every email and where its links lead."""
+        from digest.core.mailing import Mailing
+
+        return Mailing(self.settings.sender, self.settings.api_base_url, self.signing_secret)
+
     def today(self) -> date:
         """The newsroom's current edition date (today in its time zone)."""
         from digest.core.schedule import edition_day
@@ -127,7 +134,7 @@ class Container(Adapters):
     @cached_property
     def sender(self) -> Any:
         from digest.core.pacing import Pacer, sender_rate
-        from digest.services.send import Sender, SendOptions
+        from digest.services.send import Sender
 
         s = self.settings
         rate = sender_rate(s.ses_max_send_rate, lambda: self.mailer.max_send_rate(), s.sender_concurrency)
@@ -138,7 +145,7 @@ class Container(Adapters):
             ledger=self.ledger,
             mailer=self.mailer,
             clock=self.clock,
-            options=SendOptions(s.sender, s.api_base_url, self.signing_secret),
+            options=self.mailing,
             pacer=Pacer(rate, max(1, int(rate)), time.monotonic, time.sleep),
             switch=self.sending_switch if s.sending_switch_parameter else None,
         )
@@ -164,16 +171,15 @@ class Container(Adapters):
 
     @cached_property
     def subscriptions(self) -> Any:
-        from digest.services.subscribe import PublicOptions, Subscriptions
+        from digest.services.subscribe import Subscriptions
 
-        options = PublicOptions(self.settings.api_base_url, self.settings.sender, self.signing_secret)
         return Subscriptions(
             subscribers=self.subscribers,
             mailer=self.mailer,
             env=self.env,
             brand=self.brand,
             clock=self.clock,
-            options=options,
+            options=self.mailing,
         )
 
     @cached_property
@@ -183,17 +189,15 @@ class Container(Adapters):
         return Feedback(subscribers=self.subscribers, ledger=self.ledger, clock=self.clock)
 
     def run_trials(self, day: date) -> Any:
-        from digest.services.trials import TrialOptions, run_trials
+        from digest.services.trials import run_trials
 
-        s = self.settings
-        options = TrialOptions(s.api_base_url, s.sender, self.signing_secret, self.brand.trial_url)
         return run_trials(
             day,
             subscribers=self.subscribers,
             mailer=self.mailer,
             env=self.env,
             brand=self.brand,
-            options=options,
+            options=self.mailing,
             clock=self.clock,
         )
 

@@ -33,23 +33,15 @@ from functools import lru_cache
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import version_key
-from digest.core.message import EncodedBody, Envelope, assemble, encode_body
+from digest.core.mailing import Mailing
+from digest.core.message import EncodedBody, assemble, encode_body
 from digest.core.pacing import Pacer
-from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, personalize
+from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, personalize
 from digest.core.subscriber import CLAIMED, FAILED, SENT, Subscriber
-from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailAccountBlocked, MailPaused, MailRejected, MailThrottled, StorageError
 from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SendingSwitch, SubscriberStore
 
 logger = Logger(child=True)
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    sender: str
-    api_base_url: str
-    signing_secret: str
-    list_id: str = "morning-digest"
 
 
 @dataclass(frozen=True)
@@ -88,7 +80,7 @@ class Sender:
         ledger: Ledger,
         mailer: Mailer,
         clock: Clock,
-        options: SendOptions,
+        options: Mailing,
         pacer: Pacer | None = None,
         switch: SendingSwitch | None = None,
     ) -> None:
@@ -194,16 +186,9 @@ class Sender:
 
     def _message(self, day: str, subscriber: Subscriber, parts: Parts) -> bytes:
         now = self.clock.now()
-        token = make_token(self.options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id, int(now.timestamp()))
-        base = self.options.api_base_url
-        who = Recipient(unsubscribe_url=f"{base}/unsubscribe/{token}", preferences_url=f"{base}/preferences/{token}")
-        envelope = Envelope(
-            self.options.sender,
-            subscriber.email,
-            parts.subject,
-            self.options.list_id,
-            who.unsubscribe_url,
-            f"{day}:{subscriber.subscriber_id}",
+        who = self.options.links(subscriber.subscriber_id, int(now.timestamp()))
+        envelope = self.options.envelope(
+            subscriber.email, parts.subject, f"{day}:{subscriber.subscriber_id}", who.unsubscribe_url
         )
         return assemble(
             envelope,

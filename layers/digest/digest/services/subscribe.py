@@ -16,22 +16,16 @@ import jinja2
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import Brand
-from digest.core.message import Envelope, build_message
+from digest.core.mailing import Mailing, compose
 from digest.core.plans import plan_for, plan_label, validate_address
-from digest.core.render import inline_css
 from digest.core.subscriber import ACTIVE, PENDING, SUPPRESSED, Subscriber, normalize_address, subscriber_id
-from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token, read_token
+from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
 from digest.ports import Clock, Mailer, SubscriberStore
 
 logger = Logger(child=True)
 
 
-@dataclass(frozen=True)
-class PublicOptions:
-    api_base_url: str
-    sender: str
-    signing_secret: str
-    confirm_hours: int = 48
+CONFIRM_HOURS = 48  # how long a confirmation link works
 
 
 @dataclass(frozen=True)
@@ -49,7 +43,7 @@ class Subscriptions:
         env: jinja2.Environment,
         brand: Brand,
         clock: Clock,
-        options: PublicOptions,
+        options: Mailing,
     ) -> None:
         self.subscribers, self.mailer, self.env, self.brand = subscribers, mailer, env, brand
         self.clock, self.options = clock, options
@@ -89,7 +83,7 @@ class Subscriptions:
 
     def confirm(self, token: str) -> Outcome:
         """Activate the subscriber the (unexpired) token names, with the plan their address earns."""
-        sid = read_token(self.options.signing_secret, CONFIRM, token, max_age=self.options.confirm_hours * 3600)
+        sid = read_token(self.options.signing_secret, CONFIRM, token, max_age=CONFIRM_HOURS * 3600)
         current = self.subscribers.get(sid) if sid else None
         if current is None:
             return Outcome(False, "this confirmation link is not valid or has expired")
@@ -133,22 +127,18 @@ class Subscriptions:
         return Outcome(True)
 
     def _send_confirmation(self, pending: Subscriber) -> None:
-        token = make_token(self.options.signing_secret, CONFIRM, pending.subscriber_id)
+        confirm_url, token = self.options.confirm_url(pending.subscriber_id)
         plan, _ = plan_for(pending.email, pending.role, self.clock.now().date())
         context = {
             "brand": self.brand,
-            "confirm_url": f"{self.options.api_base_url}/confirm/{token}",
-            "expires_hours": self.options.confirm_hours,
+            "confirm_url": confirm_url,
+            "expires_hours": CONFIRM_HOURS,
             "plan_label": plan_label(plan),
         }
-        html = inline_css(self.env.get_template("confirm.html.j2").render(**context))
-        text = self.env.get_template("confirm.txt.j2").render(**context)
         subject = f"Confirm your subscription to {self.brand.name}"
-        envelope = Envelope(
-            self.options.sender, pending.email, subject, "", "", f"confirm:{pending.subscriber_id}:{token}"
-        )
+        envelope = self.options.envelope(pending.email, subject, f"confirm:{pending.subscriber_id}:{token}")
         self.mailer.send_raw(
-            build_message(envelope, text, html, self.clock.now()),
+            compose(self.env, "confirm", context, envelope, self.clock.now()),
             pending.email,
             {"kind": "confirm", "subscriber": pending.subscriber_id},
         )

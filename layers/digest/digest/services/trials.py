@@ -17,11 +17,9 @@ import jinja2
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import Brand, date_label
-from digest.core.message import Envelope, build_message
+from digest.core.mailing import Mailing, compose
 from digest.core.plans import TRIAL
-from digest.core.render import inline_css
 from digest.core.subscriber import ACTIVE, LAPSED, Subscriber
-from digest.core.tokens import UNSUBSCRIBE, make_token
 from digest.errors import MailError
 from digest.ports import Clock, Mailer, SubscriberStore
 
@@ -29,15 +27,6 @@ logger = Logger(child=True)
 
 REMINDER_DAYS = 3
 REMINDER_KIND = "trial-reminder"
-
-
-@dataclass(frozen=True)
-class TrialOptions:
-    api_base_url: str
-    sender: str
-    signing_secret: str
-    subscribe_url: str
-    list_id: str = "morning-digest"
 
 
 @dataclass
@@ -58,7 +47,7 @@ def run_trials(
     mailer: Mailer,
     env: jinja2.Environment,
     brand: Brand,
-    options: TrialOptions,
+    options: Mailing,
     clock: Clock,
 ) -> TrialReport:
     """Lapse every active trial that has ended by ``today``; remind those ending within
@@ -102,34 +91,26 @@ def reminder_message(
     *,
     env: jinja2.Environment,
     brand: Brand,
-    options: TrialOptions,
+    options: Mailing,
     clock: Clock,
 ) -> bytes:
     """The raw reminder email, with RFC 8058 one-click unsubscribe headers.
 
     Raises ``ValueError`` or ``MessageError`` when the address or subject cannot be put in a header.
     """
-    token = make_token(options.signing_secret, UNSUBSCRIBE, subscriber.subscriber_id)
     label = date_label(trial_end.isoformat())
-    unsubscribe_url = f"{options.api_base_url}/unsubscribe/{token}"
+    unsubscribe_url = options.links(subscriber.subscriber_id).unsubscribe_url
     context = {
         "brand": brand,
         "trial_end_label": label,
-        "subscribe_url": options.subscribe_url,
+        "subscribe_url": brand.trial_url,
         "unsubscribe_url": unsubscribe_url,
     }
-    html = inline_css(env.get_template("reminder.html.j2").render(**context))
-    text = env.get_template("reminder.txt.j2").render(**context)
     subject = f"Your free trial of {brand.name} ends on {label}"
-    envelope = Envelope(
-        options.sender,
-        subscriber.email,
-        subject,
-        options.list_id,
-        unsubscribe_url,
-        f"{REMINDER_KIND}:{subscriber.subscriber_id}:{trial_end.isoformat()}",
+    key = f"{REMINDER_KIND}:{subscriber.subscriber_id}:{trial_end.isoformat()}"
+    return compose(
+        env, "reminder", context, options.envelope(subscriber.email, subject, key, unsubscribe_url), clock.now()
     )
-    return build_message(envelope, text, html, clock.now())
 
 
 def _remind(
@@ -140,7 +121,7 @@ def _remind(
     mailer: Mailer,
     env: jinja2.Environment,
     brand: Brand,
-    options: TrialOptions,
+    options: Mailing,
     clock: Clock,
 ) -> bool:
     """Send one reminder and record it; False (nothing recorded) when it could not be sent."""
