@@ -122,13 +122,21 @@ def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> Dispatc
     return DispatchResult(record.edition_date, 0, 0, f"held: {reason}")
 
 
+def email_variant(record: EditionRecord, blobs: BlobStore) -> str:
+    """Which email a version's readers get, the one rule for sends, re-sends, previews and test
+    copies: ``email`` (with the Listen link) when its audio is ready and the file is there,
+    otherwise ``email-noaudio``."""
+    audio_key = site_key(record.edition_date, "edition.mp3")
+    ready = record.audio_status in ("ready", "placeholder") and blobs.exists(audio_key)
+    return "email" if ready else "email-noaudio"
+
+
 def _gate(record: EditionRecord, blobs: BlobStore, audio_policy: str) -> tuple[str, list[str]]:
     """Which email variant to send, or the lint problems that hold the edition."""
     day, version = record.edition_date, record.version
-    audio_key = site_key(day, "edition.mp3")
-    audio_ready = record.audio_status in ("ready", "placeholder") and blobs.exists(audio_key)
+    variant = email_variant(record, blobs)
+    audio_ready = variant == "email"
     snapshot = json.loads(blobs.get(version_key(day, version, "edition.json")) or b"{}")
-    variant = "email" if audio_ready else "email-noaudio"
     if not audio_ready and audio_policy == HOLD:
         return variant, ["audio is not ready and the audio policy is to hold"]
     html = (blobs.get(version_key(day, version, f"{variant}.html")) or b"").decode("utf-8")
