@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from digest.config import Settings
+from digest.config import Settings, brand_of
 from digest.errors import ConfigError
 from digest.ports import Clock
 
@@ -21,6 +21,21 @@ class Adapters:
 
             clock = SystemClock()
         self.settings, self.clock = settings, clock
+        self.brand = brand_of(settings)
+
+    @cached_property
+    def mailing(self) -> Any:
+        """The sender of every email and where its links lead."""
+        from digest.core.mailing import Mailing
+
+        return Mailing(self.settings.sender, self.settings.api_base_url, self.signing_secret)
+
+    @property
+    def parse(self) -> Any:
+        """The feed parser ingest uses: RSS, Atom, JSON Feed, IPTC ninjs and NewsML-G2."""
+        from digest.core.wire import parse_wire
+
+        return parse_wire
 
     def client(self, service: str, attempts: int = 4) -> Any:
         from digest.adapters.aws import client

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from aws_lambda_powertools import Logger
 
+from digest.config import Settings
 from digest.core import lifecycle
 from digest.core.cluster import cluster
 from digest.core.diff import EditionDiff, diff_editions
@@ -48,6 +49,10 @@ class AssembleOptions:
     window_hours: int = 24
     timezone: str = "America/New_York"
     assemble_at: time = time(5, 0)
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> AssembleOptions:
+        return cls(s.public_base_url, s.max_stories, s.min_stories, s.window_hours, s.edition_timezone, s.assemble_at)
 
 
 @dataclass(frozen=True)

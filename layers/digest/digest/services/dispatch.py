@@ -16,6 +16,7 @@ from itertools import islice
 
 from aws_lambda_powertools import Logger
 
+from digest.config import Settings
 from digest.core import lifecycle
 from digest.core.edition import site_key, version_key
 from digest.core.edition_record import EditionRecord
@@ -45,6 +46,12 @@ class DispatchOptions:
     require_approval: bool = False
     audio_policy: str = OMIT
     window: SendWindow | None = None  # None: an editor's explicit send, any time
+
+    @classmethod
+    def from_settings(cls, s: Settings, scheduled: bool) -> DispatchOptions:
+        """Only the schedule's trigger is bound to the send window."""
+        window = SendWindow(s.edition_timezone, s.send_at, s.send_window_minutes) if scheduled else None
+        return cls(s.send_batch_size, s.require_approval, s.audio_policy, window)
 
 
 @dataclass(frozen=True)
