@@ -528,3 +528,21 @@ def test_newsml_shaped_xml_never_raises(fields, status, version):
     meta = item.find(f"{{{NAR}}}itemMeta")
     ET.SubElement(item if meta is None else meta, f"{{{NAR}}}pubStatus", qcode=status)
     _never_raises(ET.tostring(item, encoding="utf-8"), "auto")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp500"])
+def test_entity_declarations_are_refused_in_every_encoding(encoding):
+    """cp500 is EBCDIC: a byte pattern for "<!ENTITY" never matches it, and feedparser reads it
+    (and would expand the entity). NewsML-G2 is read by expat alone, which takes no EBCDIC."""
+    feed = (
+        f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE rss [<!ENTITY a "boom">]><rss version="2.0">'
+        "<channel><title>T</title><item><title>&a;</title><link>https://x.example/1</link>"
+        "<description>Text.</description></item></channel></rss>"
+    )
+    assert _kinds(parse_wire(feed.encode(encoding), _src(), NOW)) == ["unsafe-xml"]
+    newsml = (
+        f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE newsItem [<!ENTITY a "boom">]>'
+        f'<newsItem xmlns="{NAR}" guid="g"><contentMeta><headline>&a;</headline></contentMeta></newsItem>'
+    )
+    refused = parse_wire(newsml.encode(encoding), _src("newsml"), NOW)
+    assert refused.stories == [] and _kinds(refused) == ["malformed" if encoding == "cp500" else "unsafe-xml"]

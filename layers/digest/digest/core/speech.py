@@ -13,6 +13,9 @@ import xml.etree.ElementTree as ET
 from html import unescape
 from typing import NamedTuple
 
+import defusedxml.ElementTree as safe_xml
+from defusedxml import DefusedXmlException
+
 INTRO = "intro"
 
 # Limits of one StartSpeechSynthesisTask (AWS Polly quotas): billed characters and all characters.
@@ -22,7 +25,6 @@ POLLY_ASYNC_TOTAL_LIMIT = 200_000
 # USD per million billed characters (AWS Polly pricing, https://aws.amazon.com/polly/pricing/).
 POLLY_PRICE_PER_MILLION = {"standard": 4.00, "neural": 16.00, "long-form": 100.00, "generative": 30.00}
 
-_UNSAFE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")
 
 
@@ -39,11 +41,11 @@ def _local(tag: object) -> str:
 
 def _parse(ssml: str) -> ET.Element | None:
     """The ``<speak>`` root, or None for unparsable input, DTDs/entities, or another root."""
-    if not isinstance(ssml, str) or _UNSAFE.search(ssml):
+    if not isinstance(ssml, str):
         return None
     try:
-        root = ET.fromstring(ssml)
-    except (ET.ParseError, ValueError):
+        root = safe_xml.fromstring(ssml, forbid_dtd=True)
+    except (ET.ParseError, ValueError, DefusedXmlException):
         return None
     return root if _local(root.tag) == "speak" else None
 
