@@ -56,6 +56,9 @@ class Settings:
     allow_loopback_fetch: bool = False
     max_stories: int = 8
     min_stories: int = 3
+    summary_min_words: int = 60  # a shorter summary builds, with a note for the editor
+    summary_max_words: int = 150
+    summary_max_paragraphs: int = 3
     window_hours: int = 24
     assemble_at: time = time(5, 0)
     newsletter_name: str = "Morning Digest"
@@ -71,6 +74,10 @@ class Settings:
     audio_policy: str = "omit"
     function_name: str = ""  # this Lambda function's own name (it starts editor actions on itself)
     distribution_id: str = ""  # the site's CloudFront distribution; empty: nothing to invalidate
+    bedrock_model_id: str = ""  # empty: extractive summaries only; set: Bedrock writes, the fact guard checks
+    bedrock_guardrail_id: str = ""  # a Bedrock guardrail applied to every summary request (with its version)
+    bedrock_guardrail_version: str = ""
+    bedrock_endpoint_url: str | None = None  # a local stand-in for Bedrock (tests, demos); None: as AWS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -127,6 +134,9 @@ class Settings:
             allow_loopback_fetch=env.get("ALLOW_LOOPBACK_FETCH", "") == "1",
             max_stories=number("MAX_STORIES", 8),
             min_stories=number("MIN_STORIES", 3),
+            summary_min_words=number("SUMMARY_MIN_WORDS", 60),
+            summary_max_words=number("SUMMARY_MAX_WORDS", 150),
+            summary_max_paragraphs=number("SUMMARY_MAX_PARAGRAPHS", 3),
             window_hours=number("WINDOW_HOURS", 24),
             assemble_at=_clock_time(env.get("ASSEMBLE_AT", "5:00"), "ASSEMBLE_AT"),
             newsletter_name=env.get("NEWSLETTER_NAME", "").strip() or "Morning Digest",
@@ -141,6 +151,10 @@ class Settings:
             audio_policy=_choice(env.get("AUDIO_POLICY", "omit"), ("omit", "hold"), "AUDIO_POLICY"),
             function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
             distribution_id=env.get("DISTRIBUTION_ID", "").strip(),
+            bedrock_model_id=env.get("BEDROCK_MODEL_ID", "").strip(),
+            bedrock_guardrail_id=env.get("BEDROCK_GUARDRAIL_ID", "").strip(),
+            bedrock_guardrail_version=_guardrail_version(env),
+            bedrock_endpoint_url=env.get("BEDROCK_ENDPOINT_URL", "").strip() or None,
         )
 
 
@@ -156,6 +170,14 @@ def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+def _guardrail_version(env: Mapping[str, str]) -> str:
+    """BEDROCK_GUARDRAIL_VERSION, required with BEDROCK_GUARDRAIL_ID (Converse needs both)."""
+    version = env.get("BEDROCK_GUARDRAIL_VERSION", "").strip()
+    if env.get("BEDROCK_GUARDRAIL_ID", "").strip() and not version:
+        raise ConfigError("BEDROCK_GUARDRAIL_ID is set without BEDROCK_GUARDRAIL_VERSION (a number or DRAFT)")
+    return version
 
 
 def brand_of(settings: Settings) -> Brand:

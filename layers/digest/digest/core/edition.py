@@ -32,8 +32,27 @@ class Link:
 
 
 @dataclass(frozen=True)
+class SentenceSource:
+    """Where one summary sentence came from, so an editor can check it in one step."""
+
+    sentence: str  # the sentence as the summary prints it
+    story_id: str  # the report it came from
+    index: int  # its position among that report's sentences (0 = the lead)
+    agency: str  # the agency credited
+
+
+@dataclass(frozen=True)
 class EditionStory:
-    """One story as the edition shows it."""
+    """One story as the edition shows it.
+
+    ``sources`` trace each summary sentence to its report; ``notes`` are for the editor only
+    (figure conflicts, a headline that contradicts the summary, a summary too short, ...).
+    Both round-trip through JSON: dicts given for ``sources`` become :class:`SentenceSource`.
+
+    >>> s = EditionStory("story-1", "c", "H", "S.", [], [], sources=[{"sentence": "S.", "story_id": "a", "index": 0, "agency": "AP"}])
+    >>> s.sources[0].index
+    0
+    """
 
     anchor: str
     cluster_id: str
@@ -43,6 +62,13 @@ class EditionStory:
     links: list[Link]
     corrected: bool = False
     story_ids: list[str] = field(default_factory=list)
+    sources: list[SentenceSource] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for the editor, never shown to readers
+
+    def __post_init__(self) -> None:
+        if any(isinstance(s, dict) for s in self.sources):  # read back from edition JSON
+            sources = [SentenceSource(**s) if isinstance(s, dict) else s for s in self.sources]
+            object.__setattr__(self, "sources", sources)
 
 
 @dataclass(frozen=True)
@@ -66,9 +92,13 @@ class Edition:
         return [self.lead, *self.stories]
 
     def content_hash(self) -> str:
-        """Hash of everything a reader sees, so an unchanged rebuild is recognised."""
+        """Hash of everything a reader sees, so an unchanged rebuild is recognised (the editor's
+        notes and the sentence sources are not shown to readers, so they are left out)."""
         data = edition_dict(self)
         data.pop("version")
+        for story in [data["lead"], *data["stories"]]:
+            story.pop("sources")
+            story.pop("notes")
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -94,6 +124,8 @@ def edition_dict(edition: Edition) -> dict[str, Any]:
 def _story_dict(story: EditionStory) -> dict[str, Any]:
     data = dict(vars(story))
     data["links"] = [dict(vars(link)) for link in story.links]
+    data["sources"] = [dict(vars(source)) for source in story.sources]
+    data["notes"] = list(story.notes)
     return data
 
 

@@ -10,7 +10,7 @@ from digest.core.attribution import summarize
 from digest.core.cluster import Cluster
 from digest.core.edition import Edition, EditionStory, Link, date_label, preheader
 from digest.core.story import Story
-from digest.core.summarizer import ExtractiveSummarizer, Summarizer
+from digest.core.summarizer import MAX_PARAGRAPHS, MAX_WORDS, MIN_WORDS, ExtractiveSummarizer, Summarizer
 
 # Ranking weights. Each tier outweighs everything below it, so the order is lexicographic:
 # pinned, then agencies, then urgency, then size, then recency.
@@ -120,13 +120,18 @@ def plan_edition(
     title: str = "Morning Digest",
     summarizer: Summarizer | None = None,
     pinned: Collection[str] = frozenset(),
+    *,
+    min_words: int = MIN_WORDS,
+    max_words: int = MAX_WORDS,
+    max_paragraphs: int = MAX_PARAGRAPHS,
 ) -> Edition | None:
     """Pick and order the day's stories; ``None`` when there is nothing to publish.
 
     Only stories eligible at ``now`` are used (see :func:`eligible_clusters`). Clusters are
     ranked by :func:`score`, ties by ``cluster_id``; ``pinned`` holds editor-pinned cluster ids
     (a pin also holds when the pinned id's story was filtered out). Summaries come from
-    ``summarizer`` (default :class:`~digest.core.summarizer.ExtractiveSummarizer`).
+    ``summarizer`` (default :class:`~digest.core.summarizer.ExtractiveSummarizer` with the
+    ``min_words``, ``max_words`` and ``max_paragraphs`` limits), for the chosen clusters only.
 
     Examples
     --------
@@ -137,7 +142,7 @@ def plan_edition(
     ranked = _ranked(clusters, now, pinned, max_stories)
     if not ranked:
         return None
-    writer = summarizer if summarizer is not None else ExtractiveSummarizer()
+    writer = summarizer if summarizer is not None else ExtractiveSummarizer(max_words, min_words, max_paragraphs)
     chosen = [_edition_story(i, c, writer) for i, c in enumerate(ranked, start=1)]
     iso = day.isoformat()
     return Edition(
@@ -154,15 +159,22 @@ def plan_edition(
 
 
 def _edition_story(rank: int, cluster: Cluster, summarizer: Summarizer) -> EditionStory:
+    """The cluster as the edition shows it: the summarizer's summary, headline (the lead story's
+    when the summarizer gives none), sentence sources and notes for the editor."""
     links = [Link(s.agency, s.url) for s in cluster.stories if s.url.startswith("https://")]
-    text = summarizer.summarize(cluster).text
+    summary = summarizer.summarize(cluster)
+    notes = list(getattr(summary, "notes", []))
+    if not summary.text:
+        notes.append("the summarizer gave no text: the lead report's own summary is used")
     return EditionStory(
         anchor=f"story-{rank}",
         cluster_id=cluster.cluster_id,
-        headline=cluster.lead.title,
-        summary=text or summarize(cluster.lead),
+        headline=getattr(summary, "headline", "") or cluster.lead.title,
+        summary=summary.text or summarize(cluster.lead),
         agencies=cluster.agencies,
         links=list({link.url: link for link in links}.values()),
         corrected=any(s.corrected for s in cluster.stories),
         story_ids=sorted(s.story_id for s in cluster.stories),
+        sources=list(getattr(summary, "trace", [])),
+        notes=notes,
     )

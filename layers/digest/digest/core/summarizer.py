@@ -1,42 +1,49 @@
 """Cluster summaries: the ``Summarizer`` port and the default extractive, attributed summarizer.
 
 An LLM summarizer (e.g. Amazon Bedrock) belongs in an adapter that implements ``Summarizer``;
-callers such as :func:`digest.core.edition.plan_edition` only see the port.
+callers such as :func:`digest.core.ranking.plan_edition` only see the port.
+
+The extractive summary tells one story once: the best single lead (the most recent, most
+complete report whose figures are current), then sentences from any report only when they add
+something (maximal marginal relevance over content words, names and numbers), never another
+report's lead, never a figure older than the newest one (that one is given as "up from six
+reported earlier"), never a sentence that leans on one the summary does not print just before it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import chain
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from digest.core.attribution import according_to, attribute, strip_dateline
+from digest.core.attribution import attribute
 from digest.core.cluster import Cluster
-from digest.core.story import Story
-from digest.core.text import sentences, word_count
-from digest.core.words import STOP_WORDS, normalize, word_set
+from digest.core.edition import SentenceSource
+from digest.core.figures import Reported, Timeline, timeline
+from digest.core.selection import in_order, select
+from digest.core.sentences import MAX_SENTENCES, Sentence, report_sentences
+from digest.core.summary_text import arrange, headline, render
 
-_WORDS = re.compile(r"\w+")
-_BARE_QUOTE = re.compile(r"^[\"\u201c].*[\"\u201d]$")
-_DANGLING = frozenset("he she it they this that these those his her its their but and also so".split())
-NEAR_DUPLICATE = 0.5  # word-set Jaccard above which a sentence repeats a chosen one
-REDUNDANT = 0.5  # share of a sentence's content words already said above which it adds too little
+MIN_WORDS, MAX_WORDS, MAX_PARAGRAPHS = 60, 150, 3
+ALONE = 8  # sentences read of a report summarized alone: its lead and what can follow it
 
 
 @dataclass(frozen=True)
 class Summary:
     """A cluster summary and where each of its sentences came from.
 
-    ``text`` is what readers see (sentences plus attributions); ``sentences`` are the verbatim
-    source sentences in reading order, each with the ``story_id`` it was taken from; ``sources``
-    are the distinct story ids used, in order.
+    ``text`` is what readers see (paragraphs separated by a blank line); ``sentences`` are the
+    verbatim source sentences in reading order with the ``story_id`` each was taken from;
+    ``sources`` the distinct story ids used, in order; ``trace`` every printed sentence with
+    its report, position and credited agency; ``notes`` what the editor should know;
+    ``headline`` the headline that agrees with the summary ("" leaves the caller's choice).
     """
 
     text: str
     sentences: list[tuple[str, str]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    trace: list[SentenceSource] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    headline: str = ""
 
 
 @runtime_checkable
@@ -48,7 +55,7 @@ class Summarizer(Protocol):
 
 @dataclass(frozen=True)
 class ExtractiveSummarizer:
-    """The default :class:`Summarizer`: :func:`summarize_cluster` with fixed word bounds.
+    """The default :class:`Summarizer`: :func:`summarize_cluster` with the configured limits.
 
     Examples
     --------
@@ -58,171 +65,86 @@ class ExtractiveSummarizer:
     ''
     """
 
-    max_words: int = 110
-    min_words: int = 60
+    max_words: int = MAX_WORDS
+    min_words: int = MIN_WORDS
+    max_paragraphs: int = MAX_PARAGRAPHS
 
     def summarize(self, cluster: Cluster) -> Summary:
-        return summarize_cluster(cluster, self.max_words, self.min_words)
+        return summarize_cluster(cluster, self.max_words, self.min_words, self.max_paragraphs)
 
 
-def _content(words: frozenset[str], sentence: str) -> frozenset[str]:
-    content = words - STOP_WORDS
-    if sentence.isascii() or "".join(content).isascii():  # ASCII lower-case words are normal
-        return content
-    return frozenset(map(normalize, content))
-
-
-def _usable(sentence: str) -> bool:
-    """Whole quotes only, no fragments, no sentence that leans on one before it."""
-    if sentence.count('"') % 2 or sentence.count("\u201c") != sentence.count("\u201d"):
-        return False
-    stripped = sentence.strip()
-    if stripped[:1] in ('"', "\u201c") and _BARE_QUOTE.match(stripped):
-        return False  # a quote with no speaker: its attribution was in another sentence
-    start = sentence.lstrip("\"'\u201c\u2018(")
-    if not start[:1].isupper() and not start[:1].isdigit():
-        return False
-    first = _WORDS.search(start)
-    return first is not None and first.group().lower() not in _DANGLING
-
-
-_Pick = tuple[Story, int, str]
-
-
-def _sentences(story: Story) -> Iterator[_Pick]:
-    """The story's sentences, numbered, split a paragraph at a time as they are asked for
-    (``sentences`` splits each line on its own, so this is the same list)."""
-    lines = strip_dateline(story.body or "").split("\n")
-    return ((story, i, s) for i, s in enumerate(chain.from_iterable(map(sentences, lines))))
-
-
-class _Picker:
-    """The summary being built: accepts, skips or (once full) refuses candidate sentences."""
-
-    def __init__(self, lede: _Pick, max_words: int, min_words: int) -> None:
-        self.max_words, self.min_words = max_words, min_words
-        self.chosen = [lede]
-        self.seen = [word_set(lede[2])]
-        self.said = set(_content(self.seen[0], lede[2]))
-        self.total = word_count(attribute(lede[2], lede[0].attribution))
-        self.named = {lede[0].agency}
-        self.full = False
-
-    def offer(self, pick: _Pick) -> bool:
-        """Take the sentence if it is usable, adds enough and fits. A sentence that does not fit
-        ends the summary once it has ``min_words``; before that it is passed over. The cheap
-        checks come first, the word sets only when they can change the answer."""
-        story, _, sentence = pick
-        if self.full or not _usable(sentence):
-            return False
-        cost = len(sentence.split())
-        if story.agency not in self.named:
-            cost += len(story.attribution.split()) + 2
-        over = self.total + cost > self.max_words
-        if over and self.total < self.min_words:
-            return False
-        words = word_set(sentence)
-        content = _content(words, sentence)
-        if content and len(content & self.said) / len(content) > REDUNDANT:
-            return False  # its content words were mostly said already
-        for other in self.seen:  # a near-duplicate of a chosen sentence (word-set Jaccard)
-            shared = len(words & other)
-            union = len(words) + len(other) - shared
-            if union and shared / union > NEAR_DUPLICATE:
-                return False
-        if over:
-            self.full = True
-            return False
-        self.chosen.append(pick)
-        self.seen.append(words)
-        self.said |= content
-        self.named.add(story.agency)
-        self.total += cost
-        return True
-
-
-def summarize_cluster(cluster: Cluster, max_words: int = 110, min_words: int = 60) -> Summary:
-    """An attributed summary of a cluster from verbatim sentences of its stories.
-
-    The lead story's first sentence comes first and always survives. Then each other agency's
-    first usable sentence (newest story first), then the rest of theirs in turn, then more of
-    the lead's and its agency's, skipping near-duplicates (word-set Jaccard
-    above 0.5 with a chosen sentence), sentences whose content words were mostly said already,
-    cut or speakerless quotes and sentences that start with a pronoun. Once
-    the summary has ``min_words``, the first sentence that would pass ``max_words`` ends it;
-    before that, sentences too long to fit are passed over. Each agency is named once, on its
-    first sentence, alternately "..., the Associated Press reported." and "..., according to
-    Agence France-Presse.".
+def summarize_cluster(
+    cluster: Cluster, max_words: int = MAX_WORDS, min_words: int = MIN_WORDS, max_paragraphs: int = MAX_PARAGRAPHS
+) -> Summary:
+    """An attributed summary of a cluster, one story told once, from its reports' sentences.
 
     Examples
     --------
     >>> from datetime import datetime, timezone
-    >>> t = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    >>> ap = Story("a", "ap", "AP", "the Associated Press", "a", "Quake",
-    ...            "LIMA (AP) \u2014 A quake hit Peru. Six people died.", "", t, "h")
-    >>> afp = Story("b", "afp", "AFP", "Agence France-Presse", "b", "Quake",
-    ...             "Lima (AFP) - Peru declared an emergency.", "", t, "i")
-    >>> s = summarize_cluster(Cluster([ap, afp]))
-    >>> s.text
-    'A quake hit Peru, the Associated Press reported. Six people died. Peru declared an emergency, according to Agence France-Presse.'
-    >>> s.sources
-    ['a', 'b']
+    >>> from digest.core.story import Story
+    >>> t = lambda h: datetime(2026, 1, 1, h, tzinfo=timezone.utc)
+    >>> ap = Story("a", "ap", "Associated Press", "the Associated Press", "a", "Quake kills 6 in Peru",
+    ...            "LIMA (AP) \u2014 A quake killed six people in Peru. Schools were closed in Arequipa.", "", t(1), "h")
+    >>> rt = Story("b", "reuters", "Reuters", "Reuters", "b", "Peru quake toll rises to 11",
+    ...            "LIMA (Reuters) - The death toll from a quake in Peru rose to 11. Rescuers reached remote villages.", "", t(3), "i")
+    >>> s = summarize_cluster(Cluster([ap, rt]), min_words=5)
+    >>> print(s.text)
+    The death toll from a quake in Peru rose to 11, Reuters reported. The death toll is up from six reported earlier by the Associated Press.
+    <BLANKLINE>
+    Rescuers reached remote villages.
+    <BLANKLINE>
+    Schools were closed in Arequipa, according to the Associated Press.
+    >>> s.headline, [(x.story_id, x.index) for x in s.trace]
+    ('Peru quake toll rises to 11', [('b', 0), ('a', 0), ('b', 1), ('a', 1)])
     """
     if not cluster.stories:
         return Summary("")
-    lead = cluster.lead
-    own = _sentences(lead)  # read lazily, a paragraph at a time: most summaries fill up early
-    picker = _Picker(next(own, None) or (lead, 0, (lead.title or "").strip()), max_words, min_words)
-    pools: dict[str, list[Iterator[_Pick]]] = {}
-    for story in sorted(cluster.stories, key=lambda s: (s.published, s.story_id), reverse=True):
-        if story.agency != lead.agency:
-            pools.setdefault(story.agency, []).append(_sentences(story))
-    rest: list[Iterator[_Pick]] = []
-    for stories in pools.values():  # first, one sentence from each other agency
-        pool, passed = chain.from_iterable(stories), []
-        for pick in pool:
-            if picker.full or picker.offer(pick):
-                break
-            passed.append(pick)
-        rest.append(chain(passed, pool))
-    same_agency = (s for s in reversed(cluster.stories) if s.agency == lead.agency and s is not lead)
-    later = chain(_in_turn(rest), own, chain.from_iterable(map(_sentences, same_agency)))
-    for pick in later:
-        if picker.full:
-            break
-        picker.offer(pick)
-    return _render(picker.chosen)
+    memo: dict[str, Any] = {}
+    alone = len(cluster.stories) == 1
+    reports = [
+        report_sentences(story, memo, read_figures=not alone, limit=ALONE if alone else MAX_SENTENCES)
+        for story in cluster.stories
+    ]
+    said = [s for report in reports for s in report]
+    figures = timeline(
+        Reported(f, s.story.published, s.story.story_id, s.story.attribution, s.index, s.story.agency)
+        for s in said
+        for f in s.figures
+    )
+    notes = list(figures.notes)
+    notes += [f"no usable sentence in {s.story_id} ({s.agency})" for s, r in zip(cluster.stories, reports) if not r]
+    if not said:
+        story = max(cluster.stories, key=lambda s: (s.published, s.story_id))
+        text = attribute(story.title.strip(), story.attribution) if story.title.strip() else ""
+        trace = [SentenceSource(text, story.story_id, -1, story.agency)] if text else []
+        notes.append("no report has a usable sentence: the summary is the headline")
+        return Summary(text, [(story.title.strip(), story.story_id)] if text else [], [story.story_id], trace, notes)
+    lead = _lead(reports, figures)
+    chosen = (in_order if alone else select)(lead, said, figures, max_words, min_words)
+    paragraphs = arrange(lead, chosen, figures, max_paragraphs)
+    text, trace = render(paragraphs)
+    words = len(text.split())
+    if words < min_words:
+        notes.append(f"summary is {words} words, under the minimum of {min_words}: the reports add nothing more")
+    title, title_notes = headline(lead, cluster.stories, figures)
+    used = [(s.text, s.story.story_id) for p in paragraphs for s in p if isinstance(s, Sentence)]
+    return Summary(text, used, list(dict.fromkeys(sid for _, sid in used)), trace, notes + title_notes, title)
 
 
-def _in_turn(pools: list[Iterator[_Pick]]) -> Iterator[_Pick]:
-    """The first pick of each pool, then the second of each, and so on."""
-    while pools:
-        going = []
-        for pool in pools:
-            pick = next(pool, None)
-            if pick is not None:
-                going.append(pool)
-                yield pick
-        pools = going
+def _lead(reports: list[list[Sentence]], figures: Timeline) -> Sentence:
+    """The best single lead: current figures, standing on its own, then recency plus completeness
+    (the share of the words several leads share that it carries)."""
+    leads = [r[0] for r in reports if r]
+    order = sorted(leads, key=lambda s: (s.story.published, s.story.story_id))
+    recency = {id(s): i / max(1, len(order) - 1) for i, s in enumerate(order)}
+    counts: dict[str, int] = {}
+    for s in leads:
+        for w in s.content | s.keys:
+            counts[w] = counts.get(w, 0) + 1
+    shared = {w for w, n in counts.items() if n > 1}
 
+    def rank(s: Sentence) -> tuple[bool, bool, bool, float]:
+        complete = len((s.content | s.keys) & shared) / len(shared) if shared else 0.0
+        return (not figures.stale(s.figures), not s.leans, s.words >= 12, recency[id(s)] + complete)
 
-def _render(chosen: list[tuple[Story, int, str]]) -> Summary:
-    """Group sentences by agency (in order of first use), each story's in its own order."""
-    agency_rank: dict[str, int] = {}
-    story_rank: dict[str, int] = {}
-    for rank, (story, _, _) in enumerate(chosen):
-        agency_rank.setdefault(story.agency, rank)
-        story_rank.setdefault(story.story_id, rank)
-    ordered = sorted(chosen, key=lambda c: (agency_rank[c[0].agency], story_rank[c[0].story_id], c[1]))
-    text, named = [], 0
-    agencies: set[str] = set()
-    for story, _, sentence in ordered:
-        if story.agency in agencies:
-            text.append(sentence)
-            continue
-        agencies.add(story.agency)
-        form = attribute if named % 2 == 0 else according_to
-        text.append(form(sentence, story.attribution))
-        named += 1
-    pairs = [(sentence, story.story_id) for story, _, sentence in ordered]
-    return Summary(" ".join(text), pairs, list(dict.fromkeys(sid for _, sid in pairs)))
+    return max(leads, key=rank)

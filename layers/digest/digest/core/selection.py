@@ -1,0 +1,163 @@
+"""Which sentences a multi-report summary takes after its lead: maximal marginal relevance over
+content words, names and numbers, with the rules that keep a summary coherent (no sentence whose
+support is missing, no older figure, no second lead), within the length and paragraph limits.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from digest.core.figures import Timeline, earlier_sentence
+from digest.core.sentences import Sentence
+
+PARAGRAPH_SENTENCES = 2  # short paragraphs: once the minimum is reached, at most this many more each
+NOVEL = 0.5  # share of a sentence's content words, names and numbers not said yet, to be worth adding
+NOVEL_PAST_MIN = 0.65  # ... once the summary has its minimum length
+NOVELTY_WEIGHT = 0.5  # maximal marginal relevance: novelty against the relevance of position, report, figures
+FOLLOW_BONUS = 0.4  # a sentence right after the chosen one it continues reads best
+
+
+class _Chosen:
+    """The summary so far: its sentences and what they already say."""
+
+    def __init__(self, lead: Sentence, figures: Timeline) -> None:
+        self.figures, self.told = figures, set[str]()
+        self.sentences = [lead]
+        self.lead = lead
+        self.picked = {(lead.story.story_id, 0)}
+        self.content, self.keys = set(lead.content), set(lead.keys)
+        self.names = lead.text
+        self.total = lead.words + len(lead.story.attribution.split()) + 1 + self.earlier(lead)
+        self.credited = {lead.story.agency}
+        self.room = {True: PARAGRAPH_SENTENCES, False: PARAGRAPH_SENTENCES}  # lead's report, others
+
+    def follows(self, s: Sentence) -> bool:
+        return (s.story.story_id, s.index - 1) in self.picked
+
+    def blocked(self, s: Sentence) -> bool:
+        """It leans on the sentence before it, or quotes someone not named yet, and the summary
+        does not have that sentence (yet)."""
+        return bool(s.leans or (s.speaker and s.speaker not in self.names)) and not self.follows(s)
+
+    def novelty(self, s: Sentence) -> float:
+        size = len(s.content) + 2 * len(s.keys)
+        return (len(s.content - self.content) + 2 * len(s.keys - self.keys)) / size if size else 0.0
+
+    def earlier(self, s: Sentence, commit: bool = True) -> int:
+        """Words of the sentences giving the earlier figures of the current ones ``s`` brings."""
+        words = 0
+        for f in s.figures:
+            if f.kind in self.figures.earlier and f.kind not in self.told:
+                if commit:
+                    self.told.add(f.kind)
+                words += len(earlier_sentence(f.kind, f, self.figures.earlier[f.kind]).split())
+        return words
+
+    def add(self, s: Sentence, cost: int) -> None:
+        cost += self.earlier(s)
+        self.sentences.append(s)
+        self.picked.add((s.story.story_id, s.index))
+        self.content |= s.content
+        self.keys |= s.keys
+        self.names += " " + s.text
+        self.credited.add(s.story.agency)
+        self.room[s.story is self.lead.story] -= 1
+        self.total += cost
+
+
+def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: int, min_words: int) -> list[Sentence]:
+    """Sentences after the lead by maximal marginal relevance: relevance (early in its report,
+    from the lead's report, carrying a current figure, recent) plus novelty (the share of its
+    content words, names and numbers the summary does not have yet; redundant ones are dropped),
+    each fitting the length. Novelty only falls as the summary grows, so a candidate is scored
+    again only when it reaches the top of the heap (lazy greedy).
+
+    >>> from datetime import datetime, UTC
+    >>> from digest.core.sentences import report_sentences
+    >>> from digest.core.story import Story
+    >>> mk = lambda i, body: Story(i, i, i.upper(), i.upper(), i, "T", body, "", datetime(2026, 1, 1, tzinfo=UTC), i)
+    >>> a = report_sentences(mk("a", "Rain flooded Lima. Schools closed. It rained all day."))
+    >>> b = report_sentences(mk("b", "Floods hit Lima. Schools closed in Lima. Rescuers saved 40 people."))
+    >>> [s.text for s in select(a[0], a + b, Timeline(), 150, 60)]
+    ['Rain flooded Lima.', 'Schools closed.', 'It rained all day.', 'Rescuers saved 40 people.']
+    """
+    oldest = min(s.story.published for s in said)
+    span = (max(s.story.published for s in said) - oldest).total_seconds() or 1.0
+    current = {(r.story_id, r.index) for r in figures.current.values()}
+    summary = _Chosen(lead, figures)
+    fixed: dict[int, float] = {}
+    waiting: list[Sentence] = []
+    seen = {lead.text}
+    for s in said:
+        if s.index == 0 or s.text in seen or figures.stale(s.figures):
+            continue  # another report's lead, a repeat, or an older figure
+        seen.add(s.text)
+        waiting.append(s)
+        fixed[id(s)] = (
+            0.5 / (1 + s.index)
+            + (0.3 if s.story is lead.story else 0.0)
+            + (0.3 if (s.story.story_id, s.index) in current else 0.0)
+            + 0.2 * (s.story.published - oldest).total_seconds() / span
+        )
+
+    def score(s: Sentence) -> float | None:
+        novelty = summary.novelty(s)
+        short = summary.total < min_words
+        if novelty < (NOVEL if short else NOVEL_PAST_MIN) or not (short or summary.room[s.story is lead.story]):
+            return None
+        return fixed[id(s)] + NOVELTY_WEIGHT * novelty + (FOLLOW_BONUS if summary.follows(s) else 0.0)
+
+    heap: list[tuple[float, int, Sentence]] = []
+
+    def release() -> None:
+        """Candidates whose support is in the summary go on the heap at the most they could
+        score (full novelty): their words are read only if they get near the top."""
+        for s in [s for s in waiting if not summary.blocked(s)]:
+            waiting.remove(s)
+            bound = fixed[id(s)] + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
+            heapq.heappush(heap, (-bound, id(s), s))
+
+    release()
+    while heap:
+        if summary.total >= min_words and not (summary.room[True] or summary.room[False]):
+            break  # every paragraph is full
+        _, key, s = heapq.heappop(heap)
+        cost = s.words + (0 if s.story.agency in summary.credited else len(s.story.attribution.split()) + 2)
+        full = summary.total >= min_words and not summary.room[s.story is lead.story]
+        if full or summary.total + cost + summary.earlier(s, commit=False) > max_words:
+            continue  # cannot be taken: its words need not be read
+        value = score(s)  # again: the summary may have grown since it was pushed
+        if value is None:
+            continue
+        if heap and -value > heap[0][0]:
+            heapq.heappush(heap, (-value, key, s))
+            continue
+        summary.add(s, cost)
+        release()
+    return summary.sentences
+
+
+def in_order(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: int, min_words: int) -> list[Sentence]:
+    """A report summarized alone: its sentences in order while they fit (it is one coherent
+    piece of writing; only repeats, older figures and sentences left leaning are skipped).
+
+    >>> from datetime import datetime, UTC
+    >>> from digest.core.sentences import report_sentences
+    >>> from digest.core.story import Story
+    >>> r = report_sentences(Story("a", "ap", "AP", "AP", "a", "T", "Rain fell. Rain fell. Streets flooded.", "", datetime(2026, 1, 1, tzinfo=UTC), "h"))
+    >>> [s.text for s in in_order(r[0], r, Timeline(), 150, 60)]
+    ['Rain fell.', 'Streets flooded.']
+    """
+    summary, seen = _Chosen(lead, figures), {lead.text}
+    for s in said[1:]:
+        if not summary.room[True] and summary.total >= min_words:
+            break
+        if s.text in seen or figures.stale(s.figures) or summary.blocked(s):
+            continue
+        if summary.total + s.words + summary.earlier(s, commit=False) > max_words:
+            if summary.total >= min_words:
+                break
+            continue
+        seen.add(s.text)
+        summary.add(s, s.words)
+    return summary.sentences

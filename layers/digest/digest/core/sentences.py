@@ -1,0 +1,216 @@
+"""A report's sentences as a summary uses them: copy cleaned of datelines, bylines, "more" links,
+captions and boilerplate, then each sentence with its features worked out once (content words,
+names and numbers, figures, and whether it leans on the sentence before it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.core.attribution import strip_dateline
+from digest.core.figures import NUMBER_WORDS, Figure, figures, may_have_figures
+from digest.core.story import Story
+from digest.core.text import sentences
+from digest.core.words import CALENDAR_WORDS, STOP_WORDS, word_set
+
+# Whole lines that are not story text: captions and boilerplate of any length; bylines, "more"
+# links and calls to act only as short lines (a paragraph may well start "More than 400 ...").
+# Each pattern runs only on a line whose start or end could match (most lines are story text).
+_JUNK_START = re.compile(
+    r"(?:(?:photo|image|picture|caption|video|graphic|file)\s*(?:[:\u2014\u2013]|\s-\s)"  # captions
+    r"|\[(?:photo|image|video)\b"
+    r"|[_*=\u2014\u2013-]{3,}\s*$"  # rules
+    r"|\(?(?:reporting|writing|editing|additional reporting|compiled) by\b"
+    r"|copyright\b|\u00a9|all rights reserved|advertisement$|this (?:story|article) (?:has been|was) )"
+)
+_STARTS = (
+    "photo", "image", "picture", "caption", "video", "graphic", "file", "[", "_", "*", "=", "\u2014", "\u2013",
+    "-", "(", "reporting", "writing", "editing", "additional", "compiled", "copyright", "\u00a9", "all rights",
+    "advertisement", "this story", "this article",
+)  # fmt: skip
+_PHOTO_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|EPA|Getty)[^()]*(?:Photo|Images|/)[^()]*\)$")
+_CONTRIBUTED = re.compile(r"\bcontributed to this (?:report|story)\.?$")
+_JUNK_SHORT = re.compile(
+    r"(?:by\s+[a-z][^.!?]*$"  # byline
+    r"|(?:read|see|watch|listen|continue reading|click|more|related|also read|sign up|subscribe|follow)\b"
+    r"(?:.*(?:[:>]|\bhere\b|\bmore\b|\bcoverage\b|https?://|\bnewsletter\b)|\W*$))"
+)
+SHORT_LINE = 14  # words
+MAX_SENTENCES = 12  # per report: a summary of 150 words never reaches further into wire copy
+_TAIL = re.compile(r"\s*\((?:reporting|writing|editing|additional reporting) by[^)]*\)\s*$", re.IGNORECASE)
+_CAPS_DATELINE = re.compile(r"^[A-Z]{2,}[A-Z .'\u2019-]*(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*[\u2014\u2013]\s+")
+_LEANING_FIRST = frozenset(
+    "he she it they him them his her its their this these those that but and also however "
+    "meanwhile yet instead moreover besides".split()
+)
+_LEANING_NOUNS = frozenset(
+    "company firm agency group bank move official minister spokesman spokeswoman spokesperson "
+    "statement decision man woman boy girl couple pair suspect organisation organization".split()
+)
+_QUOTES = '"\u201c\u201d'
+_SAID = r"(?:said|says|told|added|wrote)"
+_NAME = r"[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+)*"
+_SPEAKER_AFTER = re.compile(
+    rf"\b(?:said|says|added|wrote)\s+(?:(?:[a-z][\w-]*|[A-Z]{{2,}})\s+){{0,5}}?({_NAME}|he|she|they)\b"
+)
+_SPEAKER_BEFORE = re.compile(rf"\b({_NAME}|[Hh]e|[Ss]he|[Tt]hey),?\s+{_SAID}\b")
+_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019()[],.;:!?"
+_NUMBER_WORDS = frozenset(NUMBER_WORDS)
+_NAME_OR_NUMBER = re.compile(r"\b[A-Z0-9][\w'\u2019-]*(?:[.,:]\d+)*")
+_NOT_KEYS = STOP_WORDS | CALENDAR_WORDS
+_PRONOUNS = frozenset({"he", "she", "they", "He", "She", "They"})
+
+
+class Sentence:
+    """One sentence of a report, with what the summarizer needs to know about it (a plain class
+    with slots: a summary makes one per sentence of every report it reads). Its content words
+    and its names and numbers are worked out the first time they are asked for."""
+
+    __slots__ = ("text", "story", "index", "figures", "leans", "speaker", "words", "_vocabulary")
+
+    def __init__(
+        self,
+        text: str,
+        story: Story,
+        index: int,  # position among the report's sentences (0 = the lead)
+        figures: tuple[Figure, ...],
+        leans: bool,  # needs the sentence before it, whatever the summary says
+        speaker: str,  # a quote's one-word speaker, to be named earlier in the summary ("" if none)
+        words: int,
+    ) -> None:
+        self.text, self.story, self.index, self.figures = text, story, index, figures
+        self.leans, self.speaker, self.words = leans, speaker, words
+        self._vocabulary: tuple[frozenset[str], frozenset[str]] | None = None
+
+    @property
+    def content(self) -> frozenset[str]:
+        """Its content words, lower case."""
+        return (self._vocabulary or self._vocabulary_now())[0]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Its names and numbers, lower case (number words as numbers)."""
+        return (self._vocabulary or self._vocabulary_now())[1]
+
+    def _vocabulary_now(self) -> tuple[frozenset[str], frozenset[str]]:
+        found = word_set(self.text)
+        keys = {str(NUMBER_WORDS[w]) for w in found & _NUMBER_WORDS}
+        keys.update(" ".join(_NAME_OR_NUMBER.findall(self.text)).lower().replace("'s ", " ").split())
+        self._vocabulary = (found - STOP_WORDS, frozenset(keys - _NOT_KEYS))
+        return self._vocabulary
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.story.story_id}#{self.index}: {self.text!r})"
+
+
+def clean_lines(body: str) -> list[str]:
+    """The story text without datelines, bylines, "more" links, captions and boilerplate.
+
+    >>> clean_lines("By Ana Ruiz, Associated Press\\nLIMA (AP) \u2014 A quake hit.\\nRead more: https://x\\n___")
+    ['A quake hit.']
+    """
+    out: list[str] = []
+    for line in (body or "").split("\n"):
+        line = line.strip()
+        if not line or _junk(line):
+            continue
+        if not out:
+            line = _CAPS_DATELINE.sub("", strip_dateline(line), count=1)
+        if line.endswith(")"):
+            line = _TAIL.sub("", line)
+        if line:
+            out.append(line)
+    return out
+
+
+def _junk(line: str) -> bool:
+    """Is the whole line a byline, caption, link, rule or boilerplate?"""
+    lower = line.lower()
+    if lower.startswith(_STARTS) and _JUNK_START.match(lower):
+        return True
+    if line.endswith(")") and _PHOTO_CREDIT.search(line[-80:]):
+        return True
+    if "contributed to" in lower and _CONTRIBUTED.search(lower):
+        return True
+    return line.count(" ") < SHORT_LINE and _JUNK_SHORT.match(lower) is not None
+
+
+_Features = tuple[tuple[Figure, ...], bool, str, int]
+
+
+def report_sentences(
+    story: Story, memo: dict[str, _Features] | None = None, *, read_figures: bool = True, limit: int = MAX_SENTENCES
+) -> list[Sentence]:
+    """The report's usable sentences, numbered from its lead, with their features (worked out
+    once per distinct sentence when the same ``memo`` is passed for every report of a cluster:
+    updates and write-throughs repeat most of their copy). ``read_figures=False`` skips the
+    figures (a report summarized alone has no other report to be compared with); ``limit`` is
+    the most sentences read.
+
+    >>> from datetime import datetime, UTC
+    >>> s = Story("a", "ap", "AP", "the AP", "a", "T", "LIMA (AP) \u2014 A quake killed six. It hit Lima.", "", datetime(2026, 1, 1, tzinfo=UTC), "h")
+    >>> [(x.index, x.text, x.leans, x.figures[0].value) for x in report_sentences(s)[:1]]
+    [(0, 'A quake killed six.', False, 6.0)]
+    >>> report_sentences(s)[1].leans
+    True
+    """
+    lines = clean_lines(story.body)
+    found = [s for line in lines for s in _whole_quotes(sentences(line)) if " " in s.strip()]
+    del found[limit:]
+    counted = read_figures and may_have_figures("\n".join(lines))  # most reports give none: no sentence is read for one
+    memo = {} if memo is None else memo
+    out = []
+    for i, text in enumerate(found):
+        known = memo.get(text)
+        if known is None:
+            tokens = text.split()
+            known = memo[text] = (figures(text) if counted else (), *_leaning(text, tokens), len(tokens))
+        out.append(Sentence(text, story, i, *known))
+    return out
+
+
+def _whole_quotes(parts: list[str]) -> list[str]:
+    """Sentences with a quote that runs on into the next joined to it, so no quote is cut.
+
+    >>> _whole_quotes(['"Not about packaging.', 'It is about our reefs," said Ana.', 'Done.'])
+    ['"Not about packaging. It is about our reefs," said Ana.', 'Done.']
+    """
+    out: list[str] = []
+    open_quote = False
+    for part in parts:
+        if open_quote:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+        if (part.count('"') + part.count("\u201c") + part.count("\u201d")) % 2:
+            open_quote = not open_quote
+    return out
+
+
+def _leaning(text: str, tokens: list[str]) -> tuple[bool, str]:
+    """Does the sentence lean on the one before it, and whose quote must already be introduced?"""
+    if not tokens:
+        return True, ""
+    first = tokens[0].strip(_PUNCTUATION).lower()
+    quoted = text.lstrip()[:1] in _QUOTES  # a quote's own "this" or "it" is the speaker's
+    if first in _LEANING_FIRST and not quoted:
+        return True, ""
+    if first == "the" and not quoted and len(tokens) > 1 and tokens[1].strip(_PUNCTUATION).lower() in _LEANING_NOUNS:
+        return True, ""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text:
+        return False, ""
+    stripped = text.strip()
+    if (
+        stripped[:1] in '"\u201c'
+        and stripped.rstrip(".")[-1:] in '"\u201d'
+        and text.count('"') + text.count("\u201c") <= 2
+    ):
+        return True, ""  # a bare quote: its speaker was named before
+    before, after = _SPEAKER_BEFORE.search(text), _SPEAKER_AFTER.search(text)
+    speaker = before if before is not None and (after is None or before.start() < after.start()) else after
+    if speaker is None:
+        return False, ""
+    name = speaker.group(1)
+    if name in _PRONOUNS:
+        return True, ""
+    return False, name if " " not in name else ""
