@@ -1,7 +1,9 @@
-"""Subscribe → confirm → receive → one-click unsubscribe → receive nothing, over real HTTP."""
+"""Subscribe → confirmation page → confirm → welcome → receive → one-click unsubscribe → receive
+nothing, over real HTTP; and the reader's pages (preferences, unsubscribe, subscribe again)."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -15,7 +17,7 @@ from digest_tools.cli import ops
 from digest_tools.cli.client import call
 from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
-from tests.integration.local_server import editor_target, link, messages_to, wait_for
+from tests.integration.local_server import editor_target, link, messages_to, text_of, wait_for
 from tests.integration.stories import stories_for
 
 READER = "new.reader@cs.example.edu"
@@ -54,10 +56,18 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
     assert http("POST", f"{api}/subscribe", {"email": READER, "website": ""})[0] == 202
     (confirmation,) = messages_to(server.stack, READER)
     assert "List-Unsubscribe" not in confirmation  # not on a list yet
-    status, page = http("GET", link(confirmation, "/confirm/"))
-    assert status == 200 and "subscribed" in page
+    confirm_url = link(confirmation, "/confirm/")
+    status, page = http("GET", confirm_url)  # what a mail scanner does: it must change nothing
     sid = subscriber_id(READER)
+    assert status == 200 and "Confirm my subscription" in page and f'action="{confirm_url}"' in page
+    assert app.subscribers.get(sid).status == "pending" and len(messages_to(server.stack, READER)) == 1
+    status, page = http("POST", confirm_url, {})
+    assert status == 200 and "You are subscribed" in page
     assert app.subscribers.get(sid).status == ACTIVE
+    (welcome,) = messages_to(server.stack, READER)[1:]
+    assert welcome["Subject"] == "Welcome to Morning Digest" and welcome["List-Unsubscribe"]
+    assert "/preferences/" in text_of(welcome) and "two-week trial, which ends on" in text_of(welcome)
+    assert http("POST", confirm_url, {})[0] == 200 and len(messages_to(server.stack, READER)) == 2  # one welcome
     assert app.subscribers.get(sid).plan == "trial"  # cs.example.edu is not a real school domain
 
     ops._seed(app)
@@ -86,7 +96,7 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
 def test_school_addresses_get_a_student_plan(server):
     assert http("POST", f"{server.bridge.url}/subscribe", {"email": "reader@mit.edu"})[0] == 202
     (confirmation,) = messages_to(server.stack, "reader@mit.edu")
-    assert http("GET", link(confirmation, "/confirm/"))[0] == 200
+    assert http("POST", link(confirmation, "/confirm/"), {})[0] == 200
     assert server.app.subscribers.get(subscriber_id("reader@mit.edu")).plan == "student"
 
 
@@ -109,5 +119,73 @@ def test_forged_expired_and_wrong_purpose_tokens_are_refused(server, monkeypatch
     expired = make_token(secret, CONFIRM, sid)
     monkeypatch.setattr(time, "time", real_time)
     assert http("GET", f"{api}/confirm/{expired}")[0] == 400
+    assert http("POST", f"{api}/confirm/{expired}", {})[0] == 400
+    assert http("POST", f"{api}/confirm/{wrong_purpose}", {})[0] == 400
     assert http("POST", f"{api}/unsubscribe/{make_token('forged', UNSUBSCRIBE, sid)}", {"x": "1"})[0] == 400
     assert server.app.subscribers.get(sid).status == "pending"
+
+
+def raw(url: str, body: bytes, content_type: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_malformed_bodies_answer_400_with_a_reason_and_send_nothing(server):
+    url = f"{server.bridge.url}/subscribe"
+    many = "&".join(f"f{i}=x" for i in range(30)).encode()
+    cases = [
+        (many, "application/x-www-form-urlencoded", "at most 20 fields"),
+        (b"email=\xff\xfe@example.com", "application/x-www-form-urlencoded", "not UTF-8"),
+        (b"[" * 5000 + b"]" * 5000, "application/json", "not valid JSON"),
+        (b'{"email": {"nested": ["x"]}}', "application/json", "plain values"),
+        (b'["a@example.com"]', "application/json", "one JSON object"),
+    ]
+    for body, content_type, reason in cases:
+        status, text = raw(url, body, content_type)
+        assert status == 400 and reason in text, (body[:40], status, text[:200])
+    assert server.stack.sent_emails() == []
+
+
+def test_json_clients_get_json(server):
+    api = server.bridge.url
+    status, text = raw(f"{api}/subscribe", b'{"email": "json.reader@example.com"}', "application/json")
+    assert (status, json.loads(text)) == (202, {"status": "pending"})
+    (confirmation,) = messages_to(server.stack, "json.reader@example.com")
+    status, text = raw(link(confirmation, "/confirm/"), b"{}", "application/json")
+    assert (status, json.loads(text)) == (200, {"status": "active"})
+    sid = subscriber_id("json.reader@example.com")
+    prefs = f"{api}/preferences/{make_token(server.app.signing_secret, UNSUBSCRIBE, sid)}"
+    status, text = raw(prefs, b'{"timezone": "Asia/Tokyo"}', "application/json")
+    assert status == 200 and json.loads(text)["preferences"]["timezone"] == "Asia/Tokyo"
+    assert server.app.subscribers.get(sid).timezone == "Asia/Tokyo"
+
+
+def test_the_sign_up_pages_are_served(server):
+    api = server.bridge.url
+    for path, heading in (
+        ("/", "Start your free two-week trial"),
+        ("/subscribe", "Start your free two-week trial"),
+        ("/students", "Free for students and faculty"),
+    ):
+        status, page = http("GET", api + path)
+        assert status == 200 and f"<h1>{heading}</h1>" in page and f'action="{api}/subscribe"' in page
+    status, page = http("POST", f"{api}/subscribe", {"email": "x", "page": "students"})
+    assert status == 400 and "Free for students and faculty" in page and 'aria-invalid="true"' in page
+
+
+def test_showing_the_unsubscribe_page_touches_no_store(server, monkeypatch):
+    class NoStore:
+        def __getattr__(self, name):
+            raise AssertionError("a GET of the unsubscribe link must not reach the subscriber store")
+
+    api, sid = server.bridge.url, subscriber_id(READER)
+    token = make_token(server.app.signing_secret, UNSUBSCRIBE, sid)
+    monkeypatch.setattr(server.app, "subscribers", NoStore())
+    server.app.__dict__.pop("subscriptions", None)  # rebuilt on the guarded store
+    status, page = http("GET", f"{api}/unsubscribe/{token}")
+    assert status == 200 and f'<form method="post" action="{api}/unsubscribe/{token}">' in page
+    assert 'name="reason"' in page and "<button" in page

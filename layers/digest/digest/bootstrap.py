@@ -59,11 +59,14 @@ class Container(Adapters):
         return report, self.call(withdraw_recent, report.withdrawn, self.today(), rebuild=rebuild)
 
     def publish(self, record: Any) -> object:
-        """Publish an edition's web copy, the archive and the feeds."""
+        """Publish an edition's web copy, the archive and the feeds, then the reader's pages."""
         from digest.services.publish import publish
+        from digest.services.site import publish_pages
 
         s = self.settings
-        return self.call(publish, record, public_base_url=s.public_base_url, now=self.clock.now(), cdn=self.site_cache)
+        entry = self.call(publish, record, public_base_url=s.public_base_url, now=self.clock.now(), cdn=self.site_cache)
+        self.call(publish_pages, cdn=self.site_cache)
+        return entry
 
     def dispatch_options(self, scheduled: bool) -> Any:
         """Dispatch settings; only the schedule's trigger is bound to the send window."""
@@ -109,7 +112,7 @@ class Container(Adapters):
     def subscriptions(self) -> Any:
         from digest.services.subscribe import Subscriptions
 
-        return self.call(Subscriptions, options=self.mailing)
+        return self.call(Subscriptions, options=self.mailing, send_hour=self.settings.send_at.hour)
 
     @cached_property
     def feedback(self) -> Any:

@@ -30,6 +30,24 @@ class Adapters:
 
         return Mailing(self.settings.sender, self.settings.api_base_url, self.signing_secret)
 
+    @cached_property
+    def site(self) -> Any:
+        """Where the reader's pages are: the public site and the public API."""
+        from digest.core.site import SiteLinks
+
+        return SiteLinks(self.settings.public_base_url, self.settings.api_base_url)
+
+    @property
+    def summarizer(self) -> Any:
+        """Extractive summaries with the configured limits, or Bedrock's behind the fact guard when
+        BEDROCK_MODEL_ID is set (a new one per build: it counts that build's model use)."""
+        from digest.adapters.bedrock import generative_summarizer
+        from digest.core.summarizer import ExtractiveSummarizer
+
+        s = self.settings
+        extractive = ExtractiveSummarizer(s.summary_max_words, s.summary_min_words, s.summary_max_paragraphs)
+        return generative_summarizer(s, extractive, max_words=s.summary_max_words, min_words=s.summary_min_words)
+
     @property
     def parse(self) -> Any:
         """The feed parser ingest uses: RSS, Atom, JSON Feed, IPTC ninjs and NewsML-G2."""

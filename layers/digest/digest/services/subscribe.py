@@ -1,4 +1,5 @@
-"""The public subscription flow: subscribe (double opt-in), confirm, preferences.
+"""The public subscription flow: subscribe (double opt-in), confirm (then a welcome email), and
+the reader's own pages (:class:`~digest.services.reader.ReaderAccount`).
 
 Responses never reveal whether an address is already known: a new, pending, active or
 suppressed address all get the same answer. Only pending addresses are emailed (a confirmation),
@@ -9,18 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cached_property
+from zoneinfo import available_timezones
 
 import jinja2
 from aws_lambda_powertools import Logger
 
 from digest.core.edition import Brand
 from digest.core.mailing import Mailing, compose
-from digest.core.plans import plan_for, plan_label, validate_address
+from digest.core.plans import COMPLIMENTARY, PAID, TRIAL, plan_for, plan_label, validate_address
+from digest.core.preferences import preferences_of
+from digest.core.site import SiteLinks
 from digest.core.subscriber import ACTIVE, PENDING, SUPPRESSED, Subscriber, normalize_address, subscriber_id
-from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
+from digest.core.tokens import CONFIRM, read_token
+from digest.core.welcome import Welcome, choices_sentence, delivery_time, end_label, first_delivery, when_label
+from digest.errors import MailError
 from digest.ports import Clock, Mailer, SubscriberStore
+from digest.services.reader import STORED, ReaderAccount
 
 logger = Logger(child=True)
 
@@ -32,6 +38,7 @@ CONFIRM_HOURS = 48  # how long a confirmation link works
 class Outcome:
     ok: bool
     reason: str = ""
+    welcome: Welcome | None = None  # what a confirmation page tells the new reader
 
 
 class Subscriptions:
@@ -44,9 +51,14 @@ class Subscriptions:
         brand: Brand,
         clock: Clock,
         options: Mailing,
+        site: SiteLinks | None = None,
+        send_hour: int = 6,
     ) -> None:
         self.subscribers, self.mailer, self.env, self.brand = subscribers, mailer, env, brand
         self.clock, self.options = clock, options
+        # Without the stack's site URL, the site is where the sign-up page is.
+        self.site = site or SiteLinks(brand.trial_url.rsplit("/", 1)[0], options.api_base_url)
+        self.send_hour = send_hour
 
     def subscribe(self, address: str, *, role: str = "", honeypot: str = "", source: str = "web") -> Outcome:
         """Start a double opt-in. Invalid input is refused; everything else looks the same."""
@@ -81,50 +93,88 @@ class Subscriptions:
         self._send_confirmation(pending)
         return Outcome(True)
 
+    def check_confirmation(self, token: str) -> Outcome:
+        """Whether a confirmation link can still confirm; reads only (a GET of the link, which mail
+        scanners make too, must change nothing)."""
+        current = self._confirming(token)
+        if current is None:
+            return Outcome(False, "this confirmation link is not valid or has expired")
+        if current.status not in (PENDING, ACTIVE):
+            return Outcome(False, "this confirmation link is no longer valid")
+        return Outcome(True)
+
     def confirm(self, token: str) -> Outcome:
-        """Activate the subscriber the (unexpired) token names, with the plan their address earns."""
-        sid = read_token(self.options.signing_secret, CONFIRM, token, max_age=CONFIRM_HOURS * 3600)
-        current = self.subscribers.get(sid) if sid else None
+        """Activate the subscriber the (unexpired) token names, with the plan their address earns
+        (a paid or complimentary plan is kept), and send the welcome email once."""
+        current = self._confirming(token)
         if current is None:
             return Outcome(False, "this confirmation link is not valid or has expired")
         if current.status == ACTIVE:
-            return Outcome(True)
+            return Outcome(True, welcome=self._welcome(current))
         if current.status != PENDING:
             return Outcome(False, "this confirmation link is no longer valid")
         today = self.clock.now().date()
         plan, trial_end = plan_for(current.email, current.role, today)
-        if current.trial_end and plan == "trial":  # they had a trial before: it does not start again
+        if current.plan in (PAID, COMPLIMENTARY):  # they pay, or were given it: that plan stays
+            plan, trial_end = current.plan, (date.fromisoformat(current.trial_end) if current.trial_end else None)
+        elif current.trial_end and plan == TRIAL:  # they had a trial before: it does not start again
             trial_end = date.fromisoformat(current.trial_end)
-        self.subscribers.put(
-            replace(
-                current,
-                status=ACTIVE,
-                plan=plan,
-                trial_end=trial_end.isoformat() if trial_end else "",
-                updated_at=self.clock.now().isoformat(),
-                reason="confirmed",
-            )
+        active = replace(
+            current,
+            status=ACTIVE,
+            plan=plan,
+            trial_end=trial_end.isoformat() if trial_end else "",
+            updated_at=self.clock.now().isoformat(),
+            reason="confirmed",
         )
-        logger.info("subscription confirmed", extra={"subscriber_id": sid, "plan": plan})
-        return Outcome(True)
+        self.subscribers.put(active)
+        logger.info("subscription confirmed", extra={"subscriber_id": active.subscriber_id, "plan": plan})
+        welcome = self._welcome(active)
+        try:
+            self._send_welcome(active, welcome)
+        except MailError:  # the reader is subscribed either way, and the page says what the email would
+            logger.exception("welcome not sent", extra={"subscriber_id": active.subscriber_id})
+        return Outcome(True, welcome=welcome)
 
-    def preferences(self, token: str, *, timezone: str | None = None, paused: bool | None = None) -> Outcome:
-        """Change time zone and pause, with the subscriber's own (unsubscribe) token."""
-        sid = read_token(self.options.signing_secret, UNSUBSCRIBE, token)
-        current = self.subscribers.get(sid) if sid else None
-        if current is None:
-            return Outcome(False, "this link is not valid")
-        changes: dict[str, Any] = {"updated_at": self.clock.now().isoformat()}
-        if timezone is not None:
-            try:
-                ZoneInfo(timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                return Outcome(False, f"unknown time zone {timezone[:60]!r}")
-            changes["timezone"] = timezone
-        if paused is not None:
-            changes["paused"] = paused
-        self.subscribers.put(replace(current, **changes))
-        return Outcome(True)
+    @cached_property
+    def account(self) -> ReaderAccount:
+        """The reader's own pages: preferences, unsubscribe, subscribe again."""
+        return ReaderAccount(
+            subscribers=self.subscribers,
+            clock=self.clock,
+            secret=self.options.signing_secret,
+            zones=frozenset(available_timezones()),
+            default_hour=self.send_hour,
+            confirm_again=self._send_confirmation,
+        )
+
+    def _confirming(self, token: str) -> Subscriber | None:
+        sid = read_token(self.options.signing_secret, CONFIRM, token, max_age=CONFIRM_HOURS * 3600)
+        return self.subscribers.get(sid) if sid else None
+
+    def _welcome(self, reader: Subscriber) -> Welcome:
+        prefs = preferences_of(reader, self.send_hour)
+        links = self.options.links(reader.subscriber_id)
+        due = first_delivery(self.clock.now(), prefs.timezone, prefs.send_hour)
+        return Welcome(
+            plan_label=plan_label(reader.plan),
+            trial_end_label=end_label(reader.trial_end) if reader.plan == TRIAL else "",
+            first_delivery=when_label(due, self.clock.now()),
+            delivery_time=delivery_time(prefs.timezone, prefs.send_hour),
+            preferences_url=links.preferences_url,
+            unsubscribe_url=links.unsubscribe_url,
+            site_url=self.site.site_url,
+            podcast_url=self.site.page("podcast.xml"),
+            choices=choices_sentence(STORED),
+        )
+
+    def _send_welcome(self, reader: Subscriber, welcome: Welcome) -> None:
+        subject = f"Welcome to {self.brand.name}"
+        key = f"welcome:{reader.subscriber_id}:{reader.updated_at}"
+        envelope = self.options.envelope(reader.email, subject, key, welcome.unsubscribe_url)
+        message = compose(self.env, "welcome", {"brand": self.brand, "welcome": welcome}, envelope, self.clock.now())
+        self.mailer.send_raw(message, reader.email, {"kind": "welcome", "subscriber": reader.subscriber_id})
+        logger.info("welcome sent", extra={"subscriber_id": reader.subscriber_id})
 
     def _send_confirmation(self, pending: Subscriber) -> None:
         confirm_url, token = self.options.confirm_url(pending.subscriber_id)

@@ -1,0 +1,130 @@
+"""A subscribed reader's own pages: preferences, unsubscribe with a reason, subscribe again.
+
+Every action needs the reader's signed token (the one in each edition's unsubscribe and
+preferences links). A reader who unsubscribed, complained or bounced sees that state, never a form
+that pretends to work; only an active reader's settings can be saved. Subscribing again goes
+through a new confirmation: nothing is sent to them until they confirm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from aws_lambda_powertools import Logger
+
+from digest.core.preferences import MAX_PAUSE_DAYS, Preferences, clean_reason, preferences_of, read_preferences
+from digest.core.subscriber import ACTIVE, LAPSED, PENDING, SUPPRESSED, UNSUBSCRIBED, Subscriber
+from digest.core.tokens import UNSUBSCRIBE, read_token
+from digest.ports import Clock, SubscriberStore
+
+logger = Logger(child=True)
+
+# The settings a subscriber record holds (the page offers only these).
+STORED = frozenset(Preferences.__dataclass_fields__) & frozenset(Subscriber.__dataclass_fields__)
+# Readers who may ask to subscribe again from their preferences page.
+MAY_RETURN = (UNSUBSCRIBED, LAPSED)
+
+
+@dataclass(frozen=True)
+class Account:
+    """What a preferences page shows: the reader's status and settings, or why there are none."""
+
+    ok: bool
+    status: str = ""
+    prefs: Preferences = Preferences()
+    problems: tuple[str, ...] = ()
+    saved: bool = False
+    subscriber_id: str = ""
+
+
+class ReaderAccount:
+    def __init__(
+        self,
+        *,
+        subscribers: SubscriberStore,
+        clock: Clock,
+        secret: str,
+        zones: frozenset[str],
+        default_hour: int,
+        confirm_again: Callable[[Subscriber], None],
+    ) -> None:
+        self.subscribers, self.clock, self.secret, self.zones = subscribers, clock, secret, zones
+        self.default_hour, self.confirm_again = default_hour, confirm_again
+
+    def view(self, token: str) -> Account:
+        """The reader's current status and settings."""
+        current = self._reader(token)
+        if current is None:
+            return Account(False, problems=("This link is not valid.",))
+        return Account(
+            True, current.status, preferences_of(current, self.default_hour), subscriber_id=current.subscriber_id
+        )
+
+    def save(self, token: str, fields: Mapping[str, str]) -> Account:
+        """Apply the settings ``fields`` carries; fields it lacks keep their values."""
+        current = self._reader(token)
+        if current is None:
+            return Account(False, problems=("This link is not valid.",))
+        before = preferences_of(current, self.default_hour)
+        if current.status != ACTIVE:
+            return Account(True, current.status, before, subscriber_id=current.subscriber_id)
+        after, problems = read_preferences(fields, before, self.zones, self.clock.now().date())
+        if problems:
+            return Account(True, current.status, before, tuple(problems), subscriber_id=current.subscriber_id)
+        wanted = {name for name in Preferences.__dataclass_fields__ if getattr(after, name) != getattr(before, name)}
+        if wanted - STORED:  # a setting this record cannot keep is refused, not dropped in silence
+            problem = f"These settings cannot be changed: {', '.join(sorted(wanted - STORED))}."
+            return Account(True, current.status, before, (problem,), subscriber_id=current.subscriber_id)
+        changes = {name: getattr(after, name) for name in wanted}
+        if changes:
+            self.subscribers.put(replace(current, **changes, updated_at=self.clock.now().isoformat()))
+        logger.info("preferences saved", extra={"subscriber_id": current.subscriber_id, "changed": sorted(changes)})
+        return Account(
+            True,
+            ACTIVE,
+            preferences_of(replace(current, **changes), self.default_hour),
+            (),
+            True,
+            current.subscriber_id,
+        )
+
+    def unsubscribe(self, token: str, reason: str = "") -> bool:
+        """Unsubscribe the token's owner at once (RFC 8058), keeping their one-line reason.
+
+        False for a forged token. A reader already suppressed (complained, bounced) stays so:
+        their state is the stronger one.
+        """
+        current = self._reader(token)
+        if current is None:
+            logger.warning("refused unsubscribe token")
+            return False
+        if current.status in SUPPRESSED or current.status == UNSUBSCRIBED:
+            return True
+        said = clean_reason(reason)
+        self.subscribers.set_status(current.subscriber_id, UNSUBSCRIBED, f"reader: {said}" if said else "reader")
+        logger.info("unsubscribed", extra={"subscriber_id": current.subscriber_id, "gave_reason": bool(said)})
+        return True
+
+    def resubscribe(self, token: str) -> Account:
+        """Start a new double opt-in for a reader who left or whose trial lapsed."""
+        current = self._reader(token)
+        if current is None:
+            return Account(False, problems=("This link is not valid.",))
+        prefs = preferences_of(current, self.default_hour)
+        if current.status not in MAY_RETURN:
+            return Account(True, current.status, prefs, subscriber_id=current.subscriber_id)
+        pending = replace(current, status=PENDING, updated_at=self.clock.now().isoformat(), reason="resubscribe")
+        self.subscribers.put(pending)
+        self.confirm_again(pending)
+        return Account(True, PENDING, prefs, saved=True, subscriber_id=current.subscriber_id)
+
+    def pause_bounds(self) -> tuple[str, str]:
+        """The first and last day a pause may end on (ISO dates), for the date field."""
+        today = self.clock.now().date()
+        return (today + timedelta(days=1)).isoformat(), (today + timedelta(days=MAX_PAUSE_DAYS)).isoformat()
+
+    def _reader(self, token: str) -> Subscriber | None:
+        sid = read_token(self.secret, UNSUBSCRIBE, token)
+        return self.subscribers.get(sid) if sid else None
