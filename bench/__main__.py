@@ -6,7 +6,7 @@ import importlib
 import inspect
 import sys
 
-ALL = ["cold_start", "ingest", "edition", "delivery", "dispatch"]
+ALL = ["cold_start", "ingest", "edition", "delivery", "dispatch", "pacing", "faults", "faults_ingest", "editorial"]
 
 flags = [a for a in sys.argv[1:] if a.startswith("--")]
 for name in [a for a in sys.argv[1:] if not a.startswith("--")] or ALL:

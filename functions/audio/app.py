@@ -10,7 +10,5 @@ def handler(event, context):
     from digest.services.audio import audio_ready
 
     app = container()
-    results = [
-        audio_ready(notice, editions=app.editions, blobs=app.blobs, tagger=app.tagger) for notice in sns_messages(event)
-    ]
+    results = [app.call(audio_ready, notice) for notice in sns_messages(event)]
     return {"results": results}

@@ -1,7 +1,7 @@
 """Editor API (HTTP API, IAM-authorized): the actions an editor takes on an edition before 06:00.
 
-Quick actions (status, preview, audit, approve, hold, release) answer at once. Long ones (rebuild,
-story edit, test-send, send, resend-failures) answer 202 with an action id and its status URL,
+Quick actions (status, stories, preview, audit, approve, hold, release) answer at once. Long ones
+(rebuild, story edit, title, test-send, send, resend-failures) answer 202 with an action id and its status URL,
 ``GET /editions/{day}/actions/{action}``: HTTP APIs cut an integration at 30 s, so this same
 function, invoked asynchronously with a ``digest_action`` event, does the work. The day ``today``
 is the newsroom's current edition date; a future date is refused.
@@ -62,8 +62,11 @@ def _started(day: str, kind: str, request: dict) -> Response:
 def refused(exc: Exception) -> Response:
     from digest.errors import DigestError, FutureEdition
     from digest.services.actions import UnknownAction
+    from digest.services.editor import UnknownStory
     from digest.services.refusals import BadRequest, Refused
 
+    if isinstance(exc, UnknownStory):  # a story id the edition does not have: the closest ones it has
+        return _json(404, {"error": str(exc), "suggestions": exc.suggestions})
     if isinstance(exc, BadRequest):  # the request itself is malformed
         return _json(400, {"error": str(exc)})
     if isinstance(exc, (Refused, FutureEdition)):  # the edition's state or its date does not allow it
@@ -81,6 +84,11 @@ def status(day: str) -> dict:
     return _container().editor.status(_day(day))
 
 
+@app.get("/editions/<day>/stories")
+def stories(day: str) -> dict:
+    return _container().editor.stories(_day(day))
+
+
 @app.get("/editions/<day>/preview")
 def preview(day: str) -> Response:
     return Response(200, "text/html; charset=utf-8", _container().editor.preview(_day(day)))
@@ -88,8 +96,8 @@ def preview(day: str) -> Response:
 
 @app.get("/editions/<day>/audit")
 def audit(day: str) -> dict:
-    resolved = _day(day)
-    return {"edition_date": resolved, "entries": _container().editor.audit(resolved)}
+    resolved, c = _day(day), _container()
+    return {"edition_date": resolved, "timezone": c.settings.edition_timezone, "entries": c.editor.audit(resolved)}
 
 
 @app.get("/editions/<day>/actions/<action>")
@@ -107,7 +115,16 @@ def rebuild(day: str) -> Response:
 def edit_story(day: str, story: str) -> Response:
     body = _body()
     fields = {k: body[k] for k in ("headline", "summary", "pin", "drop", "position") if k in body}
-    return _started(day, "story edit", {"story": story, "fields": fields, "correction": bool(body.get("correction"))})
+    note = str(body["note"])[:2000] if body.get("note") else None
+    request = {"story": story, "fields": fields, "correction": bool(body.get("correction")), "note": note}
+    return _started(day, "story edit", request)
+
+
+@app.post("/editions/<day>/title")
+def title(day: str) -> Response:
+    body = _body()
+    note = str(body["note"])[:2000] if body.get("note") else None
+    return _started(day, "title", {"title": body.get("title"), "note": note})
 
 
 @app.post("/editions/<day>/test-send")
@@ -138,7 +155,7 @@ def send(day: str) -> Response:
 
 @app.post("/editions/<day>/resend-failures")
 def resend_failures(day: str) -> Response:
-    return _started(day, "resend-failures", {})
+    return _started(day, "resend-failures", {"unknown": str(_body().get("unknown", "keep"))})
 
 
 @lambda_entry

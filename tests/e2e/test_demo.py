@@ -122,3 +122,38 @@ def test_demo_without_a_date_gives_the_full_edition_of_the_newsrooms_day_at_any_
     assert f"{day}/edition.mp3" in (out / "email.html").read_text("utf-8")
     assert len(list((out / "emails").glob("*.eml"))) == 5
     assert "held" not in run.stdout
+
+
+def test_demo_on_given_feeds_builds_the_edition_from_them_as_they_are(tmp_path):
+    """Three feed files on the command line: the morning runs on them (their own dates, no shifting),
+    and a feed that is not a configured source is credited by its own title."""
+    feeds = []
+    for name in ("ap.xml", "afp.xml", "reuters.xml"):
+        text = (SAMPLES / "feeds" / name).read_text("utf-8")
+        if name == "ap.xml":
+            text = text.replace("<title>AP Top News (sample)</title>", "<title>Harbour Wire</title>", 1)
+        (tmp_path / name).write_text(text, "utf-8")
+        feeds.append(name)
+    run = _digest("demo", "--feeds", *feeds, "--date", "2026-11-28", "--out", "try", "--json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout) == {"out": str(tmp_path / "try"), "status": 0}
+    assert "ingesting 3 given feeds as they are: Harbour Wire" in run.stderr
+    text = (tmp_path / "try" / "email.txt").read_text("utf-8")
+    assert "Harbour Wire reported" in text or "according to Harbour Wire" in text
+    assert not re.search(r"\b(ap|afp|reuters) reported", text)
+    assert len(list((tmp_path / "try" / "emails").glob("*.eml"))) == 5
+
+
+def test_demo_on_feeds_of_another_day_says_why_there_is_no_edition(tmp_path):
+    (tmp_path / "ap.xml").write_text((SAMPLES / "feeds" / "ap.xml").read_text("utf-8"), "utf-8")
+    run = _digest("demo", "--feeds", "ap.xml", "--date", "2026-11-20", "--out", "try", cwd=tmp_path)
+    assert run.returncode == 1 and "no stories in the window" in run.stderr and "--date" in run.stderr
+
+
+def test_feeds_check_names_an_unconfigured_feed_by_its_title_never_its_file_name(tmp_path):
+    (tmp_path / "wire-7.xml").write_text((SAMPLES / "feeds" / "reuters.xml").read_text("utf-8"), "utf-8")
+    run = _digest("feeds", "check", "wire-7.xml", cwd=tmp_path)
+    stories = [json.loads(line) for line in run.stdout.splitlines() if '"type": "story"' in line]
+    assert run.returncode == 0 and stories
+    assert {s["agency"] for s in stories} == {"Reuters World News (sample)"}
+    assert not any("wire-7 reported" in s["summary"] for s in stories)

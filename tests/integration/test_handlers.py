@@ -57,7 +57,8 @@ def test_assemble_narrate_handlers_build_an_edition_with_audio(app, sources_file
     assert steps["assemble"]["edition_date"] == DAY
     assert steps["assemble"]["stories"] >= 5
     assert steps["narrate"]["audio_status"] in ("ready", "placeholder")
-    assert app.blobs.exists(f"site/{DAY}/edition.mp3")
+    record = app.editions.latest(DAY)  # the audio stays private until the edition is sent
+    assert app.blobs.exists(record.audio_key) and not app.blobs.exists(f"site/{DAY}/edition.mp3")
     rebuilt = invoke("assemble", event("assemble", "manual.json"))
     assert rebuilt["created"] is False and rebuilt["version"] == steps["assemble"]["version"]
 

@@ -31,8 +31,17 @@ def item(guid: str, title: str, body: str, when: str = "Fri, 27 Nov 2026 14:00:0
     )
 
 
+REDIRECTS: dict[str, str] = {}
+
+
 class _Feeds(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
+        if self.path in REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", REDIRECTS[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = FEEDS.get(self.path)
         if body is None:
             self.send_response(500)
@@ -240,3 +249,78 @@ def test_dynamo_edition_writes_are_narrow_and_conditional(app):
         "ready",
         (("story-1", 1.5),),
     )
+
+
+def test_a_redirect_to_an_impossible_port_fails_its_source_and_the_run_goes_on(app, run):
+    # Before: the fetcher's address check raised ValueError ("Port out of range") out of the run.
+    FEEDS["/good"] = rss(item("g-1", "Vote held", "<p>Parliament voted.</p>"))
+    REDIRECTS["/bad"] = "http://127.0.0.1:99999/"
+    try:
+        report = run()
+    finally:
+        REDIRECTS.clear()
+    assert {o.source: o.outcome for o in report.outcomes} == {"good": "fetched", "bad": "failed"}
+    assert [p.kind for p in report.problems] == ["fetch"] and "99999" in report.problems[0].detail
+    assert set(_stored(app)) == {"g-1"}
+
+
+def test_a_javascript_story_url_is_not_stored(app, run):
+    # Before: the story's canonical URL was javascript:alert(document.cookie).
+    FEEDS["/good"] = rss(
+        item("g-1", "Vote held", "<p>Parliament voted.</p>").replace(
+            "https://wire.example/g-1", "javascript:alert(document.cookie)"
+        )
+    )
+    report = run()
+    assert _stored(app)["g-1"].url == ""
+    assert [p.kind for p in report.problems if p.source == "good"] == ["bad-url"]
+
+
+def test_a_kill_at_the_same_version_is_not_undone_by_a_stale_copy(app):
+    from digest.core.identity import content_hash
+    from digest.core.story import Story
+
+    live = Story(
+        "w-2",
+        "w",
+        "W",
+        "W",
+        "w-2",
+        "Port reopens",
+        "It reopened.",
+        "https://w/2",
+        datetime(2026, 11, 27, 14, tzinfo=UTC),
+        content_hash("live"),
+    )
+    killed = replace(live, title="KILL: Port reopens", content_hash=content_hash("kill"), status="canceled")
+    assert app.stories.save(live) == "new" and app.stories.save(killed) == "updated"
+    assert app.stories.save(live) == "same"  # a mirror still serving the live copy
+    assert app.stories.get("w-2").status == "canceled"
+
+
+def test_a_cancel_stored_by_a_run_that_died_is_withdrawn_by_the_next_run(app, feed_server, sources_file):
+    # Before: only the run that stored the cancel withdrew it; the next one saw it as "same".
+    from tests.integration.handlers import event, invoke
+
+    FEEDS.clear()
+    kill_source = Source("meridian", "Meridian Wire", "Meridian Wire", f"{feed_server}/meridian", format="ninjs")
+    app.settings = replace(app.settings, sources_file=_with_source(sources_file, kill_source))
+    FEEDS["/meridian"] = ninjs("urn:meridian:1", "usable", 1, "Exclusive: Port strike ends overnight")
+    invoke("ingest", event("ingest", "manual-force.json"))
+    invoke("assemble", event("assemble", "scheduled.json"))
+    killed_id = next(s.story_id for s in _stored(app).values() if s.source == "meridian")
+    assert killed_id in app.editions.latest("2026-11-28").story_ids
+
+    FEEDS["/meridian"] = ninjs("urn:meridian:1", "canceled", 2, "KILL: Port strike ends overnight")
+    ingest(
+        [kill_source], fetcher=app.fetcher, stories=app.stories, feed_state=app.feed_state, clock=app.clock, force=True
+    )
+    # ... and the process died here, before the withdrawals. Until the next run, dispatch refuses:
+    refused = app.dispatch("2026-11-28", scheduled=False)
+    assert refused.messages == 0 and killed_id in refused.reason
+    held = app.editions.latest("2026-11-28")
+    assert held.status == "held" and "withdrawn by the agency" in held.reason
+
+    result = invoke("ingest", event("ingest", "manual-force.json"))
+    assert result["withdrawn"] == [] and result["rebuilt"] == ["2026-11-28"]
+    assert killed_id not in app.editions.latest("2026-11-28").story_ids

@@ -1,8 +1,10 @@
 """Send faults against the moto server: the real DynamoDB ledger, SES v2, SQS and send handler.
 
 60 subscribers, two queued batches. The process dies between SES accepting a message and the
-ledger mark; SQS redelivers the same messages; nobody is mailed twice, the unknown one stays
-``claimed`` until its SES ``Send`` event reconciles it. Then the SES adapter's error mapping,
+ledger mark; SQS really redelivers the same messages (received again from the queue); nobody is
+mailed twice, the unknown one waits while a sender may still hold it, then stays ``claimed`` and
+reported until its SES ``Send`` event (written by the test: moto publishes no SES events)
+reconciles it. Then the SES adapter's error mapping,
 with ``botocore.stub.Stubber`` on a real SES v2 client (moto cannot make SES refuse).
 """
 
@@ -23,6 +25,7 @@ from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
 from digest.services.dispatch import dispatch
 from digest.services.feedback import Feedback
+from digest.services.reconcile import unaccounted
 from tests.integration.handlers import event, invoke
 
 DAY, VERSION, READERS = "2026-11-28", 1, 60
@@ -63,9 +66,11 @@ def _edition(app) -> list[Subscriber]:
     return sorted(people, key=lambda p: p.subscriber_id)
 
 
-def _sqs_event(app) -> dict:
+def _sqs_event(app, visible_now: bool = False) -> dict:
+    """What the event source hands the function: messages really received from the send queue."""
+    sqs, url = app.client("sqs"), app.settings.send_queue_url
     template = event("send", "batch.json")["Records"][0]
-    reply = app.client("sqs").receive_message(QueueUrl=app.settings.send_queue_url, MaxNumberOfMessages=10)
+    reply = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0 if visible_now else 30)
     return {
         "Records": [
             {**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
@@ -74,7 +79,20 @@ def _sqs_event(app) -> dict:
     }
 
 
-def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_reconciled(app, stack):
+def _delete(app, sqs_event: dict, reply: dict) -> None:
+    """The event source deletes every record the function did not report as failed."""
+    failed = {f["itemIdentifier"] for f in reply["batchItemFailures"]}
+    for record in sqs_event["Records"]:
+        if record["messageId"] not in failed:
+            app.client("sqs").delete_message(
+                QueueUrl=app.settings.send_queue_url, ReceiptHandle=record["receiptHandle"]
+            )
+
+
+def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_reconciled(app, stack, clock, monkeypatch):
+    # Waiting work is reported to the event source here instead of parked (parking is a new message
+    # delayed in real time, which moto's clock will not skip: tests/integration/test_send_parking_and_ledger.py).
+    monkeypatch.setattr(type(app), "send_parking", property(lambda self: None))
     people = _edition(app)
     queued = dispatch(
         DAY,
@@ -88,21 +106,36 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
     assert (queued.recipients, queued.messages) == (READERS, 2)
     victim = people[6]
     app.mailer = DiesAfterAccept(app.mailer, victim.email)  # before the container builds its sender
-    sqs_event = _sqs_event(app)
+    sqs_event = _sqs_event(app, visible_now=True)  # the visibility timeout "ends" at once
     assert len(sqs_event["Records"]) == 2
 
     with pytest.raises(Killed):
         invoke("send", sqs_event)
     assert [m["destinations"][0] for m in stack.sent_emails()] == [p.email for p in people[:7]]
+    # Loss is checked before anything else runs: the six before the victim are marked sent.
+    assert all(app.ledger.get(DAY, p.subscriber_id).state == "sent" for p in people[:6])
 
-    # The visibility timeout ends; SQS delivers the same two messages again.
-    assert invoke("send", sqs_event) == {"batchItemFailures": []}
+    # SQS delivers the same two messages again (a real receive). The victim's claim is fresh: its
+    # sender may still be working on it, so that message waits (reported, not deleted) ...
+    again = _sqs_event(app, visible_now=True)
+    assert {r["messageId"] for r in again["Records"]} == {r["messageId"] for r in sqs_event["Records"]}
+    reply = invoke("send", again)
+    _delete(app, again, reply)
+    assert len(reply["batchItemFailures"]) == 1
     mails = Counter(m["destinations"][0] for m in stack.sent_emails())
     assert sorted(mails) == sorted(p.email for p in people) and set(mails.values()) == {1}
+    # ... and once no sender can still hold it, it is an unknown outcome: counted, never re-sent.
+    clock.advance(minutes=20)
+    last = _sqs_event(app, visible_now=True)
+    assert invoke("send", last) == {"batchItemFailures": []}
+    _delete(app, last, {"batchItemFailures": []})
+    assert len(stack.sent_emails()) == READERS
     assert app.ledger.get(DAY, victim.subscriber_id).state == "claimed"
-    assert all(app.ledger.get(DAY, p.subscriber_id).state == "sent" for p in people if p != victim)
+    # moto never publishes SES events: while the Send event is late (or lost), the editor is told.
+    report = unaccounted(DAY, ledger=app.ledger, now=clock.now())
+    assert list(report.unknown) == [victim.subscriber_id]
 
-    # SES publishes a Send event for the accepted message: the feedback service reconciles it.
+    # SES's Send event for the accepted message (written here: moto has no event publishing).
     send_event = {
         "eventType": "Send",
         "send": {},
@@ -117,6 +150,7 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
     reconciled = app.ledger.get(DAY, victim.subscriber_id)
     assert (reconciled.state, reconciled.message_id) == ("sent", app.mailer.accepted)
     assert len(stack.sent_emails()) == READERS
+    assert unaccounted(DAY, ledger=app.ledger, now=clock.now()).unknown == {}
 
 
 # --- the SES v2 adapter's error mapping ------------------------------------------------------

@@ -63,7 +63,9 @@ def test_per_message_errors_stay_per_message(code, message, error):
     assert not isinstance(raised.value, MailAccountBlocked)
 
 
-def test_a_missing_configuration_set_pauses_the_send_and_keeps_every_reader(app, stack, sources_file):
+def test_a_missing_configuration_set_pauses_the_send_and_keeps_every_reader(app, stack, sources_file, monkeypatch):
+    # Without a queue to park on, the batch stays with SQS (parking: test_send_parking_and_ledger.py).
+    monkeypatch.setattr(type(app), "send_parking", property(lambda self: None))
     ids = _subscribe(app, *READERS)
     _morning(app)
     app.clock.when = app.clock.when.replace(hour=11)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from digest.core.edition_record import EditionRecord
+from digest.core.fetch import FeedState
+from digest.core.story import NEW, SAME, UPDATED, Story, supersedes
 from digest.core.subscriber import CLAIMED, Delivery, Subscriber
-from digest.errors import MailRejected, MailThrottled
+from digest.errors import MailError, MailRejected, MailThrottled
 
 
 class FakeClock:
@@ -81,6 +83,37 @@ class FakeEditionStore:
         return True
 
 
+class FakeStoryStore:
+    """Stories by id with the DynamoDB adapter's rule (``core.story.supersedes``): new, updated or same."""
+
+    def __init__(self) -> None:
+        self.stories: dict[str, Story] = {}
+
+    def save(self, story: Story) -> str:
+        stored = self.stories.get(story.story_id)
+        if stored is not None and not supersedes(stored, story):
+            return SAME
+        self.stories[story.story_id] = story
+        return NEW if stored is None else UPDATED
+
+    def get(self, story_id: str) -> Story | None:
+        return self.stories.get(story_id)
+
+    def between(self, start: datetime, end: datetime, as_of: datetime | None = None) -> list[Story]:
+        return sorted((s for s in self.stories.values() if start <= s.published < end), key=lambda s: s.story_id)
+
+
+class FakeFeedState:
+    def __init__(self) -> None:
+        self.states: dict[str, FeedState] = {}
+
+    def get(self, source: str) -> FeedState | None:
+        return self.states.get(source)
+
+    def put(self, state: FeedState) -> None:
+        self.states[state.source] = state
+
+
 class FakeBlobStore:
     def __init__(self) -> None:
         self.blobs: dict[str, tuple[bytes, str]] = {}
@@ -91,6 +124,9 @@ class FakeBlobStore:
     def get(self, key: str) -> bytes | None:
         found = self.blobs.get(key)
         return None if found is None else found[0]
+
+    def delete(self, key: str) -> None:
+        self.blobs.pop(key, None)
 
     def exists(self, key: str) -> bool:
         return key in self.blobs
@@ -118,37 +154,71 @@ class FakeSubscriberStore:
 
 
 class FakeLedger:
-    def __init__(self) -> None:
+    """The ledger's conditional writes: claim (put if absent), mark (optionally compare-and-set on
+    the stored state, detail and owner), release (delete if in ``state``, and owned by ``owner``).
+    Record times come from ``clock`` (the store's own; the real time when none is given)."""
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
         self.records: dict[tuple[str, str], Delivery] = {}
         self.claims: list[tuple[str, str]] = []  # every successful claim, in order
+        self.clock = clock
 
-    def claim(self, edition_id: str, subscriber_id: str) -> bool:
+    def _now(self) -> str:
+        return self.clock.now().isoformat() if self.clock is not None else _now()
+
+    def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
         key = (edition_id, subscriber_id)
         if key in self.records:  # like a put with attribute_not_exists
             return False
-        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED, updated_at=_now())
+        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED, updated_at=self._now(), owner=owner)
         self.claims.append(key)
         return True
 
     def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
         return self.records.get((edition_id, subscriber_id))
 
-    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
-        self.records[(edition_id, subscriber_id)] = Delivery(
-            edition_id, subscriber_id, state, message_id, detail, _now()
-        )
+    def mark(
+        self,
+        edition_id: str,
+        subscriber_id: str,
+        state: str,
+        message_id: str = "",
+        detail: str = "",
+        *,
+        if_current: Delivery | None = None,
+        if_absent: bool = False,
+    ) -> bool:
+        key = (edition_id, subscriber_id)
+        stored = self.records.get(key)
+        if if_absent and stored is not None:
+            return False
+        if if_current is not None and not _same_version(stored, if_current):
+            return False
+        self.records[key] = Delivery(edition_id, subscriber_id, state, message_id, detail, self._now())
+        return True
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         return iter([d for (e, _), d in sorted(self.records.items()) if e == edition_id])
 
-    def release(self, edition_id: str, subscriber_id: str, state: str = CLAIMED) -> None:
+    def release(self, edition_id: str, subscriber_id: str, state: str = CLAIMED, owner: str | None = None) -> None:
         key = (edition_id, subscriber_id)
-        if key in self.records and self.records[key].state == state:  # conditional delete
-            del self.records[key]
+        found = self.records.get(key)
+        if found is not None and found.state == state and (owner is None or found.owner == owner):
+            del self.records[key]  # conditional delete
 
     def state(self, edition_id: str, subscriber_id: str) -> str | None:
         found = self.records.get((edition_id, subscriber_id))
         return None if found is None else found.state
+
+
+def _same_version(stored: Delivery | None, expected: Delivery) -> bool:
+    """What the DynamoDB condition compares: state, detail and (for a claim) owner."""
+    return (
+        stored is not None
+        and stored.state == expected.state
+        and stored.detail == expected.detail
+        and stored.owner == expected.owner
+    )
 
 
 @dataclass
@@ -159,8 +229,9 @@ class Sent:
     message_id: str
 
 
-class MailerBoom(Exception):
-    """A failure that says nothing about whether the message was accepted (timeout, 500...)."""
+class MailerBoom(MailError):
+    """A failure that says nothing about whether the message was accepted (timeout, 500...): the
+    SES adapter raises a plain ``MailError`` for these."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.core.edition_record import EditionRecord
+from digest.core.narration import key_of_script, script_id
 from digest.errors import NarrationError
 from digest.services import audio
 from digest.services.audio import audio_ready, output_key
@@ -17,16 +18,21 @@ from tests.unit.fakes import FakeBlobStore, FakeEditionStore
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "audio"
 DAY = "2026-11-28"
-MP3_KEY = f"polly/{DAY}/audio.0c1ef6f5-29b1-4a36-9a6e-7d7b4b0f3c21.mp3"
-MARKS_KEY = f"polly/{DAY}/marks.5a7f9e31-8c44-4f0e-b2d1-3e6f0a9c8b77.marks"
+SCRIPT = script_id(DAY, "<speak>Quake hits Lima.</speak>")
+PRIVATE = key_of_script(SCRIPT)  # where the version's MP3 is kept until the send
+PUBLIC = f"site/{DAY}/edition.mp3"
+# The documented notices name polly/<day>/...; the narrator now writes under polly/<script id>/.
+MP3_KEY = f"polly/{SCRIPT}/audio.0c1ef6f5-29b1-4a36-9a6e-7d7b4b0f3c21.mp3"
+MARKS_KEY = f"polly/{SCRIPT}/marks.5a7f9e31-8c44-4f0e-b2d1-3e6f0a9c8b77.marks"
 MARKS = (
     b'{"time":0,"type":"ssml","start":7,"end":27,"value":"intro"}\n'
     b'{"time":2500,"type":"ssml","start":40,"end":63,"value":"story-1"}\n'
 )
 
 
-def notice(name: str) -> str:
-    return json.loads((EVENTS / name).read_text("utf-8"))["Records"][0]["Sns"]["Message"]
+def notice(name: str, script: str = SCRIPT) -> str:
+    message = json.loads((EVENTS / name).read_text("utf-8"))["Records"][0]["Sns"]["Message"]
+    return message.replace(f"/polly/{DAY}/", f"/polly/{script}/")
 
 
 class Tagger:
@@ -44,7 +50,9 @@ class Tagger:
 def world():
     editions, blobs = FakeEditionStore(), FakeBlobStore()
     editions.add(
-        EditionRecord(DAY, 1, "h", "draft", 2, "Morning Digest", f"{DAY}T10:00:00+00:00", audio_status="pending")
+        EditionRecord(
+            DAY, 1, "h", "draft", 2, "Morning Digest", f"{DAY}T10:00:00+00:00", PRIVATE, audio_status="pending"
+        )
     )
     blobs.put(MP3_KEY, b"MP3 frames", "audio/mpeg")
     blobs.put(MARKS_KEY, MARKS, "application/x-json-stream")
@@ -52,7 +60,8 @@ def world():
 
 
 def published(blobs) -> bytes:
-    return blobs.get(f"site/{DAY}/edition.mp3")
+    """The tagged MP3, at the version's private key."""
+    return blobs.get(PRIVATE)
 
 
 def test_doctests():
@@ -103,7 +112,7 @@ class MarksLandMidPublish(FakeBlobStore):
         self.blobs, self.editions, self.fired = inner.blobs, editions, False
 
     def put(self, key, data, content_type) -> None:
-        if key == f"site/{DAY}/edition.mp3" and not self.fired:
+        if key == PRIVATE and not self.fired:
             self.fired = True
             plain = FakeBlobStore()
             plain.blobs = self.blobs
@@ -163,3 +172,49 @@ def test_an_output_that_is_not_an_mp3_fails_the_audio():
     blobs.put(MP3_KEY, b"<html>", "audio/mpeg")
     assert audio_ready(notice("mp3-completed.json"), editions=editions, blobs=blobs, tagger=Tagger()) == "not an mp3"
     assert editions.latest(DAY).audio_status == "failed"
+
+
+def test_the_mp3_stays_private_until_the_edition_is_sent():
+    editions, blobs = world()
+    for name in ("marks-completed.json", "mp3-completed.json"):
+        audio_ready(notice(name), editions=editions, blobs=blobs, tagger=Tagger())
+    assert editions.latest(DAY).audio_status == "ready" and published(blobs)
+    assert blobs.get(PUBLIC) is None
+
+
+def test_audio_ready_after_the_send_is_published_at_once():
+    editions, blobs = world()
+    editions.update(replace(editions.latest(DAY), status="sent"))
+    republished = []
+    audio_ready(notice("marks-completed.json"), editions=editions, blobs=blobs, tagger=Tagger())
+    assert blobs.get(PUBLIC) is None  # half the audio: nothing yet
+    audio_ready(
+        notice("mp3-completed.json"), editions=editions, blobs=blobs, tagger=Tagger(), publish=republished.append
+    )
+    assert [(r.version, r.audio_status) for r in republished] == [(1, "ready")]
+    audio_ready(notice("mp3-completed.json"), editions=editions, blobs=blobs, tagger=Tagger())  # no publish given
+    assert blobs.get(PUBLIC) == published(blobs)
+
+
+def test_a_notice_concerns_every_version_of_its_script_and_no_other():
+    editions, blobs = world()
+    other = script_id(DAY, "<speak>Quake hits Quito.</speak>")
+    v1 = editions.latest(DAY)
+    editions.add(replace(v1, version=2, content_hash="h2", audio_key=key_of_script(other)))  # an edit, narrating
+    editions.add(replace(v1, version=3, content_hash="h3"))  # the edit undone: v1's script, carried over
+    for name in ("marks-completed.json", "mp3-completed.json"):
+        audio_ready(notice(name), editions=editions, blobs=blobs, tagger=Tagger())
+    status = {v.version: (v.audio_status, v.chapters) for v in editions.versions(DAY)}
+    assert status[1] == status[3] == ("ready", (("intro", 0.0), ("story-1", 2.5)))
+    assert status[2] == ("pending", ())
+    assert audio_ready(notice("mp3-completed.json", other), editions=editions, blobs=blobs, tagger=Tagger()) == (
+        "missing output"
+    )  # its own task's output is not there yet: nothing borrowed from the other script
+
+
+def test_a_notice_from_before_scripts_had_ids_goes_to_the_latest_version():
+    editions, blobs = world()
+    legacy = notice("mp3-completed.json", DAY)
+    blobs.put(f"polly/{DAY}/audio.0c1ef6f5-29b1-4a36-9a6e-7d7b4b0f3c21.mp3", b"MP3 frames", "audio/mpeg")
+    assert audio_ready(legacy, editions=editions, blobs=blobs, tagger=Tagger()) == "ready"
+    assert editions.latest(DAY).audio_status == "ready" and published(blobs) == b"MP3 frames"

@@ -92,12 +92,16 @@ def test_approve_held_says_to_rebuild_or_release_and_quotes_the_hold_reason():
 def test_send_twice_is_refused():
     with pytest.raises(IllegalTransition, match="cannot send twice: the edition is already sending"):
         transition(SENDING, SEND)
-    with pytest.raises(IllegalTransition, match="cannot send twice: the edition was already sent; use 'correct'"):
+    with pytest.raises(
+        IllegalTransition, match="cannot send twice: the edition was already sent; a change now is a correction"
+    ):
         transition(SENT, SEND, require_approval=False)
 
 
 def test_build_on_sent_requires_a_correction():
-    with pytest.raises(IllegalTransition, match="cannot build a new version of a sent edition: use 'correct'"):
+    with pytest.raises(
+        IllegalTransition, match="cannot build a new version of a sent edition: a change now is a correction"
+    ):
         transition(SENT, BUILD)
     assert transition(SENT, CORRECT) == SENT
 

@@ -8,7 +8,7 @@ import pytest
 
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
-from digest.core.narration import Narration
+from digest.core.narration import Narration, audio_key
 from digest.errors import NarrationError, NarrationRefused, NarrationUnknown
 from digest.services.narrate import narrate
 from tests.unit.fakes import FakeBlobStore, FakeEditionStore
@@ -51,18 +51,47 @@ def test_a_retried_invocation_starts_no_second_task():
         record = run(editions, blobs, narrator)
     assert narrator.started == 1
     assert (record.audio_status, editions.latest(DAY).audio_status) == ("pending", "pending")
-    assert editions.latest(DAY).audio_key == f"site/{DAY}/edition.mp3"
+    assert editions.latest(DAY).audio_key == audio_key(DAY, SSML.decode())  # private: not under site/
+    assert not editions.latest(DAY).audio_key.startswith("site/")
 
 
-def test_a_new_version_is_narrated_again():
+def new_version(editions, blobs, version: int, ssml: bytes) -> None:
+    editions.add(EditionRecord(DAY, version, f"h{version}", "draft", 3, "Morning Digest", f"{DAY}T11:00:00+00:00"))
+    blobs.put(version_key(DAY, version, "edition.ssml"), ssml, "application/ssml+xml")
+
+
+def test_a_new_version_with_new_spoken_text_is_narrated_again():
     editions, blobs = world()
     narrator = Narrator()
     run(editions, blobs, narrator)
-    editions.add(EditionRecord(DAY, 2, "h2", "draft", 3, "Morning Digest", f"{DAY}T11:00:00+00:00"))
-    blobs.put(version_key(DAY, 2, "edition.ssml"), SSML, "application/ssml+xml")
+    new_version(editions, blobs, 2, SSML.replace(b"Lima", b"Quito"))
     run(editions, blobs, narrator)
     run(editions, blobs, narrator)
     assert narrator.started == 2 and editions.get(DAY, 2).audio_status == "pending"
+    assert editions.get(DAY, 2).audio_key != editions.get(DAY, 1).audio_key
+
+
+def test_a_new_version_with_the_same_spoken_text_shares_the_task_in_flight():
+    editions, blobs = world()
+    narrator = Narrator()
+    run(editions, blobs, narrator)
+    new_version(editions, blobs, 2, SSML)
+    assert run(editions, blobs, narrator).audio_status == "pending"
+    assert narrator.started == 1  # one billed task for the one script
+    assert editions.get(DAY, 2).audio_key == editions.get(DAY, 1).audio_key
+
+
+def test_spoken_text_that_comes_back_reuses_its_mp3():
+    editions, blobs = world()
+    local = Narrator(status="ready")
+    run(editions, blobs, local)
+    blobs.put(editions.get(DAY, 1).audio_key, b"MP3", "audio/mpeg")  # what the narrator wrote
+    new_version(editions, blobs, 2, SSML.replace(b"Lima", b"Quito"))
+    run(editions, blobs, local)
+    new_version(editions, blobs, 3, SSML)  # the edit undone: the first text again
+    record = run(editions, blobs, local)
+    assert local.started == 2 and record.audio_status == "ready"
+    assert record.audio_key == editions.get(DAY, 1).audio_key
 
 
 def test_an_error_polly_answered_gives_the_claim_back_so_the_retry_tries_again():

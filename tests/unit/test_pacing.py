@@ -1,4 +1,4 @@
-"""digest.core.pacing (token bucket with AIMD) and the Sender's use of it, on a virtual clock."""
+"""digest.core.pacing (a token bucket that learns SES's rate from its throttles) and the Sender's use of it."""
 
 from __future__ import annotations
 
@@ -117,26 +117,75 @@ def test_slow_down_stops_at_the_floor_or_the_configured_rate_when_that_is_lower(
     t = VirtualTime()
     fast, slow = Pacer(8.0, 1, t.clock, t.sleep), Pacer(0.5, 1, t.clock, t.sleep)
     for _ in range(10):
-        fast.slow_down()
-        slow.slow_down()
-    assert (fast.rate, slow.rate) == (1.0, 0.5)
+        for pacer in (fast, slow):
+            pacer.acquire()  # each throttle is of a call paced at the rate the last cut set
+            pacer.slow_down()
+    assert (fast.rate, slow.rate) == pytest.approx((1.0, 0.5))
+    fast.acquire()
     fast.slow_down(factor=0.25, floor=2.0)
     assert fast.rate == 2.0
 
 
-def test_rate_recovers_five_percent_of_the_configured_rate_per_second_without_throttles():
+def test_a_throttle_of_a_call_in_flight_before_the_cut_counts_but_does_not_cut_again():
     t = VirtualTime()
-    pacer = Pacer(100.0, 1, t.clock, t.sleep)
+    pacer = Pacer(100.0, 10, t.clock, t.sleep)
+    pacer.acquire(), pacer.acquire()  # two calls out at once, both throttled
     pacer.slow_down()
-    t.now += 1
-    _ = pacer.tokens
-    assert pacer.rate == pytest.approx(55.0)
-    t.now += 4
-    _ = pacer.tokens
-    assert pacer.rate == pytest.approx(75.0)
-    t.now += 60
-    _ = pacer.tokens
-    assert pacer.rate == 100.0
+    pacer.slow_down()
+    assert (pacer.rate, pacer.throttles) == (50.0, 2)
+    pacer.acquire()  # a call at the new rate, throttled too: that one is news
+    pacer.slow_down()
+    assert 25.0 < pacer.rate < 26.0  # half the rate it had grown back to while the call waited
+
+
+def test_after_a_cut_the_rate_is_back_at_the_ceiling_in_one_unit_then_probes_above_it():
+    t = VirtualTime()
+    pacer = Pacer(100.0, 1, t.clock, t.sleep, probe_calls=50.0)  # one unit: 50 calls at the ceiling
+    pacer.acquire()
+    pacer.slow_down()
+    assert (pacer.rate, pacer.ceiling) == (50.0, 100.0)  # no measurement yet: halved, ceiling where it throttled
+    rates = []
+    for _ in range(4):
+        t.now += 0.25
+        rates.append(pacer.tokens and pacer.rate)
+    assert rates == pytest.approx([50 + 50 * (1 - 0.5**3), 100.0, 100.0, 100.0])  # configured 100: no higher
+    quarter = Pacer(400.0, 1, t.clock, t.sleep, probe_calls=50.0, recovery=0.05)
+    quarter.acquire()
+    quarter.slow_down()  # ceiling 400, one unit = 0.125 s
+    quarter.ceiling = 100.0  # as if SES had been seen at 100/s
+    t.now += 0.5 * 3  # three units: two above the ceiling
+    _ = quarter.tokens
+    assert quarter.rate == pytest.approx(100.0 * (1 + 0.05 * 2**3))
+
+
+def test_the_cut_lands_just_under_the_rate_ses_accepted_between_two_throttles():
+    t = VirtualTime()
+    ses = RateLimitedSes(t, rate=200.0, latency=0.001, burst=10)
+    pacer = Pacer(800.0, 10, t.clock, t.sleep)
+    cuts = []
+    for n in range(3_000):
+        pacer.acquire()
+        try:
+            ses.send_raw(b"raw", f"r{n}@example.com", {})
+        except MailThrottled:
+            pacer.slow_down()
+            cuts.append((pacer.rate, pacer.ceiling))
+    assert 3 <= len(cuts) <= 20
+    late = cuts[len(cuts) // 2 :]
+    assert all(0.9 * 200 < rate < 200 for rate, _ in late)  # SES's bucket refills, but not for long
+    assert all(200 <= ceiling < 1.05 * 200 for _, ceiling in late)
+
+
+def test_after_a_slow_down_idle_time_banks_no_more_seconds_of_calls_than_the_burst_did():
+    t = VirtualTime()
+    pacer = Pacer(100.0, 100, t.clock, t.sleep, headroom=0.0, probe_calls=10_000.0)  # a burst of one second
+    pacer.acquire()
+    pacer.slow_down()
+    t.now += 5  # idle: SES's bucket refills, and so does ours, but the rate has not recovered
+    assert 50.0 < pacer.rate < 60.0
+    assert pacer.tokens == pytest.approx(pacer.rate)  # one second's worth of the current rate, not 100
+    t.now += 600
+    assert pacer.tokens == pytest.approx(100.0) and pacer.rate == 100.0  # recovered: the whole burst again
 
 
 def test_refund_returns_an_unused_token_but_never_beyond_the_burst():
@@ -238,7 +287,7 @@ def test_already_sent_recipients_give_their_token_back_and_skipped_ones_take_non
     start = t.now
     again = s.send_batch(DAY, VERSION, ids)
     assert (again.already, again.skipped, again.sent) == (2, 1, 0)
-    assert journal.events == ["acquire", "claim", "refund", "get", "acquire", "claim", "refund", "get"]
+    assert journal.events == ["acquire", "claim", "get", "refund"] * 2
     assert t.now - start <= 1.0  # a replay is not paced like real sends
 
 
@@ -307,5 +356,71 @@ def test_aimd_keeps_throttles_rare_even_when_the_configured_rate_is_four_times_t
         assert sorted(Counter(ses.recipients()).values()) == [1] * 200
     assert all(ledger.state(DAY, p.subscriber_id) == SENT for p in people(200))
     assert unpaced.throttled > 200 * 3  # each round retries and is throttled again
-    assert paced.throttled < 200 * 0.15
+    assert paced.throttled < 200 * 0.05  # one or two per round of redelivery, not one per gap
     assert paced.throttled * 20 < unpaced.throttled
+
+
+def _run_against(ses: RateLimitedSes, pacer: Pacer, t: VirtualTime, seconds: float, jitter: float) -> tuple[int, int]:
+    """Calls as the Sender makes them, for ``seconds``: (accepted, throttled)."""
+    dice, end, accepted, throttled = random.Random(13), t.now + seconds, 0, 0
+    while True:
+        pacer.acquire()
+        t.now += dice.uniform(0.0, jitter)  # the claim between the token and the call
+        try:
+            ses.send_raw(b"raw", "r@example.com", {})
+        except MailThrottled:
+            pacer.slow_down()
+            throttled += 1
+            continue
+        if t.now > end:
+            return accepted, throttled
+        accepted += 1
+
+
+@pytest.mark.parametrize("burst, jitter", [(10, 0.001), (1, 0.0)])
+@pytest.mark.parametrize("too_high", [2, 3, 4])
+def test_configured_up_to_four_times_too_high_the_pacer_uses_95_percent_of_the_limit_within_10_s(
+    too_high, burst, jitter
+):
+    t = VirtualTime()
+    ses = RateLimitedSes(t, rate=200.0, latency=0.001, burst=burst)
+    pacer = Pacer(200.0 * too_high, burst, t.clock, t.sleep)
+    accepted, throttled = _run_against(ses, pacer, t, 10.0, jitter)
+    assert accepted >= 0.95 * (200.0 * 10 + burst)
+    assert throttled <= 0.01 * (accepted + throttled)
+    assert 0.9 * 200 < pacer.rate < 1.1 * 200
+
+
+@pytest.mark.parametrize("burst, jitter", [(10, 0.001), (1, 0.0)])
+@pytest.mark.parametrize("share", [0.5, 1.0])
+def test_configured_right_or_too_low_the_pacer_keeps_its_rate(share, burst, jitter):
+    t = VirtualTime()
+    ses = RateLimitedSes(t, rate=200.0, latency=0.001, burst=burst)
+    pacer = Pacer(200.0 * share, burst, t.clock, t.sleep)
+    accepted, throttled = _run_against(ses, pacer, t, 10.0, jitter)
+    assert accepted >= 0.95 * (200.0 * share * 10 + burst)
+    if share < 1 or burst > 1:  # a burst of one at exactly SES's rate has no room for float error
+        assert throttled == 0 and pacer.rate == 200.0 * share
+    assert throttled <= 0.01 * (accepted + throttled)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(min_value=1.0, max_value=500.0),
+    st.integers(min_value=1, max_value=20),
+    st.lists(st.tuples(st.floats(min_value=0.0, max_value=2.0), st.booleans()), max_size=60),
+)
+def test_however_ses_throttles_the_rate_stays_between_the_floor_and_the_configured_rate(rate, burst, schedule):
+    t = VirtualTime()
+    pacer = Pacer(rate, burst, t.clock, t.sleep)
+    start, calls = t.now, 0
+    for idle, throttled in schedule:
+        t.now += idle
+        pacer.acquire()
+        calls += 1
+        assert calls <= burst + rate * (t.now - start) + 1e-6  # never faster than configured
+        if throttled:
+            pacer.slow_down()
+        assert min(1.0, rate) - 1e-9 <= pacer.rate <= rate
+        seconds_worth = max(burst * pacer.rate / rate, min(burst, pacer.rate * pacing.SLACK))
+        assert pacer.tokens <= max(1.0, seconds_worth) + 1e-9  # the burst shrinks with the rate

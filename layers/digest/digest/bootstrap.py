@@ -1,11 +1,8 @@
 """Composition root: the adapters (:class:`~digest.adapters.registry.Adapters`) and the services
-built on them, once, lazily, on first use. Wiring only: every rule lives in a service or in core.
-
-Services name what they need as keyword-only parameters (``stories``, ``editions``, ``blobs``,
-``clock``...); :meth:`Container.call` hands each the container's attribute of that name, as the
-bootstrap of *Architecture Patterns with Python* injects its dependencies, so a service that
-needs one more port only names it. Handlers call ``container()``; tests and the CLI build
-``Container(settings, clock)`` themselves.
+built on them, lazily. Wiring only: every rule lives in a service or in core. Services name what
+they need as keyword-only parameters (``stories``, ``blobs``, ``clock``...) and :meth:`Container.call`
+passes the container's attribute of that name, as *Architecture Patterns with Python*'s bootstrap
+injects dependencies. Handlers call ``container()``; tests and the CLI build ``Container(settings, clock)``.
 """
 
 from __future__ import annotations
@@ -58,6 +55,12 @@ class Container(Adapters):
         rebuild = lambda day, note: self.assemble(date.fromisoformat(day), note)  # noqa: E731
         return report, self.call(withdraw_recent, report.withdrawn, self.today(), rebuild=rebuild)
 
+    def narrate(self, day: str) -> Any:
+        """Narrate ``day``'s latest version (assemble calls it when a rebuild changed the spoken text)."""
+        from digest.services.narrate import narrate
+
+        return self.call(narrate, day)
+
     def publish(self, record: Any) -> object:
         """Publish an edition's web copy, the archive and the feeds, then the reader's pages."""
         from digest.services.publish import publish
@@ -65,7 +68,7 @@ class Container(Adapters):
 
         s = self.settings
         entry = self.call(publish, record, public_base_url=s.public_base_url, now=self.clock.now(), cdn=self.site_cache)
-        self.call(publish_pages, cdn=self.site_cache)
+        self.call(publish_pages, cdn=None)  # short-lived pages; one invalidation per publish (above)
         return entry
 
     def dispatch_options(self, scheduled: bool) -> Any:
@@ -98,8 +101,9 @@ class Container(Adapters):
             EditorPorts(self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock),
             rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note, by_editor=True),
             dispatch=lambda day: self.dispatch(day, scheduled=False),
-            test_send=lambda day, version, people: self.sender.send_test_copies(day, version, people),
+            test_send=lambda day, version, people, variant: self.sender.send_test_copies(day, version, people, variant),
             require_approval=self.settings.require_approval,
+            zone=self.settings.edition_timezone,
         )
 
     @cached_property

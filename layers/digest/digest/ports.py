@@ -105,6 +105,10 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def delete(self, key: str) -> None:
+        """Remove the object at ``key``; a missing one is no error."""
+        ...
+
 
 class SubscriberStore(Protocol):
     def put(self, subscriber: Subscriber) -> None: ...
@@ -118,19 +122,34 @@ class SubscriberStore(Protocol):
 
 
 class Ledger(Protocol):
-    def claim(self, edition_id: str, subscriber_id: str) -> bool:
-        """Record the intent to send; False when a record for the pair already exists."""
+    def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
+        """Record the intent to send (a ``claimed`` record owned by ``owner``, one send attempt's
+        token); False when a record for the pair already exists (it may be this owner's own claim
+        whose reply was lost: read it)."""
 
     def get(self, edition_id: str, subscriber_id: str) -> Delivery | None: ...
 
-    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None: ...
+    def mark(
+        self,
+        edition_id: str,
+        subscriber_id: str,
+        state: str,
+        message_id: str = "",
+        detail: str = "",
+        *,
+        if_current: Delivery | None = None,
+        if_absent: bool = False,
+    ) -> bool:
+        """Write the record. With ``if_current``, only while the stored record still has that
+        record's state, detail and owner (compare-and-set: a concurrent writer wins and False is
+        returned); with ``if_absent``, only when there is none. Unconditional otherwise (True)."""
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         """Every delivery record of one edition (for status, counts and re-sends)."""
 
-    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
-        """Drop a record in ``state``: a claim whose send certainly did not happen (SES throttled
-        it), or a failed delivery an editor re-sends."""
+    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed", owner: str | None = None) -> None:
+        """Drop a record in ``state`` (and, with ``owner``, only that owner's claim): a claim whose
+        send certainly did not happen (SES throttled it), or a failed delivery an editor re-sends."""
 
 
 class SiteCache(Protocol):
@@ -156,6 +175,14 @@ class SendingSwitch(Protocol):
 class Queue(Protocol):
     def send(self, bodies: Iterable[str]) -> int:
         """Enqueue message bodies; returns how many were sent."""
+
+
+class DelayQueue(Protocol):
+    """The send queue, for work that must wait: parked as new messages, so waiting never counts
+    receives toward the dead-letter queue."""
+
+    def send_later(self, bodies: Iterable[str], delay_seconds: int) -> int:
+        """Enqueue ``bodies`` visible after ``delay_seconds`` (0-900); raises StorageError when not all were."""
 
 
 class Mailer(Protocol):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
 from digest.adapters.dynamo import conditional_put, conditional_update
 from digest.adapters.dynamo_models import LedgerItem, SubscriberItem
-from digest.core.subscriber import Delivery, Subscriber
+from digest.core.subscriber import CLAIMED, Delivery, Subscriber
 from digest.errors import StorageError
 from digest.ports import Clock
 
@@ -47,6 +48,9 @@ class DynamoSubscribers:
 
 
 class DynamoLedger:
+    """The delivery ledger. A claim's owner token is kept in its ``detail`` (``owner:<token>``):
+    a claimed record has no other detail, and every other state overwrites it."""
+
     def __init__(self, model: type[LedgerItem], clock: Clock) -> None:
         self.model, self.clock = model, clock
 
@@ -55,8 +59,9 @@ class DynamoLedger:
         expires = int((now + timedelta(days=LEDGER_DAYS)).timestamp())
         return self.model(edition_id, subscriber_id, state=state, updated_at=now, expires_at=expires, **extra)
 
-    def claim(self, edition_id: str, subscriber_id: str) -> bool:
-        return conditional_put(self._item(edition_id, subscriber_id, "claimed"), self.model.edition_id.does_not_exist())
+    def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
+        item = self._item(edition_id, subscriber_id, CLAIMED, detail=_owned(owner))
+        return conditional_put(item, self.model.edition_id.does_not_exist())
 
     def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
         try:
@@ -65,27 +70,62 @@ class DynamoLedger:
             return None
         return _delivery(item)
 
-    def mark(self, edition_id: str, subscriber_id: str, state: str, message_id: str = "", detail: str = "") -> None:
-        self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail).save()
+    def mark(
+        self,
+        edition_id: str,
+        subscriber_id: str,
+        state: str,
+        message_id: str = "",
+        detail: str = "",
+        *,
+        if_current: Delivery | None = None,
+        if_absent: bool = False,
+    ) -> bool:
+        item = self._item(edition_id, subscriber_id, state, message_id=message_id, detail=detail)
+        if if_absent:
+            return conditional_put(item, self.model.edition_id.does_not_exist())
+        if if_current is None:
+            item.save()
+            return True
+        stored = _owned(if_current.owner) if if_current.state == CLAIMED else if_current.detail
+        return conditional_put(item, (self.model.state == if_current.state) & self._detail_is(stored))
+
+    def _detail_is(self, value: str) -> Any:
+        same = self.model.detail == value
+        return same | self.model.detail.does_not_exist() if not value else same
 
     def for_edition(self, edition_id: str) -> Iterator[Delivery]:
         for item in self.model.query(edition_id):
             yield _delivery(item)
 
-    def release(self, edition_id: str, subscriber_id: str, state: str = "claimed") -> None:
+    def release(self, edition_id: str, subscriber_id: str, state: str = CLAIMED, owner: str | None = None) -> None:
+        condition = self.model.state == state
+        if owner is not None:
+            condition = condition & self._detail_is(_owned(owner))
         try:
-            self.model(edition_id, subscriber_id).delete(condition=self.model.state == state)
+            self.model(edition_id, subscriber_id).delete(condition=condition)
         except DeleteError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise StorageError("could not release ledger claim") from exc
 
 
+_OWNER = "owner:"
+
+
+def _owned(owner: str) -> str:
+    return f"{_OWNER}{owner}" if owner else ""
+
+
 def _delivery(item: LedgerItem) -> Delivery:
+    detail, owner = item.detail or "", ""
+    if item.state == CLAIMED and detail.startswith(_OWNER):
+        detail, owner = "", detail[len(_OWNER) :]
     return Delivery(
         item.edition_id,
         item.subscriber_id,
         item.state,
-        item.message_id,
-        item.detail,
+        item.message_id or "",
+        detail,
         item.updated_at.isoformat() if item.updated_at else "",
+        owner,
     )

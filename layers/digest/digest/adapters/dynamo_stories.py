@@ -11,7 +11,7 @@ from pynamodb.exceptions import PynamoDBException
 from digest.adapters.dynamo import conditional_put
 from digest.adapters.dynamo_models import FeedStateItem, StoryItem
 from digest.core.fetch import FeedState
-from digest.core.story import CANCELED, NEW, SAME, UPDATED, Story
+from digest.core.story import CANCELED, NEW, SAME, UPDATED, Story, supersedes
 from digest.errors import StorageError
 from digest.ports import Clock
 
@@ -38,11 +38,16 @@ class DynamoStories:
             return NEW
         stored_item = self._item(story.story_id)
         stored = None if stored_item is None else self._story(stored_item)
-        if stored is None or stored.version > story.version or _same_copy(stored, story):
+        if stored is None or not supersedes(stored, story):
             return SAME
         item.history = _trimmed([_copy(stored_item), *(stored_item.history or [])])
-        # Optimistic: replace only the copy we compared against, so a racing newer version wins.
-        unchanged = (self.model.version == stored.version) & (self.model.content_hash == stored.content_hash)
+        # Optimistic: replace only the copy we compared against, so a racing newer version (or a
+        # withdrawal at the same version) wins.
+        unchanged = (
+            (self.model.version == stored.version)
+            & (self.model.content_hash == stored.content_hash)
+            & (self.model.status == stored.status)
+        )
         return UPDATED if conditional_put(item, unchanged) else SAME
 
     def get(self, story_id: str) -> Story | None:
@@ -108,15 +113,6 @@ def _trimmed(history: list[dict]) -> list[dict]:
             break
         kept.append(copy)
     return kept
-
-
-def _same_copy(stored: Story, incoming: Story) -> bool:
-    return (stored.content_hash, stored.status, stored.corrected, stored.embargo) == (
-        incoming.content_hash,
-        incoming.status,
-        incoming.corrected,
-        incoming.embargo,
-    )
 
 
 class DynamoFeedState:

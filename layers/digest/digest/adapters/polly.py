@@ -33,7 +33,7 @@ class PollyNarrator:
     Polly names each object ``<OutputS3KeyPrefix>.<TaskId>.<ext>``: here
     ``polly/<day>/audio.<task id>.mp3`` and ``polly/<day>/marks.<task id>.marks`` (a private prefix);
     the completion handler reads the key from the notice's ``outputUri``, verifies the MP3, adds the
-    chapters and publishes it at ``key``. Both tasks are billed for the same characters.
+    chapters and stores it at ``key``. Both tasks are billed for the same characters.
 
     Before any task starts, the script must fit one task (100,000 billed / 200,000 total characters)
     and the voice must exist for the engine (``DescribeVoices`` with ``Engine``, asked once per
@@ -46,7 +46,7 @@ class PollyNarrator:
 
     def narrate(self, ssml: str, key: str) -> Narration:
         self.check(ssml)
-        prefix = "polly/" + key.rsplit("/", 2)[-2]  # site/<day>/edition.mp3 -> polly/<day>
+        prefix = "polly/" + key.rsplit("/", 2)[-2]  # editions/<day>/audio/<script id>/edition.mp3 -> polly/<script id>
         audio = self._start(ssml, OutputFormat="mp3", OutputS3KeyPrefix=prefix + "/audio")
         if self.engine != "generative":  # Polly gives no speech marks for the generative engine
             try:

@@ -133,6 +133,11 @@ class Adapters:
 
         return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
 
+    @property
+    def send_parking(self) -> Any:
+        """Where the sender parks work that must wait: the send queue itself, with a delay."""
+        return self.queue
+
     @cached_property
     def mailer(self) -> Any:
         from digest.adapters.ses import SesMailer

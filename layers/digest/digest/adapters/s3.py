@@ -35,6 +35,13 @@ class S3Blobs:
                 return None
             raise StorageError(f"could not read s3://{self.bucket}/{key}") from exc
 
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (nothing happens when it is not there)."""
+        try:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(f"could not delete s3://{self.bucket}/{key}") from exc
+
     def exists(self, key: str) -> bool:
         try:
             self.s3.head_object(Bucket=self.bucket, Key=key)

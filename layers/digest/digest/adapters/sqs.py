@@ -15,10 +15,17 @@ class SqsQueue:
         self.sqs, self.url = sqs, url
 
     def send(self, bodies: Iterable[str]) -> int:
-        pending = list(bodies)
-        sent = 0
+        return self.send_later(bodies, 0)
+
+    def send_later(self, bodies: Iterable[str], delay_seconds: int) -> int:
+        """Queue ``bodies``, each received no sooner than ``delay_seconds`` from now (parked work:
+        a new message, so waiting never counts toward the dead-letter queue's receive limit)."""
+        pending, sent = list(bodies), 0
         for start in range(0, len(pending), 10):
-            entries = [{"Id": str(i), "MessageBody": b} for i, b in enumerate(pending[start : start + 10])]
+            entries = [
+                {"Id": str(i), "MessageBody": b, **({"DelaySeconds": delay_seconds} if delay_seconds else {})}
+                for i, b in enumerate(pending[start : start + 10])
+            ]
             try:
                 reply = self.sqs.send_message_batch(QueueUrl=self.url, Entries=entries)
             except (ClientError, BotoCoreError) as exc:

@@ -131,7 +131,10 @@ def _decide(state: str, action: str, require_approval: bool, reason: str) -> tup
     held = f" (held: {reason.strip()})" if reason.strip() else ""
     if action == BUILD:
         if state == SENT:
-            return None, "cannot build a new version of a sent edition: use 'correct' to issue a correction"
+            return (
+                None,
+                "cannot build a new version of a sent edition: a change now is a correction (`digest story edit ... --note TEXT` or `digest rebuild --note TEXT`)",
+            )
         if state == SENDING:
             return None, "cannot build while the edition is sending: wait until it is sent, then correct it"
         return DRAFT, ""
@@ -164,7 +167,10 @@ def _decide(state: str, action: str, require_approval: bool, reason: str) -> tup
             return None, f"cannot send a held edition: rebuild or release it, then approve it{held}"
         if state == SENDING:
             return None, "cannot send twice: the edition is already sending"
-        return None, "cannot send twice: the edition was already sent; use 'correct' for a correction"
+        return (
+            None,
+            "cannot send twice: the edition was already sent; a change now is a correction (`digest story edit ... --note TEXT` or `digest rebuild --note TEXT`)",
+        )
     if action == FINISH:
         if state == SENDING:
             return SENT, ""

@@ -1,12 +1,22 @@
-"""Editor overrides (headline, summary, order, pin, drop), kept across rebuilds and applied on every build."""
+"""Editor overrides (headline, summary, order, pin, drop), kept across rebuilds and applied on every build.
+
+An edit is stored under the id of the story the editor named (the id ``digest status`` shows for
+the story), never under a cluster's id: a cluster's id is its smallest member story id, which
+changes when a report with a lower id joins. On every build :meth:`Overrides.for_clusters`
+finds the cluster that now holds each edited story. Overrides stored under cluster ids need no
+rewriting: a cluster id is the id of one of its stories, so an old key reads as a story id.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from digest.core.edition import Edition, preheader
+
+_EDITION = "_edition"  # key of the edition-wide overrides in the stored JSON (never a story id)
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class StoryEdit:
 @dataclass(frozen=True)
 class Overrides:
     edits: dict[str, StoryEdit] = field(default_factory=dict)
+    title: str | None = None  # the editor's title of the edition: the email's subject and the top of the edition
 
     @property
     def pinned(self) -> frozenset[str]:
@@ -32,8 +43,9 @@ class Overrides:
     def dropped(self) -> frozenset[str]:
         return frozenset(k for k, e in self.edits.items() if e.drop)
 
-    def with_edit(self, cluster_id: str, **changes: object) -> Overrides:
-        """A copy with ``changes`` merged into the edit of ``cluster_id``.
+    def with_edit(self, story_id: str, **changes: object) -> Overrides:
+        """A copy with ``changes`` merged into the edit of ``story_id`` (the story the editor named:
+        the edit follows that story into whichever cluster holds it).
 
         Examples
         --------
@@ -48,21 +60,62 @@ class Overrides:
             too_small = isinstance(value, int) and kind is int and value < 1
             if value is not None and (type(value) is not kind or too_small):
                 raise ValueError(f"{name} must be {'a whole number >= 1' if kind is int else kind.__name__}")
-        current = self.edits.get(cluster_id, StoryEdit())
+        current = self.edits.get(story_id, StoryEdit())
         fields: dict[str, Any] = dict(changes)  # checked above
-        return Overrides({**self.edits, cluster_id: replace(current, **fields)})
+        return replace(self, edits={**self.edits, story_id: replace(current, **fields)})
+
+    def for_clusters(self, members: Mapping[str, Iterable[str]]) -> Overrides:
+        """These overrides keyed by the ids of the clusters that now hold the edited stories.
+
+        ``members`` maps each cluster id to the ids of its stories. An edit whose story is in no
+        cluster is left out (kept in storage: the story may come back). When several edited
+        stories are in one cluster, the edits are merged and the lower story id's text and
+        position win (a later edit is made under the cluster's id of the time, and cluster ids
+        only go down as reports join); a pin or a drop of any of them holds.
+
+        Examples
+        --------
+        >>> stored = Overrides().with_edit("ap-3", headline="Toll rises").with_edit("afp-9", pin=True)
+        >>> now = stored.for_clusters({"ap-1": ["ap-1", "ap-3"], "afp-9": ["afp-9"]})
+        >>> now.edits["ap-1"].headline, sorted(now.pinned)
+        ('Toll rises', ['afp-9'])
+        """
+        owner = {story: cluster_id for cluster_id, stories in members.items() for story in (cluster_id, *stories)}
+        merged: dict[str, StoryEdit] = {}
+        for story in sorted(self.edits, reverse=True):  # the lowest id comes last and wins
+            cluster_id = owner.get(story)
+            if cluster_id is not None:
+                merged[cluster_id] = _merged(merged.get(cluster_id), self.edits[story])
+        return replace(self, edits=merged)
 
     def to_json(self) -> str:
-        return json.dumps({k: asdict(v) for k, v in sorted(self.edits.items())}, sort_keys=True)
+        data: dict[str, Any] = {k: asdict(v) for k, v in sorted(self.edits.items())}
+        if self.title:
+            data[_EDITION] = {"title": self.title}
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes | None) -> Overrides:
         """Read stored overrides; empty or unreadable input gives no overrides."""
         try:
             data = json.loads(text or "{}")
-            return cls({k: StoryEdit(**v) for k, v in data.items()})
+            title = (data.pop(_EDITION, None) or {}).get("title")
+            return cls({k: StoryEdit(**v) for k, v in data.items()}, title=str(title) if title else None)
         except (ValueError, TypeError):
             return cls()
+
+
+def _merged(earlier: StoryEdit | None, later: StoryEdit) -> StoryEdit:
+    """``later``'s text and position over ``earlier``'s; a pin or drop of either holds."""
+    if earlier is None:
+        return later
+    return StoryEdit(
+        headline=later.headline if later.headline is not None else earlier.headline,
+        summary=later.summary if later.summary is not None else earlier.summary,
+        pin=earlier.pin or later.pin,
+        drop=earlier.drop or later.drop,
+        position=later.position if later.position is not None else earlier.position,
+    )
 
 
 def apply_overrides(edition: Edition, overrides: Overrides) -> Edition:
@@ -93,4 +146,5 @@ def apply_overrides(edition: Edition, overrides: Overrides) -> Edition:
     ordered = [
         s if s.anchor == f"story-{i}" else replace(s, anchor=f"story-{i}") for i, s in enumerate(ordered, start=1)
     ]
-    return replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader(ordered))
+    edited = replace(edition, lead=ordered[0], stories=ordered[1:], preheader=preheader(ordered))
+    return replace(edited, title=overrides.title) if overrides.title else edited

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +78,44 @@ class Story:
     def day(self) -> str:
         """The UTC day the story was published, the key of the by-day index."""
         return self.published.strftime("%Y-%m-%d")
+
+
+def supersedes(stored: Story, incoming: Story) -> bool:
+    """Should ``incoming`` replace ``stored`` (the same story id)? A newer version always does and
+    an older one never; at the same version a changed copy does, except that nothing but a newer
+    version undoes a withdrawal (a stale copy of a killed story must not bring it back).
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> v1 = Story("s", "w", "W", "W", "g", "T", "B.", "https://w/1", datetime(2026, 11, 28, tzinfo=UTC), "h1")
+    >>> killed = Story(**{**v1.__dict__, "version": 2, "status": CANCELED, "content_hash": "h2"})
+    >>> supersedes(v1, killed), supersedes(killed, v1)
+    (True, False)
+    >>> same_version_kill = Story(**{**v1.__dict__, "status": CANCELED})
+    >>> supersedes(v1, same_version_kill), supersedes(same_version_kill, v1), supersedes(v1, v1)
+    (True, False, False)
+    """
+    if incoming.version != stored.version:
+        return incoming.version > stored.version
+    if stored.status == CANCELED and incoming.status != CANCELED:
+        return False
+    mine = (stored.content_hash, stored.status, stored.corrected, stored.embargo)
+    return mine != (incoming.content_hash, incoming.status, incoming.corrected, incoming.embargo)
+
+
+def withdrawn_ids(story_ids: Iterable[str], lookup: Callable[[str], Story | None]) -> list[str]:
+    """The ids among ``story_ids`` whose stored story (``lookup``) is withdrawn (canceled).
+
+    Examples
+    --------
+    >>> from datetime import UTC
+    >>> live = Story("a", "w", "W", "W", "g", "T", "B.", "", datetime(2026, 11, 28, tzinfo=UTC), "h")
+    >>> stored = {"a": live, "b": Story(**{**live.__dict__, "story_id": "b", "status": CANCELED})}
+    >>> withdrawn_ids(["a", "b", "gone"], stored.get)
+    ['b']
+    """
+    return [i for i in story_ids if (story := lookup(i)) is not None and story.status == CANCELED]
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,9 @@ class Delivery:
     state: str
     message_id: str = ""
     detail: str = ""
-    # ISO time of the last change, kept by the store (a claim's age tells whether SES ever took it);
+    # ISO time of the last change, kept by the store (a claim's age tells how long ago it was made);
     # not part of a record's identity or equality.
     updated_at: str = field(default="", compare=False)
+    # A claim's owner: the token of the one send attempt that wrote it ("" on other states). The
+    # attempt that finds its own token (a lost reply to its claim) may go on; nobody else may.
+    owner: str = field(default="", compare=False)

@@ -1,7 +1,7 @@
 """Long editor actions run asynchronously: started at once (HTTP 202), run by a worker, polled by id.
 
 An HTTP API cuts its integration at 30 s, so an action that can take longer (rebuild, story edit,
-test-send, send, resend-failures) is stored as *queued*, handed to a worker (the same function,
+title, test-send, send, resend-failures) is stored as *queued*, handed to a worker (the same function,
 invoked asynchronously) and answered with its id. The worker moves it to *running*, then *done*
 with the action's result or *failed* with the reason. The audit trail records each action when
 it starts and when it ends. The worker's event carries only the action's id and date: what to do
@@ -28,7 +28,7 @@ from digest.services.refusals import Refused
 
 logger = Logger(child=True)
 
-KINDS = ("rebuild", "story edit", "test-send", "send", "resend-failures")
+KINDS = ("rebuild", "story edit", "title", "test-send", "send", "resend-failures")
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 EVENT_KEY = "digest_action"
 PICKUP = timedelta(minutes=5)  # a queued action not started by then has failed
@@ -116,7 +116,7 @@ class Actions:
         text = json.dumps(request, ensure_ascii=False)
         if len(text) > MAX_REQUEST:
             raise Refused(f"the request is too large ({len(text):,} characters, at most {MAX_REQUEST:,})")
-        self.editor.precheck(kind, day, request)
+        self.editor.precheck(kind, day, request, actor)
         now = self.clock.now()
         record = ActionRecord(
             self.new_id(), day, kind, actor, QUEUED, now.isoformat(), now.isoformat(), (now + PICKUP).isoformat(), text
@@ -175,13 +175,16 @@ class Actions:
                 str(request.get("story", "")),
                 actor,
                 correction=bool(request.get("correction")),
+                note=request.get("note"),
                 **(request.get("fields") or {}),
             )
+        if record.kind == "title":
+            return e.set_title(day, actor, str(request.get("title") or ""), note=request.get("note"))
         if record.kind == "test-send":
             return e.test_send(day, actor, [str(a) for a in request.get("to") or []])
         if record.kind == "send":
             return e.send_now(day, actor)
-        return e.resend_failures(day, actor)
+        return e.resend_failures(day, actor, unknown=str(request.get("unknown") or "keep"))
 
     def _end(
         self, record: ActionRecord, state: str, result: Any = None, reason: str = "", refused: bool = False

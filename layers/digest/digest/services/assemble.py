@@ -19,6 +19,7 @@ from aws_lambda_powertools import Logger
 from digest.config import Settings
 from digest.core import lifecycle
 from digest.core.cluster import cluster
+from digest.core.desk import correction_note
 from digest.core.diff import EditionDiff, diff_editions
 from digest.core.edition import Brand, Edition, version_key
 from digest.core.edition_record import EditionRecord
@@ -29,8 +30,9 @@ from digest.core.render import Rendered, render_edition
 from digest.core.schedule import edition_day, future_reason, news_window
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.summarizer import Summarizer
-from digest.errors import FutureEdition
+from digest.errors import DigestError, FutureEdition
 from digest.ports import BlobStore, Clock, EditionStore, StoryStore
+from digest.services.narrate import carried_audio, follow_shared, needs_narration
 
 logger = Logger(child=True)
 
@@ -78,6 +80,7 @@ def assemble(
     keep_hold: bool = True,
     newest: bool = False,
     publish: Callable[[EditionRecord], object] | None = None,
+    narrate: Callable[[str], object] | None = None,
 ) -> AssembleResult:
     """Build the edition of ``day`` from the news of its window, whenever it is built.
 
@@ -89,6 +92,10 @@ def assemble(
     rebuilt from the stories it was made of, never from later news, and published at once
     (``publish``) so readers of the web copy see it. A held edition stays held
     through automatic rebuilds (``keep_hold``); an editor's rebuild lifts it.
+
+    A new version whose spoken text (SSML) is the previous version's keeps its audio; one whose
+    spoken text changed after the day's narration began is narrated again (``narrate``, given
+    the date, starts the narration as the schedule does).
     """
     now, iso = clock.now(), day.isoformat()
     current = edition_day(now, options.timezone)
@@ -98,13 +105,16 @@ def assemble(
     start, end = news_window(day, options.timezone, options.assemble_at, options.window_hours)
     past = day < current
     as_of = end if past else now  # a past edition is judged at its own instant (embargoes, freshness)
-    overrides = Overrides.from_json(blobs.get(overrides_key(iso)))
+    stored = Overrides.from_json(blobs.get(overrides_key(iso)))
     latest = editions.latest(iso)
     if latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT):
         recent = [s for s in (stories.get(i) for i in latest.story_ids) if s is not None]
     else:
         recent = stories.between(start, end, as_of=end if past and not newest else None)
-    clusters = [c for c in cluster(recent) if c.cluster_id not in overrides.dropped]
+    found = cluster(recent)
+    # Edits are kept by story id: each applies to whichever cluster holds its story now.
+    overrides = stored.for_clusters({c.cluster_id: [s.story_id for s in c.stories] for c in found})
+    clusters = [c for c in found if c.cluster_id not in overrides.dropped]
     planned = plan_edition(
         day,
         clusters,
@@ -127,7 +137,7 @@ def assemble(
     correcting = latest is not None and latest.status in (lifecycle.SENDING, lifecycle.SENT)
     if correcting and latest is not None:
         lifecycle.transition(latest.status, lifecycle.CORRECT)  # refuses while still sending
-        edition = replace(edition, correction_note=note or _correction_note(changes, now))
+        edition = replace(edition, correction_note=note or _correction_note(changes, now, options.timezone))
     version = 1 if latest is None else latest.version + 1
     edition = replace(edition, version=version)
     rendered = render_edition(env, edition, brand)
@@ -146,19 +156,36 @@ def assemble(
         content_hash=digest,
         status=status,
         story_count=count,
-        subject=f"{brand.name}: {edition.lead.headline}",
+        subject=overrides.title or f"{brand.name}: {edition.lead.headline}",
         created_at=now.isoformat(),
         reason="; ".join(reasons)[:1000] if status == HELD else "",
         story_ids=tuple(sorted({sid for s in edition.all_stories for sid in s.story_ids})),
+        **carried_audio(latest, rendered.ssml, blobs),  # the same spoken text keeps its audio
     )
     if not editions.add(record):
         return AssembleResult(editions.latest(iso), False, "another build stored this version first")
     logger.info("edition built", extra={"edition_date": iso, "version": version, "stories": count, "status": status})
+    if latest is not None and record.audio_status in ("starting", "pending"):
+        record = follow_shared(editions, record, latest)  # its notices may have come meanwhile
     if correcting and publish is not None:
         publish(record)  # a correction: readers of the web copy see it at once
+    if narrate is not None and needs_narration(editions.versions(iso), record):
+        _narrate_again(narrate, iso)
+        narrated = editions.get(iso, version)
+        if correcting and publish is not None and narrated and narrated.audio_status in ("ready", "placeholder"):
+            publish(narrated)  # narrated at once (locally): the corrected audio goes out with the web copy
     return AssembleResult(
         record, True, record.reason or ("correction" if correcting else ""), changes.lines() if changes else None
     )
+
+
+def _narrate_again(narrate: Callable[[str], object], day: str) -> None:
+    """Start the new version's narration; the version stands without it when it cannot start
+    (the send-time audio policy applies; a later rebuild or narrate invocation tries again)."""
+    try:
+        narrate(day)
+    except DigestError:
+        logger.exception("the new version's narration did not start", extra={"edition_date": day})
 
 
 def _snapshot(blobs: BlobStore, record: EditionRecord | None) -> Edition | None:
@@ -168,9 +195,12 @@ def _snapshot(blobs: BlobStore, record: EditionRecord | None) -> Edition | None:
     return edition_from_json(data) if data else None
 
 
-def _correction_note(changes: EditionDiff | None, now: datetime) -> str:
-    what = "; ".join(changes.lines()[:3]) if changes and not changes.empty else "details updated"
-    return f"Corrected {now:%Y-%m-%d %H:%M} UTC: {what}"[:400]
+def _correction_note(changes: EditionDiff | None, now: datetime, zone: str) -> str:
+    """The note of a correction no editor wrote (a withdrawal, a rebuild without ``--note``): plain
+    words, never diff markup, stamped in the newsroom's time zone."""
+    removed = changes is not None and bool(changes.removed)
+    what = "A story was removed." if removed else "This edition was updated after it was sent."
+    return correction_note(what, now, zone)
 
 
 def version_files(edition: Edition, rendered: Rendered, changes: dict[str, Any] | None) -> dict[str, tuple[str, str]]:

@@ -22,8 +22,9 @@ from digest.core.edition import site_key, version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
+from digest.core.story import withdrawn_ids
 from digest.core.subscriber import ACTIVE
-from digest.ports import BlobStore, EditionStore, Queue, SubscriberStore
+from digest.ports import BlobStore, EditionStore, Queue, StoryStore, SubscriberStore
 
 logger = Logger(child=True)
 
@@ -73,11 +74,14 @@ def dispatch(
     options: DispatchOptions,
     now: datetime,
     publish: Callable[[EditionRecord], object] | None = None,
+    stories: StoryStore | None = None,
 ) -> DispatchResult:
     """Queue the edition of ``day`` for every active subscriber, in subscriber-id order.
 
     The same edition and list always give the same message bodies, so a re-run (or a resumed,
-    half-done) dispatch queues the same work and the ledger makes the repeats no-ops.
+    half-done) dispatch queues the same work and the ledger makes the repeats no-ops. An edition
+    holding a story whose stored status is withdrawn (``stories``) is held with the reason (a
+    resumed dispatch queues nothing more).
     """
     record = editions.latest(day)
     if record is None:
@@ -93,6 +97,12 @@ def dispatch(
         )
         if late:
             return _hold(editions, record, late)
+    withdrawn = withdrawn_ids(record.story_ids, stories.get) if stories is not None else []
+    if withdrawn:
+        reason = f"withdrawn by the agency: {', '.join(withdrawn)}; rebuild the edition without them"
+        if record.status == lifecycle.SENDING:  # a resumed dispatch: nothing more is queued
+            return DispatchResult(day, 0, 0, f"refused: {reason}")
+        return _hold(editions, record, reason)
     variant, problems = _gate(record, blobs, options.audio_policy)
     if problems and record.status != lifecycle.SENDING:  # a resumed dispatch finishes what it began
         return _hold(editions, record, "; ".join(problems))
@@ -132,8 +142,9 @@ def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> Dispatc
 def email_variant(record: EditionRecord, blobs: BlobStore) -> str:
     """Which email a version's readers get, the one rule for sends, re-sends, previews and test
     copies: ``email`` (with the Listen link) when its audio is ready and the file is there,
-    otherwise ``email-noaudio``."""
-    audio_key = site_key(record.edition_date, "edition.mp3")
+    otherwise ``email-noaudio``. The file checked is the version's own, kept privately until the
+    send publishes it where the Listen link points."""
+    audio_key = record.audio_key or site_key(record.edition_date, "edition.mp3")
     ready = record.audio_status in ("ready", "placeholder") and blobs.exists(audio_key)
     return "email" if ready else "email-noaudio"
 

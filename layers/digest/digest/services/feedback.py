@@ -32,6 +32,7 @@ from digest.core.subscriber import (
     SUPPRESSED,
     Delivery,
 )
+from digest.errors import StorageError
 from digest.ports import Clock, Ledger, SubscriberStore
 
 logger = Logger(child=True)
@@ -43,6 +44,7 @@ _SOFT_LIMIT_FROM = (ACTIVE, PENDING, LAPSED)  # statuses repeated soft bounces m
 _TAG = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what SesMailer lets through in a tag value
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HANDLED = ("Bounce", "Complaint", "Delivery", "Send", "Reject")
+_CAS_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -157,13 +159,19 @@ class Feedback:
         """Record an outcome for (day, sid) when the record's rank is below ``below``."""
         if day is None:
             return False
-        current = self.ledger.get(day, sid)
-        if _rank(current) >= below:
-            return False
-        if current == Delivery(day, sid, state, message_id, detail):
-            return False
-        self.ledger.mark(day, sid, state, message_id=message_id, detail=detail)
-        return True
+        for _ in range(_CAS_TRIES):  # compare-and-set: a concurrent writer (the sender, another event) wins
+            current = self.ledger.get(day, sid)
+            if _rank(current) >= below:
+                return False
+            if current == Delivery(day, sid, state, message_id, detail):
+                return False
+            if current is None:
+                written = self.ledger.mark(day, sid, state, message_id=message_id, detail=detail, if_absent=True)
+            else:
+                written = self.ledger.mark(day, sid, state, message_id=message_id, detail=detail, if_current=current)
+            if written:
+                return True
+        raise StorageError(f"the ledger record of {sid} kept changing; the event is retried")
 
     @staticmethod
     def _done(outcome: FeedbackOutcome, kind: Any) -> FeedbackOutcome:

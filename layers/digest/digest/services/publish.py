@@ -1,4 +1,5 @@
-"""Publish: the public web copy of an edition, the archive index, and the Atom and podcast feeds."""
+"""Publish: the public web copy of an edition and its audio, the archive index, and the Atom and
+podcast feeds. Nothing of an edition is public before it is sent (or corrected after sending)."""
 
 from __future__ import annotations
 
@@ -38,17 +39,18 @@ def publish(
     now: datetime,
     cdn: SiteCache | None = None,
 ) -> ArchiveEntry:
-    """Publish ``record``'s web copy, refresh the archive and feeds that list it, and have ``cdn``
-    forget its copies of all of them (the edition's whole folder: its page and its audio)."""
+    """Publish ``record``'s web copy and its audio, refresh the archive and feeds that list it, and
+    have ``cdn`` forget its copies of all of them (the edition's whole folder: its page and its audio)."""
     day, version = record.edition_date, record.version
     web = blobs.get(version_key(day, version, "web.html"))
     snapshot = blobs.get(version_key(day, version, "edition.json"))
     if web is None or snapshot is None:
         raise StorageError(f"edition {day} v{version} has no web copy to publish")
     blobs.put(site_key(day, "index.html"), web, "text/html; charset=utf-8")
+    audible = publish_audio(record, blobs)
     edition = edition_from_json(snapshot)
     titles = {s.anchor: s.headline for s in edition.all_stories}
-    has_audio = record.audio_status == "ready"  # a silent placeholder is no episode
+    has_audio = audible and record.audio_status == "ready"  # a silent placeholder is no episode
     entry = ArchiveEntry(
         date=day,
         title=f"{brand.name}, {edition.date_label}",
@@ -84,6 +86,29 @@ def publish(
 
 
 SITE_LISTINGS = ("site/index.html", "site/feed.atom", "site/podcast.xml")
+AUDIBLE = ("ready", "placeholder")
+
+
+def publish_audio(record: EditionRecord, blobs: BlobStore) -> bool:
+    """Put ``record``'s audio (kept privately until now) at the edition's public audio key, where its
+    Listen links point; True when it is there. Audio that is not ready is taken off the public
+    site: what is there was narrated from an earlier text (a dropped or held story among it).
+    """
+    public = site_key(record.edition_date, "edition.mp3")
+    if record.audio_status in AUDIBLE and record.audio_key:
+        if record.audio_key == public:  # narrated before audio was kept private
+            return blobs.exists(public)
+        mp3 = blobs.get(record.audio_key)
+        if mp3 is not None:
+            blobs.put(public, mp3, "audio/mpeg")
+            return True
+        logger.error(
+            "the edition's audio is missing", extra={"edition_date": record.edition_date, "key": record.audio_key}
+        )
+    if blobs.exists(public):
+        blobs.delete(public)
+        logger.warning("earlier audio taken off the site", extra={"edition_date": record.edition_date})
+    return False
 
 
 def _invalidate(cdn: SiteCache, paths: list[str], reference: str) -> None:

@@ -10,6 +10,7 @@ the requests are signed with the local stack's credentials. Long actions answer 
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +23,16 @@ from digest_tools.local.serve import STATE_FILE
 
 
 class ApiError(DigestError):
-    """The editor API refused a request; the message is its reason."""
+    """The editor API refused a request; the message is its reason, ``status`` the HTTP status and
+    ``payload`` its JSON reply (with ``suggestions`` for an unknown story)."""
+
+    def __init__(self, message: str, status: int = 0, payload: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.payload = status, payload or {}
+
+
+class UsageError(DigestError):
+    """The command's arguments do not make a request (exit status 2, like argparse's own errors)."""
 
 
 class ActionFailed(ApiError):
@@ -45,12 +55,31 @@ def resolve(stack: str | None, region: str | None = None) -> Target:
     if not STATE_FILE.exists():
         raise ConfigError("no local stack is running here: start one with `digest serve` (or pass --stack NAME)")
     state = json.loads(STATE_FILE.read_text())
+    if not _alive(state.get("pid")):
+        STATE_FILE.unlink(missing_ok=True)
+        raise ConfigError(
+            "the local stack that was running here has stopped (its state file was left behind and is now "
+            "removed): start one with `digest serve` (or pass --stack NAME)"
+        )
     from botocore.credentials import Credentials
 
     from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION
 
     creds = Credentials(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
     return Target(state["api"], REGION, creds, state["env"], state["endpoint"])
+
+
+def _alive(pid: object) -> bool:
+    """Whether the `digest serve` process that wrote the state file still runs (unknown: assume so)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _deployed(stack: str, region: str | None) -> Target:
@@ -131,12 +160,13 @@ def request(target: Target, method: str, path: str, body: dict | None = None) ->
             text = reply.read().decode("utf-8")
             kind, status = reply.headers.get("content-type", ""), reply.status
     except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace")
+        detail, payload = exc.read().decode("utf-8", "replace"), {}
         try:
-            detail = json.loads(detail).get("error") or json.loads(detail).get("message") or detail
-        except ValueError:
-            pass
-        raise ApiError(f"{exc.code}: {detail}") from exc
+            payload = json.loads(detail)
+            detail = payload.get("error") or payload.get("message") or detail
+        except (ValueError, AttributeError):
+            payload = {}
+        raise ApiError(f"{exc.code}: {detail}", exc.code, payload if isinstance(payload, dict) else {}) from exc
     except urllib.error.URLError as exc:
         raise ApiError(f"cannot reach {target.api}: {exc.reason}") from exc
     return status, json.loads(text) if "json" in kind else text

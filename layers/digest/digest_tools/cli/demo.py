@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.adapters.clock import FixedClock
+from digest.adapters.http_fetch import HttpFetcher
 from digest.bootstrap import Container
 from digest.config import Settings, load_sources
 from digest.core.edition import site_key, version_key
@@ -19,6 +20,8 @@ from digest.core.speech import billed_characters, polly_cost
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import DigestError
 from digest.services.narrate import narrate
+from digest.services.site import site_files
+from digest_tools.cli.demo_feeds import GivenFeeds
 from digest_tools.local.clock import local_clock
 from digest_tools.local.feedserver import FeedServer
 from digest_tools.local.stack import LocalStack, drain_queue
@@ -35,7 +38,8 @@ class Steps:
         print(f"[{self.done}/{self.total}] {title}", flush=True)
 
 
-def run_demo(out: str, day: date | None) -> int:
+def run_demo(out: str, day: date | None, feeds: list[str] | None = None) -> int:
+    """The whole morning; on the bundled samples (moved to ``day``) or on ``feeds`` as they are."""
     out_dir = Path(out).resolve()
     step = Steps(7)
     stack = LocalStack()
@@ -52,7 +56,7 @@ def run_demo(out: str, day: date | None) -> int:
         # The demo's clock is set to each stage's scheduled local time on the edition day.
         clock = FixedClock(datetime.combine(day, settings.assemble_at, zone))
         app = Container(settings, clock)
-        _run_morning(app, stack, day, zone, clock, step, out_dir)
+        _run_morning(app, stack, day, zone, clock, step, out_dir, feeds)
     finally:
         stack.stop()
     print(f"done in {time.monotonic() - step.started:.1f} s; the edition is in {out_dir}")
@@ -60,7 +64,14 @@ def run_demo(out: str, day: date | None) -> int:
 
 
 def _run_morning(
-    app: Container, stack: LocalStack, day: date, zone: ZoneInfo, clock: FixedClock, step: Steps, out_dir: Path
+    app: Container,
+    stack: LocalStack,
+    day: date,
+    zone: ZoneInfo,
+    clock: FixedClock,
+    step: Steps,
+    out_dir: Path,
+    feeds: list[str] | None = None,
 ) -> None:
     samples = json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8"))
     for entry in samples:
@@ -74,16 +85,25 @@ def _run_morning(
                 entry.get("name", ""),
             )
         )
-    with FeedServer(day) as feeds:
-        sources = [replace(s, url=feeds.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
-        step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
-        report, _ = app.ingest(sources, withdraw=False)
+    if feeds:
+        with GivenFeeds(feeds, load_sources()) as given:
+            sources = given.sources(lambda url: HttpFetcher(allow_loopback=True).fetch(url).body or b"")
+            step(f"ingesting {len(sources)} given feeds as they are: " + ", ".join(s.agency for s in sources))
+            report, _ = app.ingest(sources, force=True, withdraw=False)
+    else:
+        with FeedServer(day) as served:
+            sources = [replace(s, url=served.url(FEED_FILES[s.key])) for s in load_sources() if s.key in FEED_FILES]
+            step(f"ingesting {len(sources)} sample wire feeds over local HTTP")
+            report, _ = app.ingest(sources, withdraw=False)
     print(f"      {report.seen} stories read, {report.stored} stored, {len(report.problems)} problems")
+    for problem in report.problems[:10]:
+        print(f"      problem: {problem.source} {problem.kind}: {problem.detail}"[:200])
 
     step(f"assembling the edition of {day.isoformat()} (05:00 {zone.key})")
     built = app.assemble(day)
     if built.record is None:
-        raise DigestError(f"no edition was built: {built.reason}")
+        hint = f" (the edition of {day.isoformat()} holds the news of the 24 hours before its 05:00; try --date)"
+        raise DigestError(f"no edition was built: {built.reason}" + (hint if feeds else ""))
     record = built.record
     print(f"      version {record.version}, {record.story_count} stories, status {record.status} {built.reason}")
 
@@ -162,3 +182,7 @@ def _write_outputs(app: Container, stack: LocalStack, day: str, version: int, ou
         to = message.get("destinations") or [""]
         name = by_address.get(to[0], f"message-{number}")
         (emails / f"{name}.eml").write_text(message["raw_data"], encoding="utf-8")
+    for path, data in site_files(app.blobs, app.settings.public_base_url):  # the site as published, offline
+        target = out_dir / "site" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

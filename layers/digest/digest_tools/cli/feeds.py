@@ -11,6 +11,7 @@ from digest.core.attribution import summarize
 from digest.core.cluster import cluster
 from digest.core.story import Problem, Source
 from digest.core.wire import parse_wire
+from digest_tools.cli.demo_feeds import feed_name
 from digest_tools.local.clock import local_clock
 
 
@@ -35,7 +36,8 @@ def check_feeds(targets: list[str], out: TextIO) -> int:
         if data is None:
             problems.append(Problem(name, "fetch", error))
             continue
-        result = parse_wire(data, Source(name, name, name, target), now)
+        agency = feed_name(data, name)  # the feed's own title or author, never a file name or key
+        result = parse_wire(data, Source(name, agency, agency, target), now)
         stories.extend(result.stories)
         problems.extend(result.problems)
     cluster_of = {s.story_id: c.cluster_id for c in cluster(stories) for s in c.stories}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
+from pathlib import Path
 
 from digest.errors import DigestError
 
@@ -13,11 +15,41 @@ examples:
   digest demo                          run the whole morning locally, write it to ./digest-out
   digest serve --demo-data             a local stack with the public and editor APIs
   digest status                        the current edition (newsroom's date) on the local stack
+  digest stories                       its stories and their ids
   digest send --no-wait                start sending; print the action id and its status URL
   digest story edit 2026-11-28 ap-3f2a --headline 'Quake toll rises'
+  digest title 2026-11-28 'The day the ground shook'
   digest approve 2026-11-28 --stack morning-digest-prod
   digest feeds check feed.xml https://example.org/rss.xml
 """
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser; with ``--json`` anywhere on the command line its errors are a JSON object
+    on stdout too (exit status 2), so scripts read every outcome the same way."""
+
+    json_errors = False
+
+    def error(self, message: str):  # type: ignore[override]
+        if Parser.json_errors:
+            print(json.dumps({"error": f"{self.prog}: {message}", "status": 2, "usage": self.format_usage().strip()}))
+            sys.exit(2)
+        super().error(message)
+
+
+def _fail(exc: DigestError, as_json: bool) -> int:
+    """Report a failed command: on stderr, or as a JSON object on stdout with ``--json``."""
+    from digest_tools.cli.client import ApiError, UsageError
+
+    code = 2 if isinstance(exc, UsageError) else 1
+    if as_json:
+        reply = {"error": str(exc), "status": code}
+        if isinstance(exc, ApiError):
+            reply.update(http_status=exc.status, **{k: v for k, v in exc.payload.items() if k != "error"})
+        print(json.dumps(reply, ensure_ascii=False))
+    else:
+        print(f"digest: error: {exc}", file=sys.stderr)
+    return code
 
 
 def _day(text: str) -> date:
@@ -35,7 +67,7 @@ def _raw(parser_factory, name: str, **kwargs) -> argparse.ArgumentParser:
 def parser() -> argparse.ArgumentParser:
     from digest_tools.cli import editor
 
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="digest",
         description="Morning Digest: wire feeds in, a morning edition with audio out.",
         epilog=EPILOG,
@@ -50,9 +82,17 @@ def parser() -> argparse.ArgumentParser:
         description="Serve the bundled sample wire feeds over local HTTP, then ingest, assemble, narrate "
         "and send to the sample subscribers on an embedded local AWS endpoint (moto). Writes the edition "
         "(email HTML and text, web page, SSML, audio, archive, feeds) and every sent email as .eml into --out.",
-        epilog="example:\n  digest demo --out ./digest-out --date 2026-11-28",
+        epilog="examples:\n  digest demo --out ./digest-out --date 2026-11-28\n"
+        "  digest demo --feeds ap.xml afp.xml https://example.org/rss.xml --date 2026-11-28 --out ./try",
     )
     demo.add_argument("--out", default="digest-out", help="output folder (default: ./digest-out)")
+    demo.add_argument(
+        "--feeds",
+        nargs="+",
+        metavar="FILE_OR_URL",
+        help="run the morning on these feeds as they are (no date shifting) instead of the bundled samples; "
+        "a feed that is not a configured source is named by its own title or author",
+    )
     demo.add_argument(
         "--date",
         type=_day,
@@ -104,9 +144,18 @@ def parser() -> argparse.ArgumentParser:
         epilog="example:\n  digest cost 2026-11-28 --subscribers 50000 --engine neural",
     )
     editor.add_date(cost)
-    cost.add_argument("--subscribers", type=int, default=10_000)
+    cost.add_argument(
+        "--subscribers",
+        type=int,
+        default=None,
+        help="list size to price (default: the active subscribers of the stack)",
+    )
     cost.add_argument("--engine", default="neural", choices=["standard", "neural", "long-form", "generative"])
     editor.add_target(cost)
+
+    from digest_tools.cli import queue
+
+    queue.add_parser(commands)
 
     feeds = commands.add_parser("feeds", help="work with wire feeds")
     feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="SUBCOMMAND", required=True)
@@ -120,16 +169,32 @@ def parser() -> argparse.ArgumentParser:
         epilog="examples:\n  digest feeds check ap.xml afp.xml\n  digest feeds check https://example.org/rss.xml",
     )
     check.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    check.add_argument("--json", action="store_true", help="JSON lines (always; accepted for symmetry)")
+    for command in (demo, serve):
+        command.add_argument("--json", action="store_true", help="print JSON for scripts")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    Parser.json_errors = "--json" in argv
     args = parser().parse_args(argv)
     try:
         if args.command == "demo":
             from digest_tools.cli.demo import run_demo
 
-            return run_demo(args.out, args.date)
+            if not args.json:
+                return run_demo(args.out, args.date, args.feeds)
+            import contextlib
+
+            with contextlib.redirect_stdout(sys.stderr):  # the steps go to stderr, the outcome to stdout
+                code = run_demo(args.out, args.date, args.feeds)
+            print(json.dumps({"out": str(Path(args.out).resolve()), "status": code}))
+            return code
+        if args.command == "queue":
+            from digest_tools.cli.queue import run
+
+            return run(args)
         if args.command == "feeds":
             from digest_tools.cli.feeds import check_feeds
 
@@ -137,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         from digest_tools.cli import ops
 
         if args.command == "serve":
-            return ops.serve(args.port, args.demo_data)
+            return ops.serve(args.port, args.demo_data, args.json)
         if args.command == "subscribers":
             return ops.subscribers(args)
         if args.command == "cost":
@@ -146,8 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return editor.run(args)
     except DigestError as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(exc, Parser.json_errors)
     except KeyboardInterrupt:
         return 130
 

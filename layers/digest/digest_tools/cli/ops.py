@@ -8,7 +8,8 @@ import os
 import time
 
 from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id
-from digest_tools.cli.client import Target, resolve
+from digest.errors import DigestError
+from digest_tools.cli.client import Target, UsageError, resolve
 
 
 def container_for(target: Target):
@@ -27,15 +28,29 @@ def container_for(target: Target):
     return Container(Settings.from_env(env), local_clock())  # DIGEST_NOW pins it, as it pins digest serve
 
 
-def serve(port: int, demo_data: bool) -> int:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (and SIGHUP) stop `digest serve` the way Ctrl-C does
+
+
+def serve(port: int, demo_data: bool, as_json: bool = False) -> int:
+    import signal
+
     from digest_tools.local.serve import LocalServer
 
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     with LocalServer(port) as server:
-        print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
+        where = {"endpoint": server.stack.endpoint, "api": server.bridge.url, "mail": server.mail_url}
+        if as_json:
+            print(json.dumps({**where, "moto_mail": server.moto_mail_url, "state_file": str(server.state_file)}))
+        else:
+            print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
+            print(f"emails the local SES accepts: {server.mail_url} (raw: {server.moto_mail_url})")
         if demo_data:
             _seed(server.app)
         print("try:  digest status   |   curl -d email=you@example.com " + server.bridge.url + "/subscribe")
-        print("press Ctrl-C to stop")
+        print("press Ctrl-C to stop", flush=True)
         try:
             while True:
                 time.sleep(3600)
@@ -75,7 +90,7 @@ def subscribers(args: argparse.Namespace) -> int:
 
         problem = validate_address(address)
         if problem:
-            raise SystemExit(f"digest: error: {problem}")
+            raise UsageError(problem)
         app.subscribers.put(
             Subscriber(
                 subscriber_id(address),
@@ -87,7 +102,8 @@ def subscribers(args: argparse.Namespace) -> int:
                 created_at=app.clock.now().isoformat(),
             )
         )
-        print(f"{subscriber_id(address)} {args.status} {args.plan}")
+        added = {"subscriber_id": subscriber_id(address), "status": args.status, "plan": args.plan}
+        print(json.dumps(added) if args.json else " ".join(added.values()))
     else:
         counts = {
             status: sum(1 for _ in app.subscribers.with_status(status))
@@ -106,10 +122,15 @@ def cost(args: argparse.Namespace) -> int:
     day = app.today().isoformat() if args.date in (None, "today") else args.date  # the newsroom's date, as the API
     latest = app.editions.latest(day)
     if latest is None:
-        raise SystemExit(f"digest: error: there is no edition for {day}")
+        raise DigestError(f"there is no edition for {day}: build it first (`digest rebuild {day}`)")
     ssml = (app.blobs.get(version_key(day, latest.version, "edition.ssml")) or b"").decode("utf-8")
     chars = billed_characters(ssml)
-    n = args.subscribers
+    if args.subscribers is None:
+        n, counted = sum(1 for _ in app.subscribers.with_status(ACTIVE)), "active subscribers of the stack"
+    elif args.subscribers < 0:
+        raise UsageError(f"--subscribers must be 0 or more, got {args.subscribers}")
+    else:
+        n, counted = args.subscribers, "given with --subscribers"
     lines = {
         f"Polly ({args.engine}, {chars:,} characters, audio + speech marks)": 2 * polly_cost(chars, args.engine),
         f"SES ({n:,} emails at $0.10 per 1,000)": n * 0.10 / 1000,
@@ -117,10 +138,24 @@ def cost(args: argparse.Namespace) -> int:
         "DynamoDB ledger (2 writes + 1 read per email, on demand)": n * (2 * 1.25 + 0.25) / 1_000_000,
         "SQS (1 message per 50 recipients)": (n / 50) * 3 * 0.40 / 1_000_000,
     }
+    if app.settings.bedrock_model_id:  # generative summaries (BedrockModelId): the model's tokens and guardrail
+        from digest.core.generation_cost import cost_lines
+        from digest.core.snapshot import edition_from_json
+
+        stored = app.blobs.get(version_key(day, latest.version, "edition.json"))
+        if stored:
+            guardrail = bool(app.settings.bedrock_guardrail_id)
+            lines.update(
+                cost_lines(
+                    edition_from_json(stored), app.stories.get, app.settings.bedrock_model_id, guardrail=guardrail
+                )
+            )
     total = sum(lines.values())
     if args.json:
-        print(json.dumps({"items": lines, "total_usd": total}, indent=2))
+        reply = {"edition_date": day, "subscribers": n, "subscribers_from": counted, "items": lines, "total_usd": total}
+        print(json.dumps(reply, indent=2))
     else:
+        print(f"  {n:,} subscribers ({counted})")
         for what, usd in lines.items():
             print(f"  ${usd:>10.4f}  {what}")
         print(f"  ${total:>10.4f}  total for the edition of {day}")

@@ -3,12 +3,15 @@
 Routes come from ``template.yaml`` (each HttpApi event of PublicFunction and EditorFunction), so
 the local server and API Gateway cannot drift. Editor routes are checked like IAM does it, by
 verifying the SigV4 signature (see :mod:`digest_tools.local.sigv4`). The state file tells the other
-``digest`` commands where the running local stack is.
+``digest`` commands where the running local stack is; it is removed when the server stops (Ctrl-C,
+SIGTERM, or a failed start). Every email the local SES accepted is listed and rendered at
+``/_local/mail`` (see :mod:`digest_tools.local.mailview`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +21,8 @@ from digest.config import Settings
 from digest.ports import Clock
 from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest_tools.local.clock import local_clock
+from digest_tools.local.mailview import PATH as MAIL_PATH
+from digest_tools.local.mailview import mail_handler
 from digest_tools.local.sigv4 import LocalIam
 from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
 from digest_tools.local.template import PROJECT
@@ -89,12 +94,30 @@ class LocalServer:
         self._stopping = threading.Event()
 
     def start(self) -> str:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # nothing half-started is left behind: threads, servers, the state file
+            raise
+
+    @property
+    def mail_url(self) -> str:
+        """Where the emails the local SES accepted are listed (``moto_mail_url`` has them raw)."""
+        return (self.bridge.url if self.bridge else "") + MAIL_PATH
+
+    @property
+    def moto_mail_url(self) -> str:
+        return f"{self.stack.endpoint}/moto-api/data.json"
+
+    def _start(self) -> str:
         if self.own_stack:
             self.stack.start()
             self.stack.env = self.stack.create_resources()
         env = self.stack.env
         iam = LocalIam(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], REGION)
-        self.bridge = ApiBridge(routes_from_template(self.stack, iam), port=self.port)
+        mail = mail_handler(self.stack.sent_emails)
+        mail_routes = [Route("GET", MAIL_PATH, mail, name="mail"), Route("GET", MAIL_PATH + "/{n}", mail, name="mail")]
+        self.bridge = ApiBridge(routes_from_template(self.stack, iam) + mail_routes, port=self.port)
         url = self.bridge.start()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
         self.app = bootstrap.Container(
@@ -104,7 +127,8 @@ class LocalServer:
         self.app.action_starter = self.starter = ThreadStarter(editor.handler, "morning-digest-editor")
         bootstrap.use(self.app)
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        self.state_file.write_text(json.dumps({"api": url, "endpoint": self.stack.endpoint, "env": env}, indent=2))
+        state = {"api": url, "endpoint": self.stack.endpoint, "env": env, "mail": self.mail_url, "pid": os.getpid()}
+        self.state_file.write_text(json.dumps(state, indent=2))
         self._poller = threading.Thread(target=self._poll_send_queue, daemon=True)
         self._poller.start()
         return url
@@ -145,17 +169,20 @@ class LocalServer:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
     def stop(self) -> None:
+        """Stop what was started; the state file goes even when a step of stopping fails."""
         self._stopping.set()
-        if getattr(self, "starter", None) is not None:
-            self.starter.join()
-        if self._poller is not None:
-            self._poller.join(timeout=5)
-        if self.bridge is not None:
-            self.bridge.stop()
-        if self.own_stack:
-            self.stack.stop()
-        bootstrap.use(None)
-        self.state_file.unlink(missing_ok=True)
+        try:
+            if getattr(self, "starter", None) is not None:
+                self.starter.join()
+            if self._poller is not None:
+                self._poller.join(timeout=5)
+            if self.bridge is not None:
+                self.bridge.stop()
+            if self.own_stack:
+                self.stack.stop()
+        finally:
+            bootstrap.use(None)
+            self.state_file.unlink(missing_ok=True)
 
     def __enter__(self) -> LocalServer:
         self.start()

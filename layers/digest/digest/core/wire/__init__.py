@@ -24,6 +24,7 @@ from digest.core.story import ParseResult, Source
 from digest.core.wire.common import add_problem
 from digest.core.wire.jsonfeeds import json_kind, load_json, parse_json
 from digest.core.wire.newsml import NAR, XHTML, parse_newsml
+from digest.core.wire.urls import checked_urls
 
 __all__ = ["DECLARED", "NAR", "XHTML", "detect_format", "parse_wire"]
 
@@ -84,7 +85,7 @@ def parse_wire(data: bytes, source: Source, now: datetime) -> ParseResult:
             parse_json(kind, doc, source, now, result)
     except Exception as exc:  # noqa: BLE001 - the last guard of "never raises"; a bug, kept as data
         add_problem(result.problems, source, "internal-error", f"{type(exc).__name__}: {exc}")
-    return result
+    return checked_urls(result)
 
 
 def _declares_entities(data: bytes) -> bool:

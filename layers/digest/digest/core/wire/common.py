@@ -17,6 +17,7 @@ from digest.core.feeds import MAX_TITLE
 from digest.core.html_text import html_to_text
 from digest.core.identity import content_hash, story_id
 from digest.core.story import CANCELED, USABLE, WITHHELD, ParseResult, Problem, Source, Story
+from digest.core.wire.urls import is_web_url
 
 CORRECTION = re.compile(r"\bcorrect(?:ion|s|ed)\b", re.I)
 _INTEGER = re.compile(r"\s*[+-]?[0-9]{1,9}\s*")
@@ -173,7 +174,7 @@ def web(value: Any) -> str:
     ('https://x.example/a', '', '')
     """
     url = scalar(value)
-    return url if url.lower().startswith(("http://", "https://")) else ""
+    return url if is_web_url(url) else ""
 
 
 def code_of(value: Any) -> str:
