@@ -17,10 +17,9 @@ To keep unknowns rare, everything that can fail or wait happens *before* the cla
 and its tags are built and the pacer's token is taken first, so between the claim and the SES
 call there is nothing but the call.
 
-Pacing: with a ``pacer`` (see ``digest.core.pacing``) every SES call waits for a token, and a
-throttle slows the pacer down before the next recipient is tried. When SES is not taking mail
-(``MailPaused``) the batch stops: that recipient's claim is released and it and every recipient
-not yet tried are returned in ``retry``.
+Pacing: with a ``pacer`` (``digest.core.pacing``) every SES call waits for a token; a throttle
+slows it down before the next recipient. When SES takes no mail (``MailPaused``) the batch stops
+and that recipient and every one not yet tried are returned in ``retry``.
 
 Account-level refusals (``MailAccountBlocked``: a missing configuration set, an unverified MAIL
 FROM domain, the daily quota used up, sending paused by SES) are nobody's failure as a reader:
@@ -53,8 +52,7 @@ from digest.services.send_claims import BatchResult
 
 logger = Logger(child=True)
 
-# A test copy's reader links: marked, and leading nowhere (a test copy unsubscribes nobody).
-TEST_LINKS = Recipient("#test-copy-unsubscribe-does-nothing", "#test-copy-preferences-does-nothing")
+TEST_LINKS = Recipient("#test-copy-unsubscribe-does-nothing", "#test-copy-preferences-does-nothing")  # lead nowhere
 
 
 @dataclass(frozen=True)
@@ -67,11 +65,8 @@ class Parts:
 
 
 class Sender:
-    """Sends the recipients of queued batches; renders each edition version's parts once.
-
-    ``pacer`` (optional) spaces the SES calls; ``None`` sends as fast as SES answers. ``switch``
-    (optional) is paused when SES refuses all mail of the account.
-    """
+    """Sends the recipients of queued batches; renders each edition version's parts once. ``pacer``
+    spaces the SES calls (``None``: as fast as SES answers); ``switch`` is paused when SES refuses all mail."""
 
     def __init__(
         self,
