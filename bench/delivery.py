@@ -25,7 +25,6 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,11 +40,12 @@ from digest.core.pacing import Pacer
 from digest.core.ranking import plan_edition
 from digest.core.render import environment, render_edition
 from digest.core.story import Source
-from digest.core.subscriber import ACTIVE, CLAIMED, Delivery, Subscriber
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest.core.wire import parse_wire
 from digest.errors import MailThrottled
 from digest.services import send as send_module
 from digest.services.send import Sender
+from tests.unit.fakes import FakeLedger
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(digest.__file__).resolve().parent
@@ -89,56 +89,6 @@ class FixedClock:
         return NOW
 
 
-class DictLedger:
-    """The ledger's conditional writes on a dict (the ``Ledger`` port, no store overhead)."""
-
-    def __init__(self) -> None:
-        self.records: dict[tuple[str, str], Delivery] = {}
-
-    def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
-        key = (edition_id, subscriber_id)
-        if key in self.records:
-            return False
-        self.records[key] = Delivery(edition_id, subscriber_id, CLAIMED, owner=owner)
-        return True
-
-    def get(self, edition_id: str, subscriber_id: str) -> Delivery | None:
-        return self.records.get((edition_id, subscriber_id))
-
-    def mark(
-        self,
-        edition_id: str,
-        subscriber_id: str,
-        state: str,
-        message_id: str = "",
-        detail: str = "",
-        *,
-        if_current: Delivery | None = None,
-        if_absent: bool = False,
-    ) -> bool:
-        key = (edition_id, subscriber_id)
-        stored = self.records.get(key)
-        if (if_absent and stored is not None) or (
-            if_current is not None
-            and (
-                stored is None
-                or (stored.state, stored.detail, stored.owner)
-                != (if_current.state, if_current.detail, if_current.owner)
-            )
-        ):
-            return False
-        self.records[key] = Delivery(edition_id, subscriber_id, state, message_id, detail)
-        return True
-
-    def for_edition(self, edition_id: str) -> Iterator[Delivery]:
-        return (d for (e, _), d in self.records.items() if e == edition_id)
-
-    def release(self, edition_id: str, subscriber_id: str, state: str = CLAIMED, owner: str | None = None) -> None:
-        found = self.records.get((edition_id, subscriber_id))
-        if found is not None and found.state == state and (owner is None or found.owner == owner):
-            del self.records[(edition_id, subscriber_id)]
-
-
 class Sink:
     """SES replaced by an in-process sink: accepts everything, keeps a count and the bytes."""
 
@@ -179,7 +129,7 @@ def sender(text: str, html: str, n: int, mailer: Sink, pacer: Pacer) -> tuple[Se
         editions=Editions(),
         blobs=Lookup(blobs),
         subscribers=Lookup(people),
-        ledger=DictLedger(),
+        ledger=FakeLedger(),
         mailer=mailer,
         clock=FixedClock(),
         options=options,
