@@ -34,6 +34,7 @@ from digest.core.lint import LintIssue, lint_edition
 from digest.core.overrides import Overrides, apply_overrides
 from digest.core.ranking import plan_edition
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, Rendered, environment, render_edition
+from digest.core.summarizer import ExtractiveSummarizer
 from digest.core.wire import parse_wire
 from digest.services.assemble import version_files
 
@@ -130,6 +131,10 @@ def main(repeat: int = 7) -> None:
     for size, parts in stages:
         total = sum(parts.values())
         print(f"  {size:<5}" + "  ".join(f"{k} {v / total:5.1%} ({v * 1000:.1f} ms)" for k, v in parts.items()))
+    print("plan's summaries (the chosen clusters summarized, CPU best-of; no memo outlives one summary):")
+    for size, _ in stages:
+        summaries, planning = _summaries(clusters, size, brand, repeat)
+        print(f"  {size:<5}summaries {summaries * 1000:.1f} ms cpu, {summaries / planning:.0%} of plan's cpu")
     print("goal: within 10x the bare render")
 
 
@@ -144,6 +149,15 @@ def _stages(clusters: list[Cluster], size: int, brand: Brand, env: jinja2.Enviro
         "lint": best_of(lambda: lint_edition(rendered, edition, brand, audio_exists=None), repeat),
         "hash+files": best_of(lambda: (finish(planned, Overrides()), store(edition, rendered)), repeat),
     }
+
+
+def _summaries(clusters: list[Cluster], size: int, brand: Brand, repeat: int) -> tuple[float, float]:
+    """CPU best-of of summarizing the clusters the plan chose, and of the whole plan."""
+    ids = {story.cluster_id for story in plan(clusters, size, brand).all_stories}
+    chosen = [c for c in clusters if c.cluster_id in ids]
+    summarizer = ExtractiveSummarizer()
+    took = best_cpu(lambda: [summarizer.summarize(c) for c in chosen], repeat)
+    return took, best_cpu(lambda: plan(clusters, size, brand), repeat)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ coherent sentences, every sentence traced; and edition ranking and eligibility."
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,10 +16,11 @@ from hypothesis import strategies as st
 import digest
 import digest_tools
 from bench import editorial
+from digest.core import sentences as sentences_module
 from digest.core.cluster import Cluster, cluster
 from digest.core.edition import SentenceSource
 from digest.core.ranking import eligible_clusters, plan_edition, score
-from digest.core.sentences import report_sentences
+from digest.core.sentences import iter_sentences, report_sentences
 from digest.core.snapshot import edition_from_json, edition_to_json
 from digest.core.story import CANCELED, WITHHELD, Source, Story
 from digest.core.summarizer import ExtractiveSummarizer, Summarizer, Summary, summarize_cluster
@@ -429,6 +431,69 @@ def test_summary_invariants_hold_for_any_cluster(specs, max_words, min_words, ma
         check_summary(summary, c, max_words + 40, max_paragraphs)  # + the earlier figures' sentences
 
 
+# --- reading only what a summary needs -----------------------------------------------------------
+
+
+def _counting(monkeypatch, owner, name):
+    """Count the calls of ``owner.name`` (still calling it)."""
+    calls = []
+    original = getattr(owner, name)
+
+    def counted(*args):
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_a_report_summarized_alone_is_read_only_as_far_as_its_summary_goes(monkeypatch):
+    line = (
+        "Rescuers in district {} reached {} villages cut off by the floods on Monday after the river "
+        "broke its banks overnight and swept away two bridges near the old market."
+    )
+    body = "\n".join(line.format(i, i + 3) for i in range(40))  # 30 words a sentence: a few fill a summary
+    read = _counting(monkeypatch, sentences_module, "_leaning")
+    summary = summarize_cluster(Cluster([story("a", body)]))
+    assert 2 <= len(summary.sentences) < 8
+    assert len(read) == len(summary.sentences) + 1  # the sentences printed and the one that did not fit
+
+
+def test_word_sets_are_worked_out_only_for_sentences_compared(monkeypatch):
+    found = _counting(monkeypatch, sentences_module.Sentence, "_vocabulary_now")
+    alone = story("a", "A storm hit Lima. Schools closed in the city. Rescuers saved 40 people on Monday.")
+    summarize_cluster(Cluster([alone]))
+    assert found == []  # a report alone is compared with nothing
+    other = story("b", "Floods hit Lima. Schools shut across Lima. Police said 3 bridges fell.", "reuters", 30)
+    summary = summarize_cluster(Cluster([alone, other]), min_words=5)
+    sentences = [s for r in (report_sentences(alone), report_sentences(other)) for s in r]
+    assert summary.text and 0 < len(found) <= len(sentences)
+    assert len({id(args[0]) for args in found}) == len(found)  # each sentence's words read once
+
+
+def test_a_report_read_a_line_at_a_time_gives_the_same_sentences(sample_clusters):
+    def features(found):
+        return [(s.index, s.text, s.figures, s.leans, s.speaker, s.words) for s in found]
+
+    for c in sample_clusters:
+        for s in c.stories:
+            for limit in (1, 3, 8):
+                assert features(iter_sentences(s, limit)) == features(
+                    report_sentences(s, read_figures=False, limit=limit)
+                )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Peru", "'s", " ", "7", ".1", ",400", "-", "covid", "U.S.", "\u00c9", "a", ":", "(", "_"])
+    )
+)
+def test_names_and_numbers_are_found_as_at_a_word_boundary(parts):
+    text = "".join(parts)
+    assert sentences_module._NAME_OR_NUMBER.findall(text) == re.findall(r"\b[A-Z0-9][\w'\u2019-]*(?:[.,:]\d+)*", text)
+
+
 # --- the Summarizer port and the edition ---------------------------------------------------------
 
 
@@ -589,3 +654,15 @@ def test_a_pin_survives_filtering_out_the_pinned_id():
     wide = quake("m", ["ap", "afp", "reuters"])
     edition = plan_edition(DAY, [wide, Cluster([first, rest])], NOW, BASE, 5, pinned=frozenset({"a-0"}))
     assert edition is not None and edition.lead.cluster_id == "a-1"
+
+
+def test_a_report_summarized_alone_stops_once_the_minimum_is_reached_and_its_paragraph_is_full():
+    """Room counts down past zero while a summary is still short; a negative room is no room."""
+    towns = ["Arequipa", "Camana", "Caraveli", "Chala", "Ocona", "Atico", "Yauca", "Lomas", "Acari", "Nazca"]
+    body = " ".join(
+        f"Rescue crews in {town} cleared {n + 2} roads and reopened {n + 3} clinics for residents on Saturday morning."
+        for n, town in enumerate(towns)
+    )
+    summary = summarize_cluster(Cluster([story("solo-1", body)]), max_words=150, min_words=60)
+    words = word_count(summary.text)
+    assert 60 <= words <= 100, summary.text  # five or six sentences, not eight running to the maximum

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import digest_tools
+from digest.core import text as text_module
 from digest.core.attribution import attribute, strip_dateline, summarize
 from digest.core.cluster import cluster
 from digest.core.feeds import parse_feed
@@ -187,6 +188,35 @@ def test_summarize_never_repeats_a_sentence():
     parts = _split_summary(summarize(s), s.attribution)
     normalized = [p.rstrip(".") for p in parts]
     assert len(normalized) == len(set(normalized)), parts
+
+
+def _sentences_one_piece_at_a_time(text: str) -> list[str]:
+    """The sentence splitter written plainly: cut at every match, strip, join abbreviations."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        paragraph, pieces, start = paragraph.strip(), [], 0
+        for end in text_module._SENTENCE_END.finditer(paragraph):
+            pieces.append(paragraph[start : end.start(1)])
+            start = end.end(1)
+        merged: list[str] = []
+        for piece in [*pieces, paragraph[start:]]:
+            if merged and merged[-1].endswith(text_module._ABBREVIATIONS):
+                merged[-1] = f"{merged[-1]} {piece}"
+            elif piece.strip():
+                merged.append(piece.strip())
+        out.extend(merged)
+    return out
+
+
+_PIECES = ["Mr.", "U.S.", "No.", " ", "  ", "\t", "\n", "\u00a0", "\u2003", ". ", "! ", "? ", '"', "\u201c", ")"]
+_PIECES += ["(", "A", "b", "7", "x.", "Lee", "said", "'", "\u2019", ".\n", " \n "]
+
+
+@PROPS
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_sentences_split_as_the_plain_splitter_does(parts):
+    text = "".join(parts)
+    assert sentences(text) == _sentences_one_piece_at_a_time(text)
 
 
 # --- cluster ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ support is missing, no older figure, no second lead), within the length and para
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 
 from digest.core.figures import Timeline, earlier_sentence
 from digest.core.sentences import Sentence
@@ -20,12 +21,13 @@ FOLLOW_BONUS = 0.4  # a sentence right after the chosen one it continues reads b
 class _Chosen:
     """The summary so far: its sentences and what they already say."""
 
-    def __init__(self, lead: Sentence, figures: Timeline) -> None:
+    def __init__(self, lead: Sentence, figures: Timeline, compared: bool = True) -> None:
         self.figures, self.told = figures, set[str]()
         self.sentences = [lead]
         self.lead = lead
         self.picked = {(lead.story.story_id, 0)}
-        self.content, self.keys = set(lead.content), set(lead.keys)
+        self.compared = compared  # novelty is measured: keep what the summary says (its words)
+        self.content, self.keys = (set(lead.content), set(lead.keys)) if compared else (set[str](), set[str]())
         self.names = lead.text
         self.total = lead.words + len(lead.story.attribution.split()) + 1 + self.earlier(lead)
         self.credited = {lead.story.agency}
@@ -40,8 +42,9 @@ class _Chosen:
         return bool(s.leans or (s.speaker and s.speaker not in self.names)) and not self.follows(s)
 
     def novelty(self, s: Sentence) -> float:
-        size = len(s.content) + 2 * len(s.keys)
-        return (len(s.content - self.content) + 2 * len(s.keys - self.keys)) / size if size else 0.0
+        content, keys = s.vocabulary()
+        size = len(content) + 2 * len(keys)
+        return (len(content - self.content) + 2 * len(keys - self.keys)) / size if size else 0.0
 
     def earlier(self, s: Sentence, commit: bool = True) -> int:
         """Words of the sentences giving the earlier figures of the current ones ``s`` brings."""
@@ -57,8 +60,10 @@ class _Chosen:
         cost += self.earlier(s)
         self.sentences.append(s)
         self.picked.add((s.story.story_id, s.index))
-        self.content |= s.content
-        self.keys |= s.keys
+        if self.compared:
+            content, keys = s.vocabulary()
+            self.content |= content
+            self.keys |= keys
         self.names += " " + s.text
         self.credited.add(s.story.agency)
         self.room[s.story is self.lead.story] -= 1
@@ -81,54 +86,65 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
     >>> [s.text for s in select(a[0], a + b, Timeline(), 150, 60)]
     ['Rain flooded Lima.', 'Schools closed.', 'It rained all day.', 'Rescuers saved 40 people.']
     """
-    oldest = min(s.story.published for s in said)
-    span = (max(s.story.published for s in said) - oldest).total_seconds() or 1.0
+    stories = {id(s.story): s.story for s in said}.values()
+    oldest = min(story.published for story in stories)
+    span = (max(story.published for story in stories) - oldest).total_seconds() or 1.0
+    recent = {id(story): 0.2 * (story.published - oldest).total_seconds() / span for story in stories}
+    credit = {id(story): len(story.attribution.split()) + 2 for story in stories}  # words of "..., X reported"
     current = {(r.story_id, r.index) for r in figures.current.values()}
     summary = _Chosen(lead, figures)
     fixed: dict[int, float] = {}
-    waiting: list[Sentence] = []
+    heap: list[tuple[float, int, Sentence]] = []
+    waiting: list[Sentence] = []  # leaning on a sentence before it, or quoting someone: not free yet
     seen = {lead.text}
     for s in said:
-        if s.index == 0 or s.text in seen or figures.stale(s.figures):
+        if s.index == 0 or s.text in seen or (s.figures and figures.stale(s.figures)):
             continue  # another report's lead, a repeat, or an older figure
         seen.add(s.text)
-        waiting.append(s)
-        fixed[id(s)] = (
+        fixed[id(s)] = value = (
             0.5 / (1 + s.index)
             + (0.3 if s.story is lead.story else 0.0)
-            + (0.3 if (s.story.story_id, s.index) in current else 0.0)
-            + 0.2 * (s.story.published - oldest).total_seconds() / span
+            + (0.3 if current and (s.story.story_id, s.index) in current else 0.0)
+            + recent[id(s.story)]
         )
-
-    def score(s: Sentence) -> float | None:
-        novelty = summary.novelty(s)
-        short = summary.total < min_words
-        if novelty < (NOVEL if short else NOVEL_PAST_MIN) or not (short or summary.room[s.story is lead.story]):
-            return None
-        return fixed[id(s)] + NOVELTY_WEIGHT * novelty + (FOLLOW_BONUS if summary.follows(s) else 0.0)
-
-    heap: list[tuple[float, int, Sentence]] = []
+        if s.leans or s.speaker:
+            waiting.append(s)
+        else:  # never blocked: on the heap at the most it could score (see release)
+            bound = value + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
+            heap.append((-bound, id(s), s))
+    heapq.heapify(heap)
 
     def release() -> None:
         """Candidates whose support is in the summary go on the heap at the most they could
         score (full novelty): their words are read only if they get near the top."""
-        for s in [s for s in waiting if not summary.blocked(s)]:
-            waiting.remove(s)
+        if not waiting:
+            return
+        free = [s for s in waiting if not summary.blocked(s)]
+        if free:
+            waiting[:] = [s for s in waiting if s not in free]
+        for s in free:
             bound = fixed[id(s)] + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
             heapq.heappush(heap, (-bound, id(s), s))
 
     release()
+    room, credited = summary.room, summary.credited
     while heap:
-        if summary.total >= min_words and not (summary.room[True] or summary.room[False]):
+        if summary.total >= min_words and room[True] <= 0 and room[False] <= 0:
             break  # every paragraph is full
         _, key, s = heapq.heappop(heap)
-        cost = s.words + (0 if s.story.agency in summary.credited else len(s.story.attribution.split()) + 2)
-        full = summary.total >= min_words and not summary.room[s.story is lead.story]
-        if full or summary.total + cost + summary.earlier(s, commit=False) > max_words:
+        story = s.story
+        mine = story is lead.story
+        cost = s.words + (0 if story.agency in credited else credit[id(story)])
+        short = summary.total < min_words
+        if (
+            not (short or room[mine] > 0)
+            or summary.total + cost + (summary.earlier(s, False) if s.figures else 0) > max_words
+        ):
             continue  # cannot be taken: its words need not be read
-        value = score(s)  # again: the summary may have grown since it was pushed
-        if value is None:
+        novelty = summary.novelty(s)  # again: the summary may have grown since it was pushed
+        if novelty < (NOVEL if short else NOVEL_PAST_MIN):
             continue
+        value = fixed[key] + NOVELTY_WEIGHT * novelty + (FOLLOW_BONUS if summary.follows(s) else 0.0)
         if heap and -value > heap[0][0]:
             heapq.heappush(heap, (-value, key, s))
             continue
@@ -137,9 +153,13 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
     return summary.sentences
 
 
-def in_order(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: int, min_words: int) -> list[Sentence]:
+def in_order(
+    lead: Sentence, said: Iterable[Sentence], figures: Timeline, max_words: int, min_words: int
+) -> list[Sentence]:
     """A report summarized alone: its sentences in order while they fit (it is one coherent
     piece of writing; only repeats, older figures and sentences left leaning are skipped).
+    ``said`` is read only as far as the summary needs (it may be an iterator; the lead in it is
+    passed over).
 
     >>> from datetime import datetime, UTC
     >>> from digest.core.sentences import report_sentences
@@ -148,9 +168,11 @@ def in_order(lead: Sentence, said: list[Sentence], figures: Timeline, max_words:
     >>> [s.text for s in in_order(r[0], r, Timeline(), 150, 60)]
     ['Rain fell.', 'Streets flooded.']
     """
-    summary, seen = _Chosen(lead, figures), {lead.text}
-    for s in said[1:]:
-        if not summary.room[True] and summary.total >= min_words:
+    summary, seen = _Chosen(lead, figures, compared=False), {lead.text}  # nothing to compare: no word sets
+    for s in said:
+        if s is lead:
+            continue
+        if summary.room[True] <= 0 and summary.total >= min_words:
             break
         if s.text in seen or figures.stale(s.figures) or summary.blocked(s):
             continue

@@ -6,11 +6,12 @@ names and numbers, figures, and whether it leans on the sentence before it).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from digest.core.attribution import strip_dateline
 from digest.core.figures import NUMBER_WORDS, Figure, figures, may_have_figures
 from digest.core.story import Story
-from digest.core.text import sentences
+from digest.core.text import sentences, whole_quotes
 from digest.core.words import CALENDAR_WORDS, STOP_WORDS, word_set
 
 # Whole lines that are not story text: captions and boilerplate of any length; bylines, "more"
@@ -35,6 +36,7 @@ _JUNK_SHORT = re.compile(
     r"|(?:read|see|watch|listen|continue reading|click|more|related|also read|sign up|subscribe|follow)\b"
     r"(?:.*(?:[:>]|\bhere\b|\bmore\b|\bcoverage\b|https?://|\bnewsletter\b)|\W*$))"
 )
+_SHORT_STARTS = tuple("by read see watch listen continue click more related also sign subscribe follow".split())
 SHORT_LINE = 14  # words
 MAX_SENTENCES = 12  # per report: a summary of 150 words never reaches further into wire copy
 _TAIL = re.compile(r"\s*\((?:reporting|writing|editing|additional reporting) by[^)]*\)\s*$", re.IGNORECASE)
@@ -56,7 +58,9 @@ _SPEAKER_AFTER = re.compile(
 _SPEAKER_BEFORE = re.compile(rf"\b({_NAME}|[Hh]e|[Ss]he|[Tt]hey),?\s+{_SAID}\b")
 _PUNCTUATION = "\"'\u201c\u201d\u2018\u2019()[],.;:!?"
 _NUMBER_WORDS = frozenset(NUMBER_WORDS)
-_NAME_OR_NUMBER = re.compile(r"\b[A-Z0-9][\w'\u2019-]*(?:[.,:]\d+)*")
+# A name or number: a capital or digit at the start of a word (the same matches as a leading \b,
+# written as a class first and a look-behind so the regex engine skips ahead to candidates).
+_NAME_OR_NUMBER = re.compile(r"[A-Z0-9](?<!\w.)[\w'\u2019-]*(?:[.,:]\d+)*")
 _NOT_KEYS = STOP_WORDS | CALENDAR_WORDS
 _PRONOUNS = frozenset({"he", "she", "they", "He", "She", "They"})
 
@@ -66,7 +70,7 @@ class Sentence:
     with slots: a summary makes one per sentence of every report it reads). Its content words
     and its names and numbers are worked out the first time they are asked for."""
 
-    __slots__ = ("text", "story", "index", "figures", "leans", "speaker", "words", "_vocabulary")
+    __slots__ = ("text", "story", "index", "figures", "leans", "speaker", "_words", "_vocabulary")
 
     def __init__(
         self,
@@ -76,11 +80,17 @@ class Sentence:
         figures: tuple[Figure, ...],
         leans: bool,  # needs the sentence before it, whatever the summary says
         speaker: str,  # a quote's one-word speaker, to be named earlier in the summary ("" if none)
-        words: int,
+        words: int = -1,  # its length in words (-1: counted when first asked for)
     ) -> None:
         self.text, self.story, self.index, self.figures = text, story, index, figures
-        self.leans, self.speaker, self.words = leans, speaker, words
+        self.leans, self.speaker, self._words = leans, speaker, words
         self._vocabulary: tuple[frozenset[str], frozenset[str]] | None = None
+
+    @property
+    def words(self) -> int:
+        """Its length in whitespace-separated words."""
+        self._words = self._words if self._words >= 0 else len(self.text.split())
+        return self._words
 
     @property
     def content(self) -> frozenset[str]:
@@ -92,12 +102,19 @@ class Sentence:
         """Its names and numbers, lower case (number words as numbers)."""
         return (self._vocabulary or self._vocabulary_now())[1]
 
+    def vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``(content, keys)`` in one call."""
+        return self._vocabulary or self._vocabulary_now()
+
     def _vocabulary_now(self) -> tuple[frozenset[str], frozenset[str]]:
         found = word_set(self.text)
-        keys = {str(NUMBER_WORDS[w]) for w in found & _NUMBER_WORDS}
-        keys.update(" ".join(_NAME_OR_NUMBER.findall(self.text)).lower().replace("'s ", " ").split())
-        self._vocabulary = (found - STOP_WORDS, frozenset(keys - _NOT_KEYS))
-        return self._vocabulary
+        keys = set(" ".join(_NAME_OR_NUMBER.findall(self.text)).lower().replace("'s ", " ").split())
+        numbers = found & _NUMBER_WORDS
+        if numbers:
+            keys.update(str(NUMBER_WORDS[w]) for w in numbers)
+        keys -= _NOT_KEYS
+        self._vocabulary = vocabulary = (found - STOP_WORDS, frozenset(keys))
+        return vocabulary
 
     def __repr__(self) -> str:
         return f"Sentence({self.story.story_id}#{self.index}: {self.text!r})"
@@ -109,18 +126,23 @@ def clean_lines(body: str) -> list[str]:
     >>> clean_lines("By Ana Ruiz, Associated Press\\nLIMA (AP) \u2014 A quake hit.\\nRead more: https://x\\n___")
     ['A quake hit.']
     """
-    out: list[str] = []
+    return list(_clean(body))
+
+
+def _clean(body: str) -> Iterator[str]:
+    """:func:`clean_lines`, one line at a time."""
+    first = True
     for line in (body or "").split("\n"):
         line = line.strip()
         if not line or _junk(line):
             continue
-        if not out:
+        if first:
             line = _CAPS_DATELINE.sub("", strip_dateline(line), count=1)
         if line.endswith(")"):
             line = _TAIL.sub("", line)
         if line:
-            out.append(line)
-    return out
+            first = False
+            yield line
 
 
 def _junk(line: str) -> bool:
@@ -132,20 +154,18 @@ def _junk(line: str) -> bool:
         return True
     if "contributed to" in lower and _CONTRIBUTED.search(lower):
         return True
-    return line.count(" ") < SHORT_LINE and _JUNK_SHORT.match(lower) is not None
+    return lower.startswith(_SHORT_STARTS) and line.count(" ") < SHORT_LINE and _JUNK_SHORT.match(lower) is not None
 
 
-_Features = tuple[tuple[Figure, ...], bool, str, int]
+_Features = tuple[tuple[Figure, ...], bool, str]
 
 
 def report_sentences(
     story: Story, memo: dict[str, _Features] | None = None, *, read_figures: bool = True, limit: int = MAX_SENTENCES
 ) -> list[Sentence]:
-    """The report's usable sentences, numbered from its lead, with their features (worked out
-    once per distinct sentence when the same ``memo`` is passed for every report of a cluster:
-    updates and write-throughs repeat most of their copy). ``read_figures=False`` skips the
-    figures (a report summarized alone has no other report to be compared with); ``limit`` is
-    the most sentences read.
+    """The report's usable sentences (at most ``limit``), numbered from its lead, with their
+    features (worked out once per distinct sentence when the same ``memo`` is passed for every
+    report of a cluster: updates repeat most of their copy). ``read_figures=False`` skips figures.
 
     >>> from datetime import datetime, UTC
     >>> s = Story("a", "ap", "AP", "the AP", "a", "T", "LIMA (AP) \u2014 A quake killed six. It hit Lima.", "", datetime(2026, 1, 1, tzinfo=UTC), "h")
@@ -154,41 +174,54 @@ def report_sentences(
     >>> report_sentences(s)[1].leans
     True
     """
-    lines = clean_lines(story.body)
-    found = [s for line in lines for s in _whole_quotes(sentences(line)) if " " in s.strip()]
-    del found[limit:]
-    counted = read_figures and may_have_figures("\n".join(lines))  # most reports give none: no sentence is read for one
     memo = {} if memo is None else memo
-    out = []
-    for i, text in enumerate(found):
+    counted = read_figures and may_have_figures(story.body or "")  # most reports give none: no sentence is read for one
+    out: list[Sentence] = []
+    for line in _clean(story.body):
+        _append(story, line, counted, memo, out)
+        if len(out) >= limit:
+            break
+    del out[max(0, limit) :]
+    return out
+
+
+def iter_sentences(story: Story, limit: int = MAX_SENTENCES) -> Iterator[Sentence]:
+    """:func:`report_sentences` without figures, read one paragraph at a time as they are asked
+    for (a report summarized alone stops being read once its summary is full).
+
+    >>> from datetime import datetime, UTC
+    >>> s = Story("a", "ap", "AP", "the AP", "a", "T", "A quake hit.\\nIt hit Lima. Schools shut.", "", datetime(2026, 1, 1, tzinfo=UTC), "h")
+    >>> [(x.index, x.text) for x in iter_sentences(s, limit=2)]
+    [(0, 'A quake hit.'), (1, 'It hit Lima.')]
+    """
+    out: list[Sentence] = []
+    memo: dict[str, _Features] = {}
+    for line in _clean(story.body):
+        start = len(out)
+        _append(story, line, False, memo, out)
+        yield from out[start:limit]
+        if len(out) >= limit:
+            return
+
+
+def _append(story: Story, line: str, counted: bool, memo: dict[str, _Features], out: list[Sentence]) -> None:
+    """The line's sentences (a quote that runs on joined whole, fragments without a space
+    dropped) with their features, numbered on from those in ``out``, appended to it."""
+    found = sentences(line)
+    if '"' in line or "\u201c" in line or "\u201d" in line:
+        found = whole_quotes(found)
+    for text in found:
+        if " " not in text:  # sentences come stripped: a single word is a fragment
+            continue
         known = memo.get(text)
         if known is None:
-            tokens = text.split()
-            known = memo[text] = (figures(text) if counted else (), *_leaning(text, tokens), len(tokens))
-        out.append(Sentence(text, story, i, *known))
-    return out
+            known = memo[text] = (figures(text) if counted else (), *_leaning(text))
+        out.append(Sentence(text, story, len(out), *known))
 
 
-def _whole_quotes(parts: list[str]) -> list[str]:
-    """Sentences with a quote that runs on into the next joined to it, so no quote is cut.
-
-    >>> _whole_quotes(['"Not about packaging.', 'It is about our reefs," said Ana.', 'Done.'])
-    ['"Not about packaging. It is about our reefs," said Ana.', 'Done.']
-    """
-    out: list[str] = []
-    open_quote = False
-    for part in parts:
-        if open_quote:
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-        if (part.count('"') + part.count("\u201c") + part.count("\u201d")) % 2:
-            open_quote = not open_quote
-    return out
-
-
-def _leaning(text: str, tokens: list[str]) -> tuple[bool, str]:
+def _leaning(text: str) -> tuple[bool, str]:
     """Does the sentence lean on the one before it, and whose quote must already be introduced?"""
+    tokens = text.split(None, 2)  # its first two words are all that is read of it here
     if not tokens:
         return True, ""
     first = tokens[0].strip(_PUNCTUATION).lower()

@@ -20,7 +20,8 @@ from digest.core.cluster import Cluster
 from digest.core.edition import SentenceSource
 from digest.core.figures import Reported, Timeline, timeline
 from digest.core.selection import in_order, select
-from digest.core.sentences import MAX_SENTENCES, Sentence, report_sentences
+from digest.core.sentences import Sentence, iter_sentences, report_sentences
+from digest.core.story import Story
 from digest.core.summary_text import arrange, headline, render
 
 MIN_WORDS, MAX_WORDS, MAX_PARAGRAPHS = 60, 150, 3
@@ -99,12 +100,10 @@ def summarize_cluster(
     """
     if not cluster.stories:
         return Summary("")
+    if len(cluster.stories) == 1:
+        return _alone(cluster.stories[0], max_words, min_words, max_paragraphs)
     memo: dict[str, Any] = {}
-    alone = len(cluster.stories) == 1
-    reports = [
-        report_sentences(story, memo, read_figures=not alone, limit=ALONE if alone else MAX_SENTENCES)
-        for story in cluster.stories
-    ]
+    reports = [report_sentences(story, memo) for story in cluster.stories]
     said = [s for report in reports for s in report]
     figures = timeline(
         Reported(f, s.story.published, s.story.story_id, s.story.attribution, s.index, s.story.agency)
@@ -114,19 +113,50 @@ def summarize_cluster(
     notes = list(figures.notes)
     notes += [f"no usable sentence in {s.story_id} ({s.agency})" for s, r in zip(cluster.stories, reports) if not r]
     if not said:
-        story = max(cluster.stories, key=lambda s: (s.published, s.story_id))
-        text = attribute(story.title.strip(), story.attribution) if story.title.strip() else ""
-        trace = [SentenceSource(text, story.story_id, -1, story.agency)] if text else []
-        notes.append("no report has a usable sentence: the summary is the headline")
-        return Summary(text, [(story.title.strip(), story.story_id)] if text else [], [story.story_id], trace, notes)
+        return _headline_only(cluster.stories, notes)
     lead = _lead(reports, figures)
-    chosen = (in_order if alone else select)(lead, said, figures, max_words, min_words)
+    chosen = select(lead, said, figures, max_words, min_words)
+    return _finish(lead, chosen, cluster.stories, figures, notes, min_words, max_paragraphs)
+
+
+def _alone(story: Story, max_words: int, min_words: int, max_paragraphs: int) -> Summary:
+    """A report summarized alone: its sentences in order, read only as far as the summary goes
+    (no other report to compare figures or words with)."""
+    said = iter_sentences(story, ALONE)
+    lead = next(said, None)
+    if lead is None:
+        return _headline_only([story], [f"no usable sentence in {story.story_id} ({story.agency})"])
+    figures = Timeline()
+    return _finish(
+        lead, in_order(lead, said, figures, max_words, min_words), [story], figures, [], min_words, max_paragraphs
+    )
+
+
+def _headline_only(stories: list[Story], notes: list[str]) -> Summary:
+    """No report has a usable sentence: the newest report's headline, credited."""
+    story = max(stories, key=lambda s: (s.published, s.story_id))
+    text = attribute(story.title.strip(), story.attribution) if story.title.strip() else ""
+    trace = [SentenceSource(text, story.story_id, -1, story.agency)] if text else []
+    notes.append("no report has a usable sentence: the summary is the headline")
+    return Summary(text, [(story.title.strip(), story.story_id)] if text else [], [story.story_id], trace, notes)
+
+
+def _finish(
+    lead: Sentence,
+    chosen: list[Sentence],
+    stories: list[Story],
+    figures: Timeline,
+    notes: list[str],
+    min_words: int,
+    max_paragraphs: int,
+) -> Summary:
+    """The chosen sentences in paragraphs, rendered and traced, with the headline and notes."""
     paragraphs = arrange(lead, chosen, figures, max_paragraphs)
     text, trace = render(paragraphs)
     words = len(text.split())
     if words < min_words:
         notes.append(f"summary is {words} words, under the minimum of {min_words}: the reports add nothing more")
-    title, title_notes = headline(lead, cluster.stories, figures)
+    title, title_notes = headline(lead, stories, figures)
     used = [(s.text, s.story.story_id) for p in paragraphs for s in p if isinstance(s, Sentence)]
     return Summary(text, used, list(dict.fromkeys(sid for _, sid in used)), trace, notes + title_notes, title)
 
@@ -135,16 +165,20 @@ def _lead(reports: list[list[Sentence]], figures: Timeline) -> Sentence:
     """The best single lead: current figures, standing on its own, then recency plus completeness
     (the share of the words several leads share that it carries)."""
     leads = [r[0] for r in reports if r]
+    if len(leads) == 1:
+        return leads[0]  # nothing to compare it with: its words need not be read
     order = sorted(leads, key=lambda s: (s.story.published, s.story.story_id))
     recency = {id(s): i / max(1, len(order) - 1) for i, s in enumerate(order)}
-    counts: dict[str, int] = {}
-    for s in leads:
-        for w in s.content | s.keys:
-            counts[w] = counts.get(w, 0) + 1
-    shared = {w for w, n in counts.items() if n > 1}
+    said = [s.content | s.keys for s in leads]
+    seen: set[str] = set()
+    shared: set[str] = set()  # the words more than one lead has
+    for words in said:
+        shared |= seen & words
+        seen |= words
 
-    def rank(s: Sentence) -> tuple[bool, bool, bool, float]:
-        complete = len((s.content | s.keys) & shared) / len(shared) if shared else 0.0
+    def rank(i: int) -> tuple[bool, bool, bool, float]:
+        s = leads[i]
+        complete = len(said[i] & shared) / len(shared) if shared else 0.0
         return (not figures.stale(s.figures), not s.leans, s.words >= 12, recency[id(s)] + complete)
 
-    return max(leads, key=rank)
+    return leads[max(range(len(leads)), key=rank)]

@@ -148,8 +148,8 @@ def headline(lead: Sentence, stories: list[Story], timeline: Timeline) -> tuple[
     """The lead report's headline when its figures are current, else the newest that is; if none
     is, the lead's, with a note for the editor."""
     others = sorted((s for s in stories if s is not lead.story), key=lambda s: (s.published, s.story_id), reverse=True)
-    for story in [lead.story, *others]:
-        if story.title.strip() and not timeline.stale(figures(story.title)):
+    for story in [lead.story, *others]:  # no figure is stale when none was reported: titles need not be read
+        if story.title.strip() and not (timeline.current and timeline.stale(figures(story.title))):
             return story.title.strip(), []
     title = lead.story.title.strip()
     stale = ", ".join(

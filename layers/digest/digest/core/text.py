@@ -55,24 +55,49 @@ def sentences(text: str) -> list[str]:
     """
     out: list[str] = []
     for paragraph in text.split("\n"):
-        merged: list[str] = []
-        for piece in _split(paragraph.strip()):
-            if merged and merged[-1].endswith(_ABBREVIATIONS):
-                merged[-1] = f"{merged[-1]} {piece}"
-            elif piece.strip():
-                merged.append(piece.strip())
-        out.extend(merged)
+        paragraph = paragraph.strip()
+        if paragraph:
+            out.extend(_split(paragraph))
     return out
 
 
 def _split(paragraph: str) -> list[str]:
-    """``paragraph`` cut at every sentence-ending run of whitespace (which is dropped)."""
-    pieces, start = [], 0
+    """A stripped, non-empty ``paragraph`` cut at every sentence-ending run of whitespace (which
+    is dropped), a piece after an abbreviation joined back to it. The pieces need no stripping:
+    each cut takes the whole run of whitespace and the paragraph's ends are stripped."""
+    pieces: list[str] = []
+    start = 0
     for end in _SENTENCE_END.finditer(paragraph):
-        pieces.append(paragraph[start : end.start(1)])
+        piece = paragraph[start : end.start(1)]
+        if pieces and pieces[-1].endswith(_ABBREVIATIONS):
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
         start = end.end(1)
-    pieces.append(paragraph[start:])
+    piece = paragraph[start:]
+    if pieces and pieces[-1].endswith(_ABBREVIATIONS):
+        pieces[-1] = f"{pieces[-1]} {piece}"
+    else:
+        pieces.append(piece)
     return pieces
+
+
+def whole_quotes(parts: list[str]) -> list[str]:
+    """Sentences with a quote that runs on into the next joined to it, so no quote is cut.
+
+    >>> whole_quotes(['"Not about packaging.', 'It is about our reefs," said Ana.', 'Done.'])
+    ['"Not about packaging. It is about our reefs," said Ana.', 'Done.']
+    """
+    out: list[str] = []
+    open_quote = False
+    for part in parts:
+        if open_quote:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+        if (part.count('"') + part.count("\u201c") + part.count("\u201d")) % 2:
+            open_quote = not open_quote
+    return out
 
 
 def word_count(text: str) -> int:
