@@ -154,6 +154,8 @@ def _run_morning(
         path = out_dir / name
         print(f"      {path}  ({path.stat().st_size:,} bytes)")
     print(f"      {out_dir / 'emails'}  ({len(list((out_dir / 'emails').glob('*.eml')))} .eml files)")
+    pages = [p for p in (out_dir / "site").rglob("*") if p.is_file()]
+    print(f"      {out_dir / 'site'}  ({len(pages)} files: the public site as published, open index.html from disk)")
 
 
 def _write_outputs(app: Container, stack: LocalStack, day: str, version: int, out_dir: Path) -> None:
