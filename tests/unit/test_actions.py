@@ -98,7 +98,7 @@ def world(rebuild=None, fail_start: bool = False) -> World:
         EditorPorts(editions, FakeBlobStore(), FakeLedger(), None, audit, clock),
         rebuild=rebuild or default_rebuild,
         dispatch=lambda day: SimpleNamespace(reason="cannot send twice", recipients=0, messages=0, variant="email"),
-        test_send=lambda day, version, people: len(people),
+        test_send=lambda day, version, people, variant: len(people),
     )
     ids = iter(["a" + f"{n:020x}" for n in range(1, 100)])
     return World(

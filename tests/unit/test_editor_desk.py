@@ -45,7 +45,7 @@ class Newsroom:
             EditorPorts(self.editions, self.blobs, FakeLedger(), None, self.audit, FakeClock(NOON)),
             rebuild=self.rebuild,
             dispatch=lambda day: SimpleNamespace(reason="", recipients=5, messages=1, variant="email"),
-            test_send=lambda day, version, people: len(people),
+            test_send=lambda day, version, people, variant: len(people),
             require_approval=True,
             zone="America/New_York",
         )
@@ -186,3 +186,15 @@ def test_the_preview_is_the_variant_a_send_would_use(room):
     room.editions.update(replace(room.editions.latest(DAY), audio_status="ready"))
     room.blobs.put(site_key(DAY, "edition.mp3"), b"ID3", "audio/mpeg")
     assert room.editor.preview(DAY) == "email"
+
+
+def test_a_test_copy_is_the_variant_a_send_would_use_now(room):
+    variants = []
+    room.editor._test_send = lambda day, version, people, variant: variants.append(variant) or len(people)
+    assert room.editor.test_send(DAY, "ed", ["editor@news.example.org"]) == {"sent": 1}
+    assert variants == ["email-noaudio"]  # no audio yet: the send would go without the Listen link
+
+
+def test_unknown_outcomes_are_re_sent_only_on_the_editors_explicit_word(room):
+    with pytest.raises(BadRequest, match="'keep' or 'resend'"):
+        room.editor.resend_failures(DAY, "ed", unknown="yes please")
