@@ -214,10 +214,6 @@ class Sender:
             self.mailer.send_raw(raw, person.email, {"edition": day, "kind": "test"})
         return len(people)
 
-    def message_for(self, day: str, version: int, subscriber: Subscriber, variant: str = "email") -> bytes:
-        """The email ``subscriber`` would get from this edition version (editors' test copies)."""
-        return self._message(day, subscriber, self._parts(day, version, variant))
-
     def _message(self, day: str, subscriber: Subscriber, parts: Parts, test: bool = False) -> bytes:
         now = self.clock.now()
         who = TEST_LINKS if test else self.options.links(subscriber.subscriber_id, int(now.timestamp()))
