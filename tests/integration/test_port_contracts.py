@@ -8,7 +8,16 @@ from dataclasses import replace
 import pytest
 
 from digest.core.edition_record import EditionRecord
-from digest.core.subscriber import ACTIVE, CLAIMED, SENT, UNSUBSCRIBED, Subscriber
+from digest.core.subscriber import (
+    ACTIVE,
+    BOUNCED,
+    CLAIMED,
+    COMPLAINED,
+    PENDING,
+    SENT,
+    UNSUBSCRIBED,
+    Subscriber,
+)
 from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeLedger, FakeSubscriberStore
 
 DAY = "2026-11-28"
@@ -128,6 +137,37 @@ def test_subscribers_are_found_by_status_and_their_status_moves_only_when_they_e
     assert subscribers.get("nobody") is None
     assert [s.subscriber_id for s in subscribers.with_status(ACTIVE)] == ["s1"]
     assert (subscribers.get("s2").status, subscribers.get("s2").reason) == (UNSUBSCRIBED, "one-click")
+
+
+def test_a_status_moves_only_from_an_expected_one(subscribers):
+    subscribers.put(Subscriber("s1", "one@example.org", COMPLAINED))
+    assert not subscribers.set_status("s1", UNSUBSCRIBED, "reader", expected=(ACTIVE, PENDING))
+    assert subscribers.get("s1").status == COMPLAINED
+    assert not subscribers.set_status("nobody", UNSUBSCRIBED, expected=(ACTIVE,))
+    assert not subscribers.set_status("s1", ACTIVE, expected=())
+    assert subscribers.set_status("s1", BOUNCED, "hard", expected=(COMPLAINED,))
+    assert subscribers.get("s1").status == BOUNCED
+
+
+def test_add_writes_only_a_new_record(subscribers):
+    assert subscribers.add(Subscriber("s1", "one@example.org", PENDING, plan="paid"))
+    assert not subscribers.add(Subscriber("s1", "one@example.org", PENDING, plan="trial"))
+    assert subscribers.get("s1").plan == "paid"
+
+
+def test_update_sets_only_the_named_fields_and_only_on_the_expected_state(subscribers):
+    subscribers.put(Subscriber("s1", "one@example.org", ACTIVE, plan="paid", timezone="Europe/Paris", updated_at="t1"))
+    assert subscribers.update("s1", {"paused": True, "updated_at": "t2"}, (ACTIVE,), unchanged_since="t1")
+    assert subscribers.update("s1", {"timezone": "Asia/Tokyo"}, (ACTIVE,))
+    got = subscribers.get("s1")
+    assert (got.paused, got.timezone, got.plan, got.updated_at) == (True, "Asia/Tokyo", "paid", "t2")
+    assert not subscribers.update("s1", {"paused": False}, (ACTIVE,), unchanged_since="t1")  # changed since
+    assert not subscribers.update("s1", {"paused": False}, (UNSUBSCRIBED,))  # not in that state
+    assert not subscribers.update("nobody", {"paused": False}, (ACTIVE,))
+    assert subscribers.get("nobody") is None  # a failed update creates nothing
+    assert subscribers.get("s1").paused is True
+    with pytest.raises(ValueError):
+        subscribers.update("s1", {"no_such_field": 1}, (ACTIVE,))
 
 
 # --- BlobStore --------------------------------------------------------------------------------

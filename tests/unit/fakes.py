@@ -8,7 +8,7 @@ reports a missing subscriber.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -145,9 +145,35 @@ class FakeSubscriberStore:
     def with_status(self, status: str) -> Iterator[Subscriber]:
         return iter([s for s in self.subscribers.values() if s.status == status])
 
-    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+    def add(self, subscriber: Subscriber) -> bool:
+        if subscriber.subscriber_id in self.subscribers:  # like a put with attribute_not_exists
+            return False
+        self.subscribers[subscriber.subscriber_id] = subscriber
+        return True
+
+    def update(
+        self,
+        subscriber_id: str,
+        changes: dict[str, object],
+        expected: Iterable[str],
+        unchanged_since: str | None = None,
+    ) -> bool:
+        """SET on the named fields only, while the stored status is expected (and unchanged)."""
+        if "subscriber_id" in changes or set(changes) - set(Subscriber.__dataclass_fields__):
+            raise ValueError(f"not a subscriber field that can change: {sorted(changes)}")
         current = self.subscribers.get(subscriber_id)
-        if current is None:
+        if current is None or not changes or current.status not in tuple(expected):
+            return False
+        if unchanged_since is not None and current.updated_at != unchanged_since:
+            return False
+        self.subscribers[subscriber_id] = replace(current, **changes)  # type: ignore[arg-type]
+        return True
+
+    def set_status(
+        self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
+    ) -> bool:
+        current = self.subscribers.get(subscriber_id)
+        if current is None or (expected is not None and current.status not in tuple(expected)):
             return False
         self.subscribers[subscriber_id] = replace(current, status=status, reason=reason)
         return True

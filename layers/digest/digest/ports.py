@@ -111,14 +111,36 @@ class BlobStore(Protocol):
 
 
 class SubscriberStore(Protocol):
-    def put(self, subscriber: Subscriber) -> None: ...
+    """Subscriber records. Services never write a whole record back: they add a new one
+    (``add``) or set named fields conditioned on the state they read (``update``,
+    ``set_status``); a False answer means "read again and decide again", never "overwrite"."""
+
+    def put(self, subscriber: Subscriber) -> None:
+        """Write a whole record unconditionally (seeding and tools only; services do not)."""
 
     def get(self, subscriber_id: str) -> Subscriber | None: ...
 
     def with_status(self, status: str) -> Iterator[Subscriber]: ...
 
-    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
-        """Change a subscriber's status (with the reason); False when there is no such subscriber."""
+    def add(self, subscriber: Subscriber) -> bool:
+        """Write a new record; False (nothing written) when one exists for its id."""
+
+    def update(
+        self,
+        subscriber_id: str,
+        changes: dict[str, object],
+        expected: Iterable[str],
+        unchanged_since: str | None = None,
+    ) -> bool:
+        """Set only the fields ``changes`` names, while the stored status is one of ``expected``
+        (and, with ``unchanged_since``, its ``updated_at`` is still that); False, nothing written,
+        when there is no such subscriber or the condition fails."""
+
+    def set_status(
+        self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
+    ) -> bool:
+        """Change a subscriber's status (with the reason), from one of ``expected`` (any status
+        when None); False when there is no such subscriber or its status is not expected."""
 
 
 class Ledger(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -35,11 +35,41 @@ class DynamoSubscribers:
         for item in self.model.by_status.query(status):
             yield self._subscriber(item)
 
-    def set_status(self, subscriber_id: str, status: str, reason: str = "") -> bool:
+    def add(self, subscriber: Subscriber) -> bool:
+        return conditional_put(self.model(**asdict(subscriber)), self.model.subscriber_id.does_not_exist())
+
+    def update(
+        self,
+        subscriber_id: str,
+        changes: dict[str, object],
+        expected: Iterable[str],
+        unchanged_since: str | None = None,
+    ) -> bool:
+        """One UpdateItem: SET on the named attributes only, conditioned on the stored status."""
+        unknown = set(changes) - set(Subscriber.__dataclass_fields__) - {"subscriber_id"}
+        if unknown or "subscriber_id" in changes:
+            raise ValueError(f"not a subscriber field that can change: {sorted(unknown or {'subscriber_id'})}")
+        statuses = tuple(expected)
+        if not statuses or not changes:
+            return False
+        actions = [getattr(self.model, name).set(value) for name, value in changes.items()]
+        condition = self.model.subscriber_id.exists() & self.model.status.is_in(*statuses)
+        if unchanged_since is not None:
+            condition = condition & (self.model.updated_at == unchanged_since)
+        return conditional_update(self.model(subscriber_id), actions, condition, "update subscriber")
+
+    def set_status(
+        self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
+    ) -> bool:
         now = self.clock.now().isoformat()
         actions = [self.model.status.set(status), self.model.reason.set(reason), self.model.updated_at.set(now)]
-        exists = self.model.subscriber_id.exists()
-        return conditional_update(self.model(subscriber_id), actions, exists, "update subscriber")
+        condition = self.model.subscriber_id.exists()
+        if expected is not None:
+            statuses = tuple(expected)
+            if not statuses:
+                return False
+            condition = condition & self.model.status.is_in(*statuses)
+        return conditional_update(self.model(subscriber_id), actions, condition, "update subscriber")
 
     @staticmethod
     def _subscriber(item: SubscriberItem) -> Subscriber:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -139,21 +139,29 @@ class Feedback:
             return FeedbackOutcome("soft-bounce-uncounted", sid, day)
         if not self._outcome(day, sid, message_id, SENT, SOFT_BOUNCE, below=3):
             return FeedbackOutcome("soft-bounce", sid, day)  # counted before, or a worse outcome is known
-        current = self.subscribers.get(sid)
-        if current is not None:
+        for _ in range(_CAS_TRIES):  # only the count (and status) is written, on the state read
+            current = self.subscribers.get(sid)
+            if current is None:
+                break
             count = current.soft_bounces + 1
-            changes: dict[str, Any] = {"soft_bounces": count, "updated_at": self.clock.now().isoformat()}
+            changes: dict[str, object] = {"soft_bounces": count, "updated_at": self.clock.now().isoformat()}
             if count >= SOFT_BOUNCE_LIMIT and current.status in _SOFT_LIMIT_FROM:
                 changes.update(status=BOUNCED, reason="repeated soft bounces")
-            self.subscribers.put(replace(current, **changes))
+            if self.subscribers.update(sid, changes, (current.status,), unchanged_since=current.updated_at):
+                break
         return FeedbackOutcome("soft-bounce", sid, day, True)
 
     def _suppress(self, sid: str, status: str, reason: str, *, keep: Iterable[str]) -> bool:
-        """Set ``status`` unless the subscriber is unknown or already in one of ``keep``."""
-        current = self.subscribers.get(sid)
-        if current is None or current.status in tuple(keep):
-            return False
-        return self.subscribers.set_status(sid, status, reason)
+        """Set ``status`` unless the subscriber is unknown or already in one of ``keep``;
+        conditioned on the status read (a concurrent change is read again, never overwritten)."""
+        for _ in range(_CAS_TRIES):
+            current = self.subscribers.get(sid)
+            if current is None or current.status in tuple(keep):
+                return False
+            if self.subscribers.set_status(sid, status, reason, (current.status,)):
+                return True
+        logger.warning("suppression kept losing to concurrent changes", extra={"subscriber_id": sid})
+        return False
 
     def _outcome(self, day: str | None, sid: str, message_id: str, state: str, detail: str, *, below: int) -> bool:
         """Record an outcome for (day, sid) when the record's rank is below ``below``."""

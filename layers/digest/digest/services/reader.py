@@ -25,6 +25,7 @@ logger = Logger(child=True)
 STORED = frozenset(Preferences.__dataclass_fields__) & frozenset(Subscriber.__dataclass_fields__)
 # Readers who may ask to subscribe again from their preferences page.
 MAY_RETURN = (UNSUBSCRIBED, LAPSED)
+WRITE_TRIES = 3  # conditional writes lost to concurrent changes before giving up
 
 
 @dataclass(frozen=True)
@@ -63,32 +64,34 @@ class ReaderAccount:
         )
 
     def save(self, token: str, fields: Mapping[str, str]) -> Account:
-        """Apply the settings ``fields`` carries; fields it lacks keep their values."""
+        """Apply the settings ``fields`` carries; fields it lacks keep their values. Only the
+        changed fields are written, and only while the reader is still active: an unsubscribe or
+        a complaint landing meanwhile stands, and the page shows it."""
         current = self._reader(token)
-        if current is None:
-            return Account(False, problems=("This link is not valid.",))
-        before = preferences_of(current, self.default_hour)
-        if current.status != ACTIVE:
-            return Account(True, current.status, before, subscriber_id=current.subscriber_id)
-        after, problems = read_preferences(fields, before, self.zones, self.clock.now().date())
-        if problems:
-            return Account(True, current.status, before, tuple(problems), subscriber_id=current.subscriber_id)
-        wanted = {name for name in Preferences.__dataclass_fields__ if getattr(after, name) != getattr(before, name)}
-        if wanted - STORED:  # a setting this record cannot keep is refused, not dropped in silence
-            problem = f"These settings cannot be changed: {', '.join(sorted(wanted - STORED))}."
-            return Account(True, current.status, before, (problem,), subscriber_id=current.subscriber_id)
-        changes = {name: getattr(after, name) for name in wanted}
-        if changes:
-            self.subscribers.put(replace(current, **changes, updated_at=self.clock.now().isoformat()))
-        logger.info("preferences saved", extra={"subscriber_id": current.subscriber_id, "changed": sorted(changes)})
-        return Account(
-            True,
-            ACTIVE,
-            preferences_of(replace(current, **changes), self.default_hour),
-            (),
-            True,
-            current.subscriber_id,
-        )
+        for _ in range(WRITE_TRIES):
+            if current is None:
+                return Account(False, problems=("This link is not valid.",))
+            before = preferences_of(current, self.default_hour)
+            if current.status != ACTIVE:
+                return Account(True, current.status, before, subscriber_id=current.subscriber_id)
+            after, problems = read_preferences(fields, before, self.zones, self.clock.now().date())
+            if problems:
+                return Account(True, current.status, before, tuple(problems), subscriber_id=current.subscriber_id)
+            wanted = {n for n in Preferences.__dataclass_fields__ if getattr(after, n) != getattr(before, n)}
+            if wanted - STORED:  # a setting this record cannot keep is refused, not dropped in silence
+                problem = f"These settings cannot be changed: {', '.join(sorted(wanted - STORED))}."
+                return Account(True, current.status, before, (problem,), subscriber_id=current.subscriber_id)
+            changes: dict[str, object] = {name: getattr(after, name) for name in wanted}
+            sid = current.subscriber_id
+            if not changes or self.subscribers.update(
+                sid, {**changes, "updated_at": self.clock.now().isoformat()}, (ACTIVE,)
+            ):
+                logger.info("preferences saved", extra={"subscriber_id": sid, "changed": sorted(changes)})
+                saved = preferences_of(replace(current, **changes), self.default_hour)  # type: ignore[arg-type]
+                return Account(True, ACTIVE, saved, (), True, sid)
+            current = self.subscribers.get(sid)  # no longer active: read again and show that
+        problem = "Your settings changed meanwhile; please try again."
+        return Account(False, problems=(problem,))
 
     def unsubscribe(self, token: str, reason: str = "") -> bool:
         """Unsubscribe the token's owner at once (RFC 8058), keeping their one-line reason.
@@ -100,12 +103,20 @@ class ReaderAccount:
         if current is None:
             logger.warning("refused unsubscribe token")
             return False
-        if current.status in SUPPRESSED or current.status == UNSUBSCRIBED:
-            return True
         said = clean_reason(reason)
-        self.subscribers.set_status(current.subscriber_id, UNSUBSCRIBED, f"reader: {said}" if said else "reader")
-        logger.info("unsubscribed", extra={"subscriber_id": current.subscriber_id, "gave_reason": bool(said)})
-        return True
+        sid = current.subscriber_id
+        for _ in range(WRITE_TRIES):
+            if current is None or current.status in SUPPRESSED or current.status == UNSUBSCRIBED:
+                return True
+            # Conditioned on the status read: a complaint landing meanwhile is kept, not replaced.
+            if self.subscribers.set_status(
+                sid, UNSUBSCRIBED, f"reader: {said}" if said else "reader", (current.status,)
+            ):
+                logger.info("unsubscribed", extra={"subscriber_id": sid, "gave_reason": bool(said)})
+                return True
+            current = self.subscribers.get(sid)
+        logger.warning("unsubscribe kept losing to concurrent changes", extra={"subscriber_id": sid})
+        return False
 
     def resubscribe(self, token: str) -> Account:
         """Start a new double opt-in for a reader who left or whose trial lapsed."""
@@ -115,8 +126,14 @@ class ReaderAccount:
         prefs = preferences_of(current, self.default_hour)
         if current.status not in MAY_RETURN:
             return Account(True, current.status, prefs, subscriber_id=current.subscriber_id)
-        pending = replace(current, status=PENDING, updated_at=self.clock.now().isoformat(), reason="resubscribe")
-        self.subscribers.put(pending)
+        changes: dict[str, object] = {"status": PENDING, "updated_at": self.clock.now().isoformat()}
+        changes["reason"] = "resubscribe"
+        if not self.subscribers.update(current.subscriber_id, changes, (current.status,), current.updated_at):
+            again = self.subscribers.get(current.subscriber_id) or current  # changed meanwhile: show that
+            return Account(
+                True, again.status, preferences_of(again, self.default_hour), subscriber_id=again.subscriber_id
+            )
+        pending = replace(current, **changes)  # type: ignore[arg-type]
         self.confirm_again(pending)
         return Account(True, PENDING, prefs, saved=True, subscriber_id=current.subscriber_id)
 

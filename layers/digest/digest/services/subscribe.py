@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from typing import Literal
 from zoneinfo import available_timezones
 
 import jinja2
@@ -32,6 +33,7 @@ logger = Logger(child=True)
 
 
 CONFIRM_HOURS = 48  # how long a confirmation link works
+WRITE_TRIES = 3  # conditional writes lost to concurrent changes before giving up
 
 
 @dataclass(frozen=True)
@@ -69,29 +71,44 @@ class Subscriptions:
         if honeypot.strip():
             logger.info("honeypot filled: ignored")
             return Outcome(True)
-        sid, now = subscriber_id(address), self.clock.now().isoformat()
-        current = self.subscribers.get(sid)
+        sid = subscriber_id(address)
+        for _ in range(WRITE_TRIES):  # a concurrent change wins the write: read again, decide again
+            pending = self._to_pending(self.subscribers.get(sid), sid, address, role, source)
+            if pending is None:
+                return Outcome(True)
+            if pending is not False:
+                self._send_confirmation(pending)
+                return Outcome(True)
+        logger.warning("subscribe kept losing to concurrent changes: nothing sent", extra={"subscriber_id": sid})
+        return Outcome(True)
+
+    def _to_pending(
+        self, current: Subscriber | None, sid: str, address: str, role: str, source: str
+    ) -> Subscriber | None | Literal[False]:
+        """Make the record pending and return it; None when nothing is to be sent, False when a
+        concurrent change won the write. Only status, role, source, time and reason are written:
+        a returning reader keeps their plan and trial end (unsubscribing does not buy a new trial,
+        and a paid plan stays paid)."""
+        now = self.clock.now().isoformat()
         if current is not None and (current.status == ACTIVE or current.status in SUPPRESSED):
             logger.info("subscribe for a known address: nothing sent", extra={"subscriber_id": sid})
-            return Outcome(True)
+            return None
         if current is not None and current.status == PENDING and _recent(current.updated_at, self.clock.now()):
             logger.info("confirmation sent recently: not sent again", extra={"subscriber_id": sid})
-            return Outcome(True)
-        # A returning reader keeps their plan and trial end: unsubscribing does not buy a new trial.
-        pending = Subscriber(
-            sid,
-            address,
-            PENDING,
-            role=role.strip().lower()[:20],
-            source=source[:40],
-            created_at=current.created_at if current else now,
-            updated_at=now,
-            plan=current.plan if current else "trial",
-            trial_end=current.trial_end if current else "",
-        )
-        self.subscribers.put(pending)
-        self._send_confirmation(pending)
-        return Outcome(True)
+            return None
+        changes: dict[str, object] = {
+            "status": PENDING,
+            "role": role.strip().lower()[:20],
+            "source": source[:40],
+            "updated_at": now,
+            "reason": "subscribe",
+        }
+        if current is None:
+            fresh = Subscriber(sid, address, created_at=now, **changes)  # type: ignore[arg-type]
+            return fresh if self.subscribers.add(fresh) else False
+        if not self.subscribers.update(sid, changes, (current.status,), unchanged_since=current.updated_at):
+            return False
+        return replace(current, **changes)  # type: ignore[arg-type]
 
     def check_confirmation(self, token: str) -> Outcome:
         """Whether a confirmation link can still confirm; reads only (a GET of the link, which mail
@@ -119,15 +136,21 @@ class Subscriptions:
             plan, trial_end = current.plan, (date.fromisoformat(current.trial_end) if current.trial_end else None)
         elif current.trial_end and plan == TRIAL:  # they had a trial before: it does not start again
             trial_end = date.fromisoformat(current.trial_end)
-        active = replace(
-            current,
-            status=ACTIVE,
-            plan=plan,
-            trial_end=trial_end.isoformat() if trial_end else "",
-            updated_at=self.clock.now().isoformat(),
-            reason="confirmed",
-        )
-        self.subscribers.put(active)
+        changes: dict[str, object] = {
+            "status": ACTIVE,
+            "plan": plan,
+            "trial_end": trial_end.isoformat() if trial_end else "",
+            "updated_at": self.clock.now().isoformat(),
+            "reason": "confirmed",
+        }
+        if not self.subscribers.update(current.subscriber_id, changes, (PENDING,), current.updated_at):
+            # Changed since it was read: a confirmation racing this one, or an unsubscribe or a
+            # complaint, which stand. Decide again on the stored state; nothing is overwritten.
+            again = self.subscribers.get(current.subscriber_id)
+            if again is not None and again.status == ACTIVE:
+                return Outcome(True, welcome=self._welcome(again))
+            return Outcome(False, "this confirmation link is no longer valid")
+        active = replace(current, **changes)  # type: ignore[arg-type]
         logger.info("subscription confirmed", extra={"subscriber_id": active.subscriber_id, "plan": plan})
         welcome = self._welcome(active)
         try:

@@ -9,7 +9,7 @@ logged and tried again on the next run while the trial lasts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from email.errors import MessageError
 
@@ -64,7 +64,7 @@ def run_trials(
             report.skipped += 1
             continue
         if trial_end <= today:
-            if subscribers.set_status(sid, LAPSED, f"trial ended {trial_end.isoformat()}"):
+            if subscribers.set_status(sid, LAPSED, f"trial ended {trial_end.isoformat()}", (ACTIVE,)):
                 report.lapsed += 1
                 logger.info("trial lapsed", extra={"subscriber_id": sid, "trial_end": trial_end.isoformat()})
         elif (trial_end - today).days <= REMINDER_DAYS and not subscriber.reminded:
@@ -135,7 +135,7 @@ def _remind(
     except MailError as exc:
         logger.warning("reminder not sent", extra={"subscriber_id": sid, "error": type(exc).__name__})
         return False
-    current = subscribers.get(sid) or subscriber  # re-read: keep changes made since the listing
-    subscribers.put(replace(current, reminded=True, updated_at=clock.now().isoformat()))
+    # Only the flag is written (changes made since the listing stay), and only while still active.
+    subscribers.update(sid, {"reminded": True, "updated_at": clock.now().isoformat()}, (ACTIVE,))
     logger.info("trial reminder sent", extra={"subscriber_id": sid, "trial_end": trial_end.isoformat()})
     return True
