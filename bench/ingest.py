@@ -43,12 +43,13 @@ import feedparser
 import digest
 import digest_tools
 from digest.core.cluster import cluster
-from digest.core.fetch import FeedState, Fetched
-from digest.core.story import NEW, SAME, UPDATED, Source, Story
+from digest.core.fetch import Fetched
+from digest.core.story import Source, Story
 from digest.core.summarizer import ExtractiveSummarizer
 from digest.core.wire import parse_wire
 from digest.core.words import STOP_WORDS
 from digest.services.ingest import ingest
+from tests.unit.fakes import FakeFeedState, FakeStoryStore
 
 PACKAGE = Path(digest.__file__).resolve().parent
 FEEDS = Path(digest_tools.__file__).resolve().parent / "samples" / "feeds"
@@ -142,36 +143,6 @@ class _Fetcher:
         return Fetched(url, 200, self.bodies[url], etag='"bench"')
 
 
-class _Stories:
-    """Stories by id, with the DynamoDB adapter's rule: new id NEW; an older version or the same
-    copy (hash, status, correction, embargo) SAME; anything else replaces the copy, UPDATED."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, Story] = {}
-
-    def save(self, story: Story) -> str:
-        stored = self.saved.get(story.story_id)
-        if stored is not None and (
-            stored.version > story.version
-            or (stored.content_hash, stored.status, stored.corrected, stored.embargo)
-            == (story.content_hash, story.status, story.corrected, story.embargo)
-        ):
-            return SAME
-        self.saved[story.story_id] = story
-        return NEW if stored is None else UPDATED
-
-
-class _FeedStates:
-    def __init__(self) -> None:
-        self.states: dict[str, FeedState] = {}
-
-    def get(self, source: str) -> FeedState | None:
-        return self.states.get(source)
-
-    def put(self, state: FeedState) -> None:
-        self.states[state.source] = state
-
-
 class _Clock:
     def now(self) -> datetime:
         return NOW
@@ -189,20 +160,20 @@ def ours(feeds: dict[str, bytes], srcs: dict[str, Source]) -> tuple[list[float],
         finally:
             parse_time += _clock() - start
 
-    stories = _Stories()
+    stories = FakeStoryStore()
     start = _clock()
     report = ingest(
         list(srcs.values()),
         fetcher=_Fetcher(feeds, srcs),
         stories=stories,
-        feed_state=_FeedStates(),
+        feed_state=FakeFeedState(),
         clock=_Clock(),
         parse=timed_parse,
         force=True,
     )
     took = _clock() - start
-    assert report.stored == len(stories.saved) and not report.problems, report.problems[:3]
-    return [parse_time, took - parse_time], list(stories.saved.values())
+    assert report.stored == len(stories.stories) and not report.problems, report.problems[:3]
+    return [parse_time, took - parse_time], list(stories.stories.values())
 
 
 def assemble_part(stories: list[Story]) -> int:
