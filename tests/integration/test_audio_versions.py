@@ -42,20 +42,7 @@ def build(app, *, renarrate: bool = True):
     start = (
         (lambda day: narrate(day, editions=app.editions, blobs=app.blobs, narrator=app.narrator)) if renarrate else None
     )
-    options = AssembleOptions.from_settings(app.settings)
-    return assemble(
-        DAY,
-        stories=app.stories,
-        editions=app.editions,
-        blobs=app.blobs,
-        env=app.env,
-        brand=app.brand,
-        options=options,
-        clock=app.clock,
-        keep_hold=False,
-        publish=app.publish,
-        narrate=start,
-    )
+    return app.call(assemble, DAY, options=AssembleOptions.from_settings(app.settings), keep_hold=False, narrate=start)
 
 
 def narrated_morning(app):
