@@ -33,6 +33,7 @@ from digest.core.edition import Brand, Edition
 from digest.core.lint import LintIssue, lint_edition
 from digest.core.overrides import Overrides, apply_overrides
 from digest.core.ranking import plan_edition
+from digest.core.reading import with_reading
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, Rendered, environment, render_edition
 from digest.core.summarizer import ExtractiveSummarizer
 from digest.core.wire import parse_wire
@@ -45,9 +46,10 @@ DAY_STORIES = 200
 
 
 def day_clusters(n: int = DAY_STORIES) -> list[Cluster]:
+    """The day's clusters of stories as ingest stores them (each carrying its reading)."""
     srcs = sources()
     stories = [s for key, data in synthetic_feeds(n).items() for s in parse_wire(data, srcs[key], NOW).stories]
-    return cluster(stories)
+    return cluster([with_reading(s) for s in stories])
 
 
 def best_cpu(fn: Callable[[], object], repeat: int) -> float:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from digest.core.reading import stored_sentences, with_reading
 from digest.core.story import CANCELED, NEW, SAME, UPDATED, Story
 from tests.unit.fakes import FakeStoryStore
 
@@ -45,3 +46,15 @@ def test_between_finds_stories_by_publication_time(stories):
     stories.save(replace(LIVE, story_id="w-2", guid="w-2", published=WHEN + timedelta(days=2)))
     assert [s.story_id for s in stories.between(WHEN - timedelta(hours=1), WHEN + timedelta(hours=1))] == ["w-1"]
     assert stories.get("nothing") is None
+
+
+def test_a_story_keeps_its_reading_and_an_earlier_copy_is_read_again(stories):
+    v1 = with_reading(LIVE)
+    assert stories.save(v1) == NEW and stories.get("w-1") == v1
+    assert stored_sentences(stories.get("w-1"))[0].text == "It reopened."
+    v2 = with_reading(replace(LIVE, version=2, body="Ships left the port at noon.", content_hash="h2"))
+    assert stories.save(v2) == UPDATED
+    now = stories.between(WHEN - timedelta(hours=1), WHEN + timedelta(hours=1))[0]
+    assert stored_sentences(now)[0].text == "Ships left the port at noon."
+    assert stories.save(replace(LIVE, story_id="w-3", guid="w-3")) == NEW  # stored before readings
+    assert stories.get("w-3").reading == ""

@@ -68,6 +68,7 @@ class StoryItem(Model):
     embargo = UTCDateTimeAttribute(null=True)
     status = UnicodeAttribute(default="usable")
     corrected = BooleanAttribute(default=False)
+    reading = UnicodeAttribute(null=True)  # Story.reading: the body's sentences, read when stored
     stored_at = UTCDateTimeAttribute()
     # Earlier copies, newest first: {"stored_at", "version", "title", "body", "url", "content_hash",
     # "status", "corrected", "embargo", "urgency", "published"}, so a rebuild of a past edition can

@@ -32,7 +32,7 @@ class DynamoStories:
             story.story_id,
             day=story.day,
             stored_at=self.clock.now(),
-            **{**fields, "published": story.published.isoformat()},
+            **{**fields, "published": story.published.isoformat(), "reading": story.reading or None},
         )
         if conditional_put(item, self.model.story_id.does_not_exist()):
             return NEW
@@ -76,7 +76,7 @@ class DynamoStories:
     @staticmethod
     def _story(item: StoryItem, as_of: datetime | None = None) -> Story:
         values = {k: getattr(item, k) for k in Story.__dataclass_fields__}
-        values.update(published=datetime.fromisoformat(item.published))
+        values.update(published=datetime.fromisoformat(item.published), reading=item.reading or "")
         if as_of is not None and item.stored_at > as_of and item.status != CANCELED and item.history:
             earlier = [c for c in item.history if datetime.fromisoformat(c["stored_at"]) <= as_of]
             values.update(_uncopy(earlier[0] if earlier else item.history[-1]))

@@ -111,7 +111,7 @@ class Sentence:
         keys = set(" ".join(_NAME_OR_NUMBER.findall(self.text)).lower().replace("'s ", " ").split())
         numbers = found & _NUMBER_WORDS
         if numbers:
-            keys.update(str(NUMBER_WORDS[w]) for w in numbers)
+            keys.update(f"{NUMBER_WORDS[w]:g}" for w in numbers)  # "six" is the key "6"
         keys -= _NOT_KEYS
         self._vocabulary = vocabulary = (found - STOP_WORDS, frozenset(keys))
         return vocabulary

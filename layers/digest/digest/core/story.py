@@ -52,6 +52,8 @@ class Story:
     Wire fields: ``version`` (the agency's version or edition number), ``urgency`` (IPTC scale,
     1 = flash ... 9 = lowest; 5 when the format has none), ``embargo`` (not publishable before,
     UTC), ``status`` (usable, withheld or canceled, i.e. killed/withdrawn) and ``corrected``.
+    ``reading`` is the body's sentences as a summary uses them, worked out when the version is
+    stored (see :mod:`digest.core.reading`; "" when not read yet).
     """
 
     story_id: str
@@ -69,6 +71,7 @@ class Story:
     embargo: datetime | None = None
     status: str = USABLE
     corrected: bool = False
+    reading: str = ""
 
     def eligible(self, now: datetime) -> bool:
         """May this story appear in an edition at ``now``? (usable and past any embargo)"""

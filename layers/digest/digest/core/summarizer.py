@@ -19,6 +19,7 @@ from digest.core.attribution import attribute
 from digest.core.cluster import Cluster
 from digest.core.edition import SentenceSource
 from digest.core.figures import Reported, Timeline, timeline
+from digest.core.reading import stored_sentences
 from digest.core.selection import in_order, select
 from digest.core.sentences import Sentence, iter_sentences, report_sentences
 from digest.core.story import Story
@@ -103,7 +104,7 @@ def summarize_cluster(
     if len(cluster.stories) == 1:
         return _alone(cluster.stories[0], max_words, min_words, max_paragraphs)
     memo: dict[str, Any] = {}
-    reports = [report_sentences(story, memo) for story in cluster.stories]
+    reports = [_sentences(story, memo) for story in cluster.stories]
     said = [s for report in reports for s in report]
     figures = timeline(
         Reported(f, s.story.published, s.story.story_id, s.story.attribution, s.index, s.story.agency)
@@ -122,7 +123,8 @@ def summarize_cluster(
 def _alone(story: Story, max_words: int, min_words: int, max_paragraphs: int) -> Summary:
     """A report summarized alone: its sentences in order, read only as far as the summary goes
     (no other report to compare figures or words with)."""
-    said = iter_sentences(story, ALONE)
+    stored = stored_sentences(story)
+    said = iter_sentences(story, ALONE) if stored is None else iter(stored[:ALONE])
     lead = next(said, None)
     if lead is None:
         return _headline_only([story], [f"no usable sentence in {story.story_id} ({story.agency})"])
@@ -130,6 +132,12 @@ def _alone(story: Story, max_words: int, min_words: int, max_paragraphs: int) ->
     return _finish(
         lead, in_order(lead, said, figures, max_words, min_words), [story], figures, [], min_words, max_paragraphs
     )
+
+
+def _sentences(story: Story, memo: dict[str, Any]) -> list[Sentence]:
+    """The report's sentences: from the reading it was stored with, or read now."""
+    stored = stored_sentences(story)
+    return report_sentences(story, memo) if stored is None else stored
 
 
 def _headline_only(stories: list[Story], notes: list[str]) -> Summary:

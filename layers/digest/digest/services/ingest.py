@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools import Logger
 
 from digest.core.fetch import FeedState
+from digest.core.reading import with_reading
 from digest.core.story import CANCELED, NEW, SAME, UPDATED, ParseResult, Problem, Source, Story
 from digest.core.wire import parse_wire
 from digest.core.wire.urls import checked_urls
@@ -167,7 +168,7 @@ def _ingest_source(source: Source, ports: _Ports, force: bool, report: IngestRep
     report.problems.extend(parsed.problems)
     outcome = SourceOutcome(source.key, FETCHED, seen=len(parsed.stories))
     for story in parsed.stories:
-        story = _capped(story, report)
+        story = with_reading(_capped(story, report))  # read once here, not at every edition build
         result = ports.stories.save(story)
         outcome.new += result == NEW
         outcome.updated += result == UPDATED
