@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import digest_tools
 from bench import editorial
 from digest.core import sentences as sentences_module
 from digest.core.cluster import Cluster, cluster
-from digest.core.edition import SentenceSource
+from digest.core.edition import HASHED_STORY_FIELDS, EditionStory, Link, SentenceSource
 from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.sentences import iter_sentences, report_sentences
 from digest.core.snapshot import edition_from_json, edition_to_json
@@ -666,3 +666,19 @@ def test_a_report_summarized_alone_stops_once_the_minimum_is_reached_and_its_par
     summary = summarize_cluster(Cluster([story("solo-1", body)]), max_words=150, min_words=60)
     words = word_count(summary.text)
     assert 60 <= words <= 100, summary.text  # five or six sentences, not eight running to the maximum
+
+
+def test_the_content_hash_reads_every_field_a_reader_sees(sample_clusters):
+    shown = {f.name for f in fields(EditionStory)} - {"sources", "notes"}
+    assert set(HASHED_STORY_FIELDS) == shown  # a new field must be hashed (or said to be unseen)
+    edition = plan_edition(DAY, sample_clusters, NOW, BASE, 8)
+    story = edition.stories[2]
+    changed = {
+        "anchor": "x", "cluster_id": "x", "headline": "x", "summary": "x", "agencies": ["x"],
+        "links": [Link("x", "https://x")], "corrected": not story.corrected, "story_ids": ["x"],
+    }  # fmt: skip
+    for name, value in changed.items():
+        other = replace(edition, stories=[*edition.stories[:2], replace(story, **{name: value}), *edition.stories[3:]])
+        assert other.content_hash() != edition.content_hash(), name
+    for name in ("title", "preheader", "audio_url", "correction_note"):
+        assert replace(edition, **{name: "x"}).content_hash() != edition.content_hash(), name
