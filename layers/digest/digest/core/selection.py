@@ -86,32 +86,33 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
     >>> [s.text for s in select(a[0], a + b, Timeline(), 150, 60)]
     ['Rain flooded Lima.', 'Schools closed.', 'It rained all day.', 'Rescuers saved 40 people.']
     """
-    stories = {id(s.story): s.story for s in said}.values()
-    oldest = min(story.published for story in stories)
-    span = (max(story.published for story in stories) - oldest).total_seconds() or 1.0
-    recent = {id(story): 0.2 * (story.published - oldest).total_seconds() / span for story in stories}
-    credit = {id(story): len(story.attribution.split()) + 2 for story in stories}  # words of "..., X reported"
+    stories = {id(s.story): s.story for s in said}
+    oldest = min(story.published for story in stories.values())
+    span = (max(story.published for story in stories.values()) - oldest).total_seconds() or 1.0
+    # What a sentence's relevance owes to its report: recency, and being the lead's report.
+    base = {k: 0.2 * (story.published - oldest).total_seconds() / span for k, story in stories.items()}
+    base[id(lead.story)] += 0.3
+    credit = {k: len(story.attribution.split()) + 2 for k, story in stories.items()}  # words of "..., X reported"
     current = {(r.story_id, r.index) for r in figures.current.values()}
     summary = _Chosen(lead, figures)
-    fixed: dict[int, float] = {}
+    fixed: list[float] = []  # by candidate number, the heap's tie-breaker
     heap: list[tuple[float, int, Sentence]] = []
-    waiting: list[Sentence] = []  # leaning on a sentence before it, or quoting someone: not free yet
+    waiting: list[tuple[int, Sentence]] = []  # leaning on a sentence before it, or quoting someone: not free yet
     seen = {lead.text}
     for s in said:
         if s.index == 0 or s.text in seen or (s.figures and figures.stale(s.figures)):
             continue  # another report's lead, a repeat, or an older figure
         seen.add(s.text)
-        fixed[id(s)] = value = (
-            0.5 / (1 + s.index)
-            + (0.3 if s.story is lead.story else 0.0)
-            + (0.3 if current and (s.story.story_id, s.index) in current else 0.0)
-            + recent[id(s.story)]
-        )
+        value = 0.5 / (1 + s.index) + base[id(s.story)]
+        if current and (s.story.story_id, s.index) in current:
+            value += 0.3
+        key = len(fixed)
+        fixed.append(value)
         if s.leans or s.speaker:
-            waiting.append(s)
+            waiting.append((key, s))
         else:  # never blocked: on the heap at the most it could score (see release)
-            bound = value + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
-            heap.append((-bound, id(s), s))
+            follows = s.index == 1 and s.story is lead.story  # only the lead is chosen yet
+            heap.append((-(value + NOVELTY_WEIGHT + (FOLLOW_BONUS if follows else 0.0)), key, s))
     heapq.heapify(heap)
 
     def release() -> None:
@@ -119,12 +120,12 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
         score (full novelty): their words are read only if they get near the top."""
         if not waiting:
             return
-        free = [s for s in waiting if not summary.blocked(s)]
+        free = [(key, s) for key, s in waiting if not summary.blocked(s)]
         if free:
-            waiting[:] = [s for s in waiting if s not in free]
-        for s in free:
-            bound = fixed[id(s)] + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
-            heapq.heappush(heap, (-bound, id(s), s))
+            waiting[:] = [(key, s) for key, s in waiting if summary.blocked(s)]
+        for key, s in free:
+            bound = fixed[key] + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
+            heapq.heappush(heap, (-bound, key, s))
 
     release()
     room, credited = summary.room, summary.credited
