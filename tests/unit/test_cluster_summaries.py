@@ -18,7 +18,7 @@ import digest_tools
 from bench import editorial
 from digest.core import sentences as sentences_module
 from digest.core.cluster import Cluster, cluster
-from digest.core.edition import HASHED_STORY_FIELDS, EditionStory, Link, SentenceSource
+from digest.core.edition import SHOWN_FIELDS, EditionStory, Link, SentenceSource
 from digest.core.ranking import eligible_clusters, plan_edition, score
 from digest.core.sentences import iter_sentences, report_sentences
 from digest.core.snapshot import edition_from_json, edition_to_json
@@ -670,7 +670,7 @@ def test_a_report_summarized_alone_stops_once_the_minimum_is_reached_and_its_par
 
 def test_the_content_hash_reads_every_field_a_reader_sees(sample_clusters):
     shown = {f.name for f in fields(EditionStory)} - {"sources", "notes"}
-    assert set(HASHED_STORY_FIELDS) == shown  # a new field must be hashed (or said to be unseen)
+    assert set(SHOWN_FIELDS) == shown  # a new field must be hashed (or said to be unseen)
     edition = plan_edition(DAY, sample_clusters, NOW, BASE, 8)
     story = edition.stories[2]
     changed = {

@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from digest.core.cluster import cluster
-from digest.core.edition import Brand, Edition
+from digest.core.edition import Brand, Edition, Link
 from digest.core.ranking import plan_edition
 from digest.core.render import (
     PREFERENCES_SLOT,
@@ -357,6 +357,25 @@ def test_ssml_is_well_formed_for_any_xml_legal_text(env, edition, headline, summ
 def test_ssml_is_well_formed_for_any_text(env, edition, headline, summary):
     lead = replace(edition.lead, headline=headline, summary=summary)
     ET.fromstring(render_edition(env, replace(edition, lead=lead), Brand()).ssml)
+
+
+def test_no_character_xml_forbids_reaches_any_rendering_from_any_shown_field(env, edition):
+    bad = "\x01\x0b\ufffe"
+    lead = edition.lead
+    lead = replace(
+        lead,
+        headline=lead.headline + bad,
+        summary=lead.summary + "\n\n" + bad,
+        agencies=[a + bad for a in lead.agencies],
+        links=[Link(link.label + bad, link.url + "?" + bad) for link in lead.links],
+    )
+    hostile = replace(edition, lead=lead, title="T" + bad, preheader="P" + bad, correction_note="C" + bad)
+    brand = Brand(name="Morning" + bad, contact_email="desk@example.org" + bad)
+    rendered = render_edition(env, hostile, brand)
+    for name, part in vars(rendered).items():
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", part), name
+    ET.fromstring(rendered.ssml)
+    assert lead.headline.replace(bad, "   ") in rendered.web_html  # each replaced by a space
 
 
 # --- size ---------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class Edition:
         """Hash of everything a reader sees, so an unchanged rebuild is recognised (the editor's
         notes and the sentence sources are not shown to readers, so they are left out; neither
         is the version number). Text fields are hashed as they are, separated by control characters;
-        the edition's own fields in order, then each story's (``HASHED_STORY_FIELDS``).
+        the edition's own fields in order, then each story's (``SHOWN_FIELDS``).
 
         >>> from dataclasses import replace
         >>> lead = EditionStory("story-1", "c1", "H", "S", ["AP"], [Link("AP", "https://a")])
@@ -113,8 +113,9 @@ class Edition:
         return hashed.hexdigest()[:32]
 
 
-# The edition story's fields the content hash reads (a test holds this to the dataclass's fields).
-HASHED_STORY_FIELDS = ("anchor", "cluster_id", "headline", "summary", "agencies", "links", "corrected", "story_ids")
+# The edition story's fields readers see: the content hash reads them, rendering makes them XML-safe
+# (a test holds this to the dataclass's fields).
+SHOWN_FIELDS = ("anchor", "cluster_id", "headline", "summary", "agencies", "links", "corrected", "story_ids")
 
 
 def edition_dict(edition: Edition) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import jinja2
 
 from digest.core.edition import Brand, Edition
 from digest.core.text import xml_safe
+from digest.core.xmlsafe import safe_texts, verbatim
 
 # Rendered once per edition; each recipient's copy swaps these for their own signed URLs.
 UNSUBSCRIBE_SLOT = "https://unsubscribe.invalid/slot"
@@ -140,7 +141,11 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
     Each email part is rendered (and its CSS inlined) once: the variant without audio is that
     rendering with the Listen block cut out (the email's CSS has no selector that depends on
     an element's siblings, so cutting a block leaves every other element's style as it was).
+    The edition's and brand's texts are made XML-safe once, here, so the templates are rendered
+    without the environment's per-value filter (each value is printed in four templates).
     """
+    edition, brand = safe_texts(edition, brand)
+    env = verbatim(env)
     slots = Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
     marked = inline_css(env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots))
     text = env.get_template("email.txt.j2").render(edition=edition, brand=brand, recipient=slots)
