@@ -123,6 +123,21 @@ def test_lint_email_with_brand_colours_passes(good):
     assert lint_email(good.email_html, good.email_text, audio_exists=exists, audio_url=AUDIO, colors=pairs) == []
 
 
+@pytest.mark.parametrize("audio", [AUDIO, None])
+@pytest.mark.parametrize(
+    "brand", [Brand(), Brand(logo_url="https://news.example.org/logo.png"), Brand(logo_url="http://insecure/logo.png")]
+)
+def test_lint_reads_the_markup_before_inlining_as_it_reads_the_inlined_email(env, brand, audio):
+    edition = replace(
+        EDITION, audio_url=audio, lead=replace(EDITION.lead, links=[Link("AP", "http://insecure.example/1")])
+    )
+    rendered = render_edition(env, edition, brand)
+    assert rendered.email_markup and rendered.email_markup != rendered.email_html
+    found = lint_edition(rendered, edition, brand, exists)
+    assert found == lint_edition(replace(rendered, email_markup=""), edition, brand, exists)
+    assert found  # the hostile link, at least: the two readings agree on problems, not only on none
+
+
 # --- each rule -----------------------------------------------------------------------------------
 
 

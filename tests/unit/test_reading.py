@@ -49,6 +49,6 @@ def test_a_reading_of_another_body_is_not_used():
 
 def test_a_reading_made_by_other_rules_or_unreadable_is_not_used(monkeypatch):
     stored = with_reading(QUAKE)
-    assert stored_sentences(replace(stored, reading="{not json")) is None
+    assert stored_sentences(replace(stored, reading="garbage\x1esentence")) is None
     monkeypatch.setattr(reading, "READER", reading.READER + 1)
     assert stored_sentences(stored) is None

@@ -58,6 +58,7 @@ def lint_email(
     max_bytes: int = 102_000,
     min_contrast: float = 4.5,
     colors: list[tuple[str, str]] | None = None,
+    markup: str | None = None,
 ) -> list[LintIssue]:
     """Every problem in one rendered email (HTML and text parts, recipient slots still in).
 
@@ -75,13 +76,16 @@ def lint_email(
         Smallest WCAG contrast ratio for each ``(foreground, background)`` pair in ``colors``.
     colors
         Colour pairs to check; none are checked when ``None``.
+    markup
+        The same HTML before its CSS was inlined, when the caller has it: its elements are the
+        rules' (inlining adds only styles), read in less text; ``html`` still gives the size.
 
     Examples
     --------
     >>> sorted({i.rule for i in lint_email("<html><h1>Hi</h1></html>", "", audio_exists=None, audio_url=None)})
     ['lang', 'text-part', 'unsubscribe']
     """
-    page = scan(html, want_text=audio_url is None)
+    page = scan(markup or html, want_text=audio_url is None)
     issues: list[LintIssue] = []
     size = len(html.encode("utf-8"))
     if size > max_bytes:
@@ -134,6 +138,7 @@ def lint_edition(
         audio_exists=audio_exists,
         audio_url=edition.audio_url,
         colors=[(brand.text_color, brand.background_color)],
+        markup=rendered.email_markup or None,
     )
     return issues + _contrast_issues([(brand.accent_color, brand.background_color)], LARGE_TEXT_CONTRAST)
 

@@ -32,7 +32,8 @@ class Rendered:
     """Every rendering of one edition. Email parts still hold the recipient slots.
 
     ``silent_html`` and ``silent_text`` are the email without the Listen link, sent when the audio
-    is not ready; for an edition without audio they are the email itself.
+    is not ready; for an edition without audio they are the email itself. ``email_markup`` is the
+    email's HTML before its CSS was inlined (the same elements, in less text: what lint reads).
     """
 
     email_html: str
@@ -41,6 +42,7 @@ class Rendered:
     ssml: str
     silent_html: str = ""
     silent_text: str = ""
+    email_markup: str = ""
 
 
 def environment(template_dir: Path) -> jinja2.Environment:
@@ -147,7 +149,8 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
     edition, brand = safe_texts(edition, brand)
     env = verbatim(env)
     slots = Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
-    marked = inline_css(env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots))
+    markup = env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots)
+    marked = inline_css(markup)
     text = env.get_template("email.txt.j2").render(edition=edition, brand=brand, recipient=slots)
     if edition.audio_url is None:  # no Listen block: the text part may hold the markers as story text
         email_html, silent_html, email_text, silent_text = marked, marked, text, text
@@ -163,6 +166,7 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
         ssml=env.get_template("edition.ssml.j2").render(edition=edition, brand=brand, recipient=None),
         silent_html=silent_html,
         silent_text=silent_text,
+        email_markup=markup,
     )
 
 

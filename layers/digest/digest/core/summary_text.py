@@ -105,16 +105,14 @@ def _supported(paragraphs: list[list[Part]]) -> list[list[Part]]:
     or quotes someone by a name the summary has not given yet."""
     while True:
         flat = [p for para in paragraphs for p in para]
-        drop = None
-        for i, part in enumerate(flat):
-            if not isinstance(part, Sentence) or i == 0:
-                continue
-            before = flat[i - 1]
-            follows = isinstance(before, Sentence) and before.story is part.story and before.index == part.index - 1
-            named = " ".join(p.text for p in flat[:i])
-            if (part.leans or (part.speaker and part.speaker not in named)) and not follows:
-                drop = part
-                break
+        drop, named = None, flat[0].text if flat else ""  # named: the text printed before ``part``
+        for before, part in zip(flat, flat[1:]):
+            if isinstance(part, Sentence) and (part.leans or (part.speaker and part.speaker not in named)):
+                follows = isinstance(before, Sentence) and before.story is part.story and before.index == part.index - 1
+                if not follows:
+                    drop = part
+                    break
+            named += " " + part.text
         if drop is None:
             return [para for para in paragraphs if para]
         paragraphs = [[p for p in para if p is not drop] for para in paragraphs]
