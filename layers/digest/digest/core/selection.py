@@ -70,7 +70,9 @@ class _Chosen:
         self.total += cost
 
 
-def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: int, min_words: int) -> list[Sentence]:
+def select(
+    lead: Sentence, reports: list[list[Sentence]], figures: Timeline, max_words: int, min_words: int
+) -> list[Sentence]:
     """Sentences after the lead by maximal marginal relevance: relevance (early in its report,
     from the lead's report, carrying a current figure, recent) plus novelty (the share of its
     content words, names and numbers the summary does not have yet; redundant ones are dropped),
@@ -83,43 +85,46 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
     >>> mk = lambda i, body: Story(i, i, i.upper(), i.upper(), i, "T", body, "", datetime(2026, 1, 1, tzinfo=UTC), i)
     >>> a = report_sentences(mk("a", "Rain flooded Lima. Schools closed. It rained all day."))
     >>> b = report_sentences(mk("b", "Floods hit Lima. Schools closed in Lima. Rescuers saved 40 people."))
-    >>> [s.text for s in select(a[0], a + b, Timeline(), 150, 60)]
+    >>> [s.text for s in select(a[0], [a, b], Timeline(), 150, 60)]
     ['Rain flooded Lima.', 'Schools closed.', 'It rained all day.', 'Rescuers saved 40 people.']
     """
-    stories = {id(s.story): s.story for s in said}
-    oldest = min(story.published for story in stories.values())
-    span = (max(story.published for story in stories.values()) - oldest).total_seconds() or 1.0
-    # What a sentence's relevance owes to its report: recency, and being the lead's report.
-    base = {k: 0.2 * (story.published - oldest).total_seconds() / span for k, story in stories.items()}
-    base[id(lead.story)] += 0.3
-    credit = {k: len(story.attribution.split()) + 2 for k, story in stories.items()}  # words of "..., X reported"
+    stories = [report[0].story for report in reports if report]
+    oldest = min(story.published for story in stories)
+    span = (max(story.published for story in stories) - oldest).total_seconds() or 1.0
     current = {(r.story_id, r.index) for r in figures.current.values()}
+    stale = figures.stale
     summary = _Chosen(lead, figures)
-    fixed: list[float] = []  # by candidate number, the heap's tie-breaker
+    fixed: list[float] = []  # by candidate number (the heap's tie-breaker): relevance
+    costs: list[int] = []  # by candidate number: its words with the credit its agency would need
     heap: list[tuple[float, int, Sentence]] = []
     waiting: list[tuple[int, Sentence]] = []  # leaning on a sentence before it, or quoting someone: not free yet
     seen = {lead.text}
-    for s in said:
-        if s.index == 0 or s.text in seen or (s.figures and figures.stale(s.figures)):
-            continue  # another report's lead, a repeat, or an older figure
-        seen.add(s.text)
-        value = 0.5 / (1 + s.index) + base[id(s.story)]
-        if current and (s.story.story_id, s.index) in current:
-            value += 0.3
-        key = len(fixed)
-        fixed.append(value)
-        if s.leans or s.speaker:
-            waiting.append((key, s))
-        else:  # never blocked: on the heap at the most it could score (see release)
-            follows = s.index == 1 and s.story is lead.story  # only the lead is chosen yet
-            heap.append((-(value + NOVELTY_WEIGHT + (FOLLOW_BONUS if follows else 0.0)), key, s))
+    for report in reports:
+        if not report:
+            continue
+        story = report[0].story
+        # What relevance owes to the report: recency, and being the lead's report.
+        base = 0.2 * (story.published - oldest).total_seconds() / span + (0.3 if story is lead.story else 0.0)
+        sid, credit = story.story_id, len(story.attribution.split()) + 2  # words of "..., X reported"
+        for s in report:
+            index, text = s.index, s.text
+            if index == 0 or text in seen or (s.figures and stale(s.figures)):
+                continue  # another report's lead, a repeat, or an older figure
+            seen.add(text)
+            value = 0.5 / (1 + index) + base + (0.3 if current and (sid, index) in current else 0.0)
+            key = len(fixed)
+            fixed.append(value)
+            costs.append(s.words + credit)
+            if s.leans or s.speaker:
+                waiting.append((key, s))
+            else:  # never blocked: on the heap at the most it could score (see release)
+                follows = index == 1 and story is lead.story  # only the lead is chosen yet
+                heap.append((-(value + NOVELTY_WEIGHT + (FOLLOW_BONUS if follows else 0.0)), key, s))
     heapq.heapify(heap)
 
     def release() -> None:
         """Candidates whose support is in the summary go on the heap at the most they could
         score (full novelty): their words are read only if they get near the top."""
-        if not waiting:
-            return
         free = [(key, s) for key, s in waiting if not summary.blocked(s)]
         if free:
             waiting[:] = [(key, s) for key, s in waiting if summary.blocked(s)]
@@ -127,18 +132,18 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
             bound = fixed[key] + NOVELTY_WEIGHT + (FOLLOW_BONUS if summary.follows(s) else 0.0)
             heapq.heappush(heap, (-bound, key, s))
 
-    release()
+    if waiting:
+        release()
     room, credited = summary.room, summary.credited
     while heap:
         if summary.total >= min_words and room[True] <= 0 and room[False] <= 0:
             break  # every paragraph is full
         _, key, s = heapq.heappop(heap)
         story = s.story
-        mine = story is lead.story
-        cost = s.words + (0 if story.agency in credited else credit[id(story)])
+        cost = s.words if story.agency in credited else costs[key]
         short = summary.total < min_words
         if (
-            not (short or room[mine] > 0)
+            not (short or room[story is lead.story] > 0)
             or summary.total + cost + (summary.earlier(s, False) if s.figures else 0) > max_words
         ):
             continue  # cannot be taken: its words need not be read
@@ -150,7 +155,8 @@ def select(lead: Sentence, said: list[Sentence], figures: Timeline, max_words: i
             heapq.heappush(heap, (-value, key, s))
             continue
         summary.add(s, cost)
-        release()
+        if waiting:
+            release()
     return summary.sentences
 
 

@@ -116,7 +116,7 @@ def summarize_cluster(
     if not said:
         return _headline_only(cluster.stories, notes)
     lead = _lead(reports, figures)
-    chosen = select(lead, said, figures, max_words, min_words)
+    chosen = select(lead, reports, figures, max_words, min_words)
     return _finish(lead, chosen, cluster.stories, figures, notes, min_words, max_paragraphs)
 
 
