@@ -1,16 +1,18 @@
 """Edition build: what ``services.assemble`` does to build an edition, against a bare Jinja2 render of its email.
 
 For editions of 5, 20 and 100 stories, from the same pre-built clusters (a normal synthetic day:
-200 stories from the ingest bench's replicated sample feeds, clustered once, outside the timing):
+200 stories from the ingest bench's replicated sample feeds, each with the reading ingest stores
+with it, clustered once, outside the timing):
   floor: ``env.get_template("email.html.j2").render(edition=..., brand=..., recipient=...)`` with a
          plain ``jinja2.Environment(loader=FileSystemLoader(templates), autoescape=True)``, given the
          already planned edition;
   ours:  the build as ``assemble`` runs it once the clusters are there: ``plan_edition`` (select
          eligible clusters, rank, summarize the chosen), ``apply_overrides`` (none stored),
          ``content_hash``, ``render_edition`` (email HTML with CSS inlining, with and without the
-         Listen link; email text, both variants; web page; SSML), ``lint_edition`` (``audio_exists``
-         None, as assemble calls it) and the version's files encoded as ``blobs.put`` stores them
-         (``version_files``, including edition.json).
+         Listen link; email text, both variants; SSML), ``lint_edition`` (``audio_exists`` None, as
+         assemble calls it) and the version's files encoded as ``blobs.put`` stores them
+         (``version_files``, including edition.json). The web copy is not part of a build: it is
+         rendered when the edition is published (with the audio public then).
 Both environments are created (and their templates compiled) once, before timing. Best of 7, in
 wall time (the ratio column) and in this process's CPU time (cpu ratio: steadier when other work
 shares the machine; css-inline runs in this thread, so its time counts).
@@ -101,7 +103,7 @@ def main(repeat: int = 7) -> None:
     def bare(edition: Edition) -> str:
         return bare_env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots)
 
-    print("edition: plan + overrides + hash + render (4 templates, both email variants, css-inline) + lint + files")
+    print("edition: plan + overrides + hash + render (email HTML and text, both variants, css-inline; SSML) + lint + files")
     print("         vs bare Jinja2 render of email.html.j2")
     print(f"(clusters of a {DAY_STORIES}-story synthetic day: {len(clusters)}; best of {repeat})")
     widths = (10, 12, 12, 9, 11, 11, 12)

@@ -105,7 +105,7 @@ def _build(app, answer):
     return edition_from_json(read["edition.json"]), read
 
 
-FILES = ("edition.json", "email.txt", "email.html", "web.html", "edition.ssml")
+FILES = ("edition.json", "email.txt", "email.html", "edition.ssml")
 
 
 def _peru(edition):

@@ -16,7 +16,7 @@ import pytest
 
 from digest.adapters.browser import find_chromium, screenshot
 from digest.core.edition import Brand, Edition, EditionStory, Link
-from digest.core.render import environment, render_edition
+from digest.core.render import environment, render_edition, render_web
 from digest.errors import DigestError
 
 pytestmark = pytest.mark.skipif(
@@ -82,7 +82,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     paths = {}
     for variant, edition in (("full", _edition()), ("bare", _without_story_text(_edition()))):
         rendered = render_edition(env, edition, Brand())
-        for page, html in (("email", rendered.email_html), ("web", rendered.web_html)):
+        for page, html in (("email", rendered.email_html), ("web", render_web(env, edition, Brand()))):
             path = out / variant / f"{page}.html"
             path.parent.mkdir(exist_ok=True)
             path.write_text(html, encoding="utf-8")

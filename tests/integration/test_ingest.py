@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -221,8 +222,9 @@ def test_a_withdrawn_story_leaves_the_unsent_edition_and_flags_the_sent_one(app,
     latest = app.editions.latest("2026-11-28")
     assert latest.version == built["version"] + 1 and killed_id not in latest.story_ids
     assert latest.status == ("sent" if sent else "draft")
-    web = app.blobs.get(f"editions/2026-11-28/v{latest.version:04d}/web.html").decode()
-    assert ("withdrawn by the agency" in web) == sent  # a correction note only where readers saw it
+    snapshot = json.loads(app.blobs.get(f"editions/2026-11-28/v{latest.version:04d}/edition.json"))
+    note = snapshot["correction_note"] or ""
+    assert ("withdrawn by the agency" in note) == sent  # a correction note only where readers saw it
 
 
 def _with_source(path, source) -> str:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from digest.core import htmlscan
 from digest.core.edition import Brand, Edition, EditionStory, Link
 from digest.core.htmlscan import Scan, scan
-from digest.core.render import environment, render_edition
+from digest.core.render import environment, render_edition, render_web
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -68,7 +68,7 @@ def emails() -> list[str]:
     for brand in (Brand(), Brand(logo_url="https://news.example.org/logo.png?a=1&b=2", accent_color="#ffcc00")):
         for edition in (EDITION, replace(EDITION, correction_note="Fixed <it> & more", audio_url=None)):
             rendered = render_edition(env, edition, brand)
-            out += [rendered.email_html, rendered.silent_html, rendered.web_html]
+            out += [rendered.email_html, rendered.silent_html, render_web(env, edition, brand)]
     return out
 
 

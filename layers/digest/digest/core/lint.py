@@ -129,7 +129,7 @@ def lint_edition(
     >>> from digest.core.edition import EditionStory
     >>> story = EditionStory("story-1", "c1", "Headline", "Summary.", ["AP"], [])
     >>> ed = Edition("2026-11-28", "Saturday", "T", "en", "p", "https://x/i.html", None, story)
-    >>> [i.rule for i in lint_edition(Rendered("", "", "", ""), ed, Brand(), None)][:2]
+    >>> [i.rule for i in lint_edition(Rendered("", "", ""), ed, Brand(), None)][:2]
     ['text-part', 'heading-order']
     """
     issues = lint_email(

@@ -29,7 +29,7 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Rendered:
-    """Every rendering of one edition. Email parts still hold the recipient slots.
+    """What a build renders of one edition. Email parts still hold the recipient slots.
 
     ``silent_html`` and ``silent_text`` are the email without the Listen link, sent when the audio
     is not ready; for an edition without audio they are the email itself. ``email_markup`` is the
@@ -38,7 +38,6 @@ class Rendered:
 
     email_html: str
     email_text: str
-    web_html: str
     ssml: str
     silent_html: str = ""
     silent_text: str = ""
@@ -138,13 +137,15 @@ def _hex6(value: object, fallback: str) -> str:
 
 
 def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> Rendered:
-    """Render the email (HTML and text, with and without the Listen link), web page and SSML.
+    """Render what a build of the edition is reviewed and sent as: the email (HTML and text, with
+    and without the Listen link) and the SSML narrated. The web copy is rendered when it is
+    published (:func:`render_web`), with the audio that is public then.
 
     Each email part is rendered (and its CSS inlined) once: the variant without audio is that
     rendering with the Listen block cut out (the email's CSS has no selector that depends on
     an element's siblings, so cutting a block leaves every other element's style as it was).
     The edition's and brand's texts are made XML-safe once, here, so the templates are rendered
-    without the environment's per-value filter (each value is printed in four templates).
+    without the environment's per-value filter (each value is printed in three templates).
     """
     edition, brand = safe_texts(edition, brand)
     env = verbatim(env)
@@ -160,13 +161,18 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
     return Rendered(
         email_html=email_html,
         email_text=email_text,
-        web_html=env.get_template("web.html.j2").render(
-            edition=edition, brand=brand, recipient=None, palette=palette(brand)
-        ),
         ssml=env.get_template("edition.ssml.j2").render(edition=edition, brand=brand, recipient=None),
         silent_html=silent_html,
         silent_text=silent_text,
         email_markup=markup,
+    )
+
+
+def render_web(env: jinja2.Environment, edition: Edition, brand: Brand) -> str:
+    """The edition's web copy (its Listen player only when ``edition.audio_url`` is set)."""
+    edition, brand = safe_texts(edition, brand)
+    return verbatim(env).get_template("web.html.j2").render(
+        edition=edition, brand=brand, recipient=None, palette=palette(brand)
     )
 
 

@@ -211,7 +211,6 @@ def version_files(edition: Edition, rendered: Rendered, changes: dict[str, Any] 
         # The same email without the Listen link, for when the audio is not ready at send time.
         "email-noaudio.html": (rendered.silent_html, "text/html; charset=utf-8"),
         "email-noaudio.txt": (rendered.silent_text, "text/plain; charset=utf-8"),
-        "web.html": (rendered.web_html, "text/html; charset=utf-8"),
         "edition.ssml": (rendered.ssml, "application/ssml+xml"),
         "edition.json": (edition_to_json(edition), "application/json"),
     }

@@ -4,6 +4,7 @@ podcast feeds. Nothing of an edition is public before it is sent (or corrected a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from digest.core.publish import (
     podcast_feed,
     render_archive_index,
 )
+from digest.core.render import render_web
 from digest.core.snapshot import edition_from_json
 from digest.errors import StorageError
 from digest.ports import BlobStore, SiteCache
@@ -42,13 +44,15 @@ def publish(
     """Publish ``record``'s web copy and its audio, refresh the archive and feeds that list it, and
     have ``cdn`` forget its copies of all of them (the edition's whole folder: its page and its audio)."""
     day, version = record.edition_date, record.version
-    web = blobs.get(version_key(day, version, "web.html"))
     snapshot = blobs.get(version_key(day, version, "edition.json"))
-    if web is None or snapshot is None:
-        raise StorageError(f"edition {day} v{version} has no web copy to publish")
-    blobs.put(site_key(day, "index.html"), web, "text/html; charset=utf-8")
+    if snapshot is None:
+        raise StorageError(f"edition {day} v{version} has no snapshot to publish")
     audible = publish_audio(record, blobs)
     edition = edition_from_json(snapshot)
+    # The web copy shows the Listen player only when the audio is public now (rendered here, not
+    # at build time: a send without ready audio must not link readers to a private file).
+    web = render_web(env, edition if audible else replace(edition, audio_url=None), brand)
+    blobs.put(site_key(day, "index.html"), web.encode("utf-8"), "text/html; charset=utf-8")
     titles = {s.anchor: s.headline for s in edition.all_stories}
     has_audio = audible and record.audio_status == "ready"  # a silent placeholder is no episode
     entry = ArchiveEntry(
