@@ -1,4 +1,6 @@
-"""Editor API (HTTP API, IAM-authorized): the actions an editor takes on an edition before 06:00.
+"""Editor API: the actions an editor takes on an edition before 06:00, IAM-authorized for the
+digest CLI, and the same routes under /desk for the desk's editors signed in with Cognito (the
+editors or admins group; anyone else is refused with 403; the audit names the person).
 
 Quick actions (status, stories, preview, audit, approve, hold, release) answer at once. Long ones
 (rebuild, story edit, title, test-send, send, resend-failures) answer 202 with an action id and its status URL,
@@ -15,7 +17,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from digest.observability import lambda_entry
 
 logger = Logger()
-app = APIGatewayHttpResolver()
+app = APIGatewayHttpResolver(strip_prefixes=["/desk"])  # the desk calls every route under /desk
 
 
 def _container():
@@ -33,11 +35,10 @@ def _day(raw: str) -> str:
 
 
 def _actor() -> str:
-    """The caller's IAM identity (API Gateway's IAM authorizer put it there)."""
-    iam = (
-        (app.current_event.request_context.authorizer.iam or {}) if app.current_event.request_context.authorizer else {}
-    )
-    return getattr(iam, "user_arn", None) or (iam.get("userArn") if isinstance(iam, dict) else None) or "unknown"
+    """The caller: the IAM identity of the CLI, or the desk's signed-in editor (see events.py)."""
+    from digest.events import editor_caller
+
+    return editor_caller(app.current_event.raw_event)[0]
 
 
 def _body() -> dict:
@@ -167,4 +168,11 @@ def handler(event, context):
     if not isinstance(event, dict) or "requestContext" not in event or "routeKey" not in event:
         keys = ", ".join(sorted(map(str, event))[:8]) if isinstance(event, dict) else type(event).__name__
         raise MalformedAction(f"neither an HTTP API request nor an editor action event (got {keys})")
+    from digest.events import editor_caller
+
+    person, allowed = editor_caller(event)
+    if not allowed:  # signed in to the desk, but in neither the editors nor the admins group
+        logger.warning("desk caller refused", extra={"caller": person})
+        body = json.dumps({"error": f"{person} may not act on editions: ask an admin to add you to the editors group"})
+        return {"statusCode": 403, "headers": {"Content-Type": "application/json"}, "body": body}
     return app.resolve(event, context)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from digest_tools.local import bridge as bridge_module
+from digest_tools.local.apigw import iam_authorizer
 from digest_tools.local.bridge import ApiBridge, Route, load_handler
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,9 +71,10 @@ def injected(event, context):
 
 
 def editor_only(event):
+    """An authorizer: the requestContext.authorizer of the caller it lets in, or None."""
     if event["headers"].get("authorization") != "AWS4-HMAC-SHA256 good":
         return None
-    return {"userArn": "arn:aws:iam::123456789012:user/editor", "accessKey": "AKIDEXAMPLE"}
+    return iam_authorizer({"userArn": "arn:aws:iam::123456789012:user/editor", "accessKey": "AKIDEXAMPLE"})
 
 
 def unsubscribe_page(event, context):

@@ -332,3 +332,23 @@ def test_every_function_and_layer_runs_on_the_runtime_parameter():
     default = re.search(r"^LAMBDA_PYTHON \?= (\S+)$", makefile, re.M).group(1)
     assert PARAMS["Runtime"]["Default"] == f"python{default}", "make build and the deploy must agree"
     assert PARAMS["Runtime"]["Default"] in PARAMS["Runtime"]["AllowedValues"]
+
+
+def test_the_desk_signs_in_with_the_editors_pool_on_the_same_editor_routes():
+    pool = _props("EditorUserPool")
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # no self sign-up
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+    client = _props("DeskClient")
+    assert client["GenerateSecret"] is False and client["UserPoolId"] == {"Ref": "EditorUserPool"}
+    assert {_props(g)["GroupName"] for g in ("EditorsGroup", "AdminsGroup")} == {"editors", "admins"}
+    api = _props("EditorApi")["Auth"]
+    assert api["DefaultAuthorizer"] == "AWS_IAM"  # the CLI's routes stay IAM-signed
+    jwt = api["Authorizers"]["DeskSignIn"]["JwtConfiguration"]
+    assert "${EditorUserPool}" in jwt["issuer"]["Fn::Sub"] and jwt["audience"] == [{"Ref": "DeskClient"}]
+    events = _props("EditorFunction")["Events"]
+    desk = [e["Properties"] for e in events.values() if e["Properties"].get("Auth", {}).get("Authorizer")]
+    assert desk == [
+        {"ApiId": {"Ref": "EditorApi"}, "Path": "/desk/{proxy+}", "Method": "ANY", "Auth": {"Authorizer": "DeskSignIn"}}
+    ]
+    origins = _props("EditorApi")["CorsConfiguration"]["AllowOrigins"]
+    assert {"Fn::Sub": "https://${SiteDistribution.DomainName}"} in origins and "*" not in origins

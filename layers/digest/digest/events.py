@@ -70,3 +70,29 @@ def sns_messages(event: Mapping[str, Any]) -> list[Any]:
         except (TypeError, ValueError):
             messages.append(body)
     return messages
+
+
+DESK_GROUPS = frozenset({"editors", "admins"})  # the desk's Cognito groups that may act on editions
+
+
+def editor_caller(event: Mapping[str, Any]) -> tuple[str, bool]:
+    """Who made an editor API request, and whether they may act: the IAM caller's ARN (the CLI),
+    or the desk's signed-in person by email, allowed when in the editors or admins group (API
+    Gateway's JWT authorizer passes claims as strings, a list as ``[a b]``).
+
+    >>> jwt = {"jwt": {"claims": {"email": "ada@example.org", "cognito:groups": "[editors]"}}}
+    >>> editor_caller({"requestContext": {"authorizer": jwt}})
+    ('ada@example.org (desk)', True)
+    >>> editor_caller({"requestContext": {"authorizer": {"jwt": {"claims": {"email": "eve@example.org"}}}}})
+    ('eve@example.org (desk)', False)
+    >>> editor_caller({"requestContext": {"authorizer": {"iam": {"userArn": "arn:aws:iam::1:user/cli"}}}})
+    ('arn:aws:iam::1:user/cli', True)
+    """
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims")
+    if claims is not None:
+        groups = claims.get("cognito:groups", "")
+        names = set(groups.strip("[]").split()) if isinstance(groups, str) else set(groups)
+        person = claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "unknown"
+        return f"{person} (desk)", bool(names & DESK_GROUPS)
+    return (authorizer.get("iam") or {}).get("userArn") or "unknown", True

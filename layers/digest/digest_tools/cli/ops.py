@@ -35,18 +35,21 @@ def _interrupt(signum: int, frame: object) -> None:
 def serve(port: int, demo_data: bool, as_json: bool = False) -> int:
     import signal
 
-    from digest_tools.local.serve import LocalServer
+    from digest_tools.local.serve import DESK_EDITOR, LocalServer
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
     with LocalServer(port) as server:
         where = {"endpoint": server.stack.endpoint, "api": server.bridge.url, "mail": server.mail_url}
+        desk = {"user": DESK_EDITOR, "password": server.desk_password}
         if as_json:
-            print(json.dumps({**where, "moto_mail": server.moto_mail_url, "state_file": str(server.state_file)}))
+            extra = {"moto_mail": server.moto_mail_url, "state_file": str(server.state_file), "desk": desk}
+            print(json.dumps({**where, **extra}))
         else:
             print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
             print(f"emails the local SES accepts: {server.mail_url} (raw: {server.moto_mail_url})")
+            print(f"desk sign-in (editors group): {DESK_EDITOR} / {server.desk_password}")
         if demo_data:
             _seed(server.app)
         print("try:  digest status   |   curl -d email=you@example.com " + server.bridge.url + "/subscribe")

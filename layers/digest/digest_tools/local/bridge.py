@@ -28,7 +28,6 @@ from digest_tools.local.apigw import (
     Handler,
     Route,
     build_event,
-    iam_authorizer,
     proxy_response,
 )
 
@@ -152,10 +151,11 @@ class _Exchange(BaseHTTPRequestHandler):
         )
         try:
             if route.authorizer is not None:
-                identity = route.authorizer(event)
-                if identity is None:
-                    return self._error(403, "Forbidden")
-                event["requestContext"]["authorizer"] = iam_authorizer(identity)
+                context = route.authorizer(event)  # the requestContext.authorizer it lets in, or None
+                if context is None:
+                    denied = getattr(route.authorizer, "denied_status", 403)
+                    return self._error(denied, "Unauthorized" if denied == 401 else "Forbidden")
+                event["requestContext"]["authorizer"] = context
             with bridge.locks[id(route.handler)]:
                 reply = proxy_response(route.handler(event, lambda_context(route.name, bridge.timeout_s)))
         except Exception:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from digest import bootstrap
 from digest.config import Settings
 from digest.ports import Clock
 from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest_tools.local.clock import local_clock
+from digest_tools.local.jwt_auth import LocalJwt
 from digest_tools.local.mailview import PATH as MAIL_PATH
 from digest_tools.local.mailview import mail_handler
 from digest_tools.local.sigv4 import LocalIam
@@ -28,22 +31,49 @@ from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION, LocalStack
 from digest_tools.local.template import PROJECT
 
 STATE_FILE = Path(".digest") / "local.json"
-API_FUNCTIONS = {"PublicFunction": False, "EditorFunction": True}  # function -> IAM-authorized
+API_FUNCTIONS = ("PublicFunction", "EditorFunction")
+DESK_EDITOR = "editor@news.example.org"  # the desk account `digest serve` makes (a new password each start)
 
 
-def routes_from_template(stack: LocalStack, authorizer) -> list[Route]:
+def routes_from_template(stack: LocalStack, authorizers: dict[str, Any]) -> list[Route]:
+    """Every HttpApi event of the API functions, each with the authorizer API Gateway gives it:
+    the event's own (``Auth.Authorizer``), else its API's default; ``authorizers`` by name."""
     routes = []
     resources = stack.template["Resources"]
-    for logical_id, authorized in API_FUNCTIONS.items():
+    for logical_id in API_FUNCTIONS:
         function = resources[logical_id]["Properties"]
         handler = load_handler(PROJECT / function["CodeUri"])
         for event in function.get("Events", {}).values():
             if event["Type"] == "HttpApi":
                 props = event["Properties"]
-                routes.append(
-                    Route(props["Method"], props["Path"], handler, authorizer if authorized else None, name=logical_id)
-                )
+                api = resources.get(props.get("ApiId", {}).get("Ref", ""), {}).get("Properties", {})
+                name = props.get("Auth", {}).get("Authorizer") or api.get("Auth", {}).get("DefaultAuthorizer")
+                routes.append(Route(props["Method"], props["Path"], handler, authorizers.get(name), name=logical_id))
     return routes
+
+
+def desk_sign_in(stack: LocalStack) -> LocalJwt:
+    """The desk's JWT authorizer, as the template configures it, on the local user pool."""
+    api = stack.template["Resources"]["EditorApi"]["Properties"]
+    config = stack.resolve(api["Auth"]["Authorizers"]["DeskSignIn"]["JwtConfiguration"])
+    return LocalJwt(stack.endpoint, config["issuer"], config["audience"])
+
+
+def seed_editor(stack: LocalStack, email: str = DESK_EDITOR) -> str:
+    """Make (or renew) the local desk account ``email`` in the editors group; its new password."""
+    import boto3
+
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=stack.endpoint)
+    pool = stack.refs["EditorUserPool"]
+    password = "Desk-" + secrets.token_urlsafe(12) + "a1A"  # the pool's policy: 12+, upper, lower, digit
+    try:
+        cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])  # fmt: skip
+    except cognito.exceptions.UsernameExistsException:
+        pass
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="editors")
+    return password
 
 
 class ThreadStarter:
@@ -92,6 +122,7 @@ class LocalServer:
         self.app: bootstrap.Container | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.desk_password = ""  # the seeded desk account's (DESK_EDITOR), set by start()
 
     def start(self) -> str:
         try:
@@ -115,9 +146,11 @@ class LocalServer:
             self.stack.env = self.stack.create_resources()
         env = self.stack.env
         iam = LocalIam(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], REGION)
+        authorizers = {"AWS_IAM": iam, "DeskSignIn": desk_sign_in(self.stack)}
+        self.desk_password = seed_editor(self.stack)
         mail = mail_handler(self.stack.sent_emails)
         mail_routes = [Route("GET", MAIL_PATH, mail, name="mail"), Route("GET", MAIL_PATH + "/{n}", mail, name="mail")]
-        self.bridge = ApiBridge(routes_from_template(self.stack, iam) + mail_routes, port=self.port)
+        self.bridge = ApiBridge(routes_from_template(self.stack, authorizers) + mail_routes, port=self.port)
         url = self.bridge.start()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
         self.app = bootstrap.Container(

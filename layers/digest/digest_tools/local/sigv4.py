@@ -18,6 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from digest.adapters.clock import SystemClock
+from digest_tools.local.apigw import iam_authorizer
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
@@ -61,9 +62,11 @@ class LocalIam:
         expected = signer.signature(signer.string_to_sign(request, canonical), request)
         if not hmac.compare_digest(expected, match.group(6)):
             return None
-        return {
-            "accessKey": self.credentials.access_key,
-            "accountId": self.account,
-            "userArn": f"arn:aws:iam::{self.account}:user/local-editor",
-            "userId": "local-editor",
-        }
+        return iam_authorizer(
+            {
+                "accessKey": self.credentials.access_key,
+                "accountId": self.account,
+                "userArn": f"arn:aws:iam::{self.account}:user/local-editor",
+                "userId": "local-editor",
+            }
+        )

@@ -22,6 +22,7 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 _DROP_TABLE_PROPS = ("PointInTimeRecoverySpecification", "SSESpecification", "TimeToLiveSpecification", "Tags")
+_POOL_PROPS = ("UsernameAttributes", "AutoVerifiedAttributes", "AdminCreateUserConfig", "Policies", "MfaConfiguration")
 # Values for the template's parameters that have no default (a deploy asks for them).
 LOCAL_PARAMETERS = {
     "Sender": "Morning Digest <digest@news.example.org>",
@@ -125,6 +126,18 @@ class LocalStack:
                 self.refs[logical_id] = name
             elif kind == "AWS::CloudFront::Distribution":
                 self.refs[logical_id] = self._distribution(client("cloudfront"), name, props["DistributionConfig"])
+            elif kind == "AWS::Cognito::UserPool":
+                pool = {k: v for k, v in props.items() if k in _POOL_PROPS}
+                self.refs[logical_id] = client("cognito-idp").create_user_pool(PoolName=name, **pool)["UserPool"]["Id"]
+            elif kind == "AWS::Cognito::UserPoolClient":
+                reply = client("cognito-idp").create_user_pool_client(
+                    UserPoolId=props["UserPoolId"], ClientName=props["ClientName"],
+                    GenerateSecret=props.get("GenerateSecret", False), ExplicitAuthFlows=props["ExplicitAuthFlows"],
+                )  # fmt: skip
+                self.refs[logical_id] = reply["UserPoolClient"]["ClientId"]
+            elif kind == "AWS::Cognito::UserPoolGroup":
+                client("cognito-idp").create_group(**{k: props[k] for k in ("GroupName", "UserPoolId", "Description")})
+                self.refs[logical_id] = props["GroupName"]
             elif kind == "AWS::SES::EmailIdentity":
                 client("sesv2").create_email_identity(EmailIdentity=props["EmailIdentity"])
                 client("ses").verify_domain_identity(Domain=props["EmailIdentity"])
