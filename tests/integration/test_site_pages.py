@@ -34,7 +34,9 @@ def site(app, tmp_path) -> Path:
         app.publish(built.record)
     links = SiteLinks(app.settings.public_base_url, app.settings.api_base_url)
     written = publish_pages(blobs=app.blobs, env=app.env, brand=app.brand, site=links)
-    assert set(written) == {"site/subscribe", "site/students", "site/share"} | {f"site/{d}/share" for d in DAYS}
+    assert set(written) == {"site/subscribe", "site/students", "site/desk", "site/share"} | {
+        f"site/{d}/share" for d in DAYS
+    }
     folder = tmp_path / "site"
     for path, data in site_files(app.blobs, app.settings.public_base_url):
         (folder / path).parent.mkdir(parents=True, exist_ok=True)

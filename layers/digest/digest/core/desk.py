@@ -56,6 +56,7 @@ def story_rows(
                 "id": sid,
                 "position": position,
                 "headline": str(story.get("headline", "")),
+                "summary": str(story.get("summary", "")),
                 "agencies": list(story.get("agencies") or []),
                 "state": "pinned" if edit is not None and edit.pin else "in edition",
                 "edited": [f for f in ("headline", "summary", "position") if edit is not None and getattr(edit, f)],
@@ -149,3 +150,19 @@ def needs_note(note: str | None) -> str:
         "the edition was sent: a change is a correction and needs the note readers will see; "
         f"write it with --note, e.g. --note '{CORRECTION_TEMPLATE}'"
     )
+
+
+def version_row(record: Any) -> dict[str, Any]:
+    """One version of an edition as the status lists it.
+
+    >>> from digest.core.edition_record import EditionRecord
+    >>> version_row(EditionRecord("2026-11-28", 2, "h", "draft", 8, "Quake", "2026-11-28T10:00:00+00:00"))["stories"]
+    8
+    """
+    return {
+        "version": record.version,
+        "status": record.status,
+        "created_at": record.created_at,
+        "stories": record.story_count,
+        "subject": record.subject,
+    }

@@ -22,7 +22,12 @@ from digest.core.edition import Brand
 from digest.core.render import palette
 
 # Site object key -> template; the keys have no extension so their URLs stay /subscribe, /students.
-PUBLISHED_PAGES = {"site/subscribe": "signup", "site/students": "students"}
+PUBLISHED_PAGES = {
+    "site/subscribe": "signup",
+    "site/students": "students",
+    "site/desk": "desk",
+}  # desk: the editors' console
+
 SHARE_PAGE = "share"
 HTML = "text/html; charset=utf-8"
 NONE = "'none'"

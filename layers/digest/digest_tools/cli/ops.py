@@ -42,14 +42,15 @@ def serve(port: int, demo_data: bool, as_json: bool = False) -> int:
             signal.signal(getattr(signal, name), _interrupt)
     with LocalServer(port) as server:
         where = {"endpoint": server.stack.endpoint, "api": server.bridge.url, "mail": server.mail_url}
-        desk = {"user": DESK_EDITOR, "password": server.desk_password}
+        desk = {"url": server.desk_url, "user": DESK_EDITOR, "password": server.desk_password}
         if as_json:
             extra = {"moto_mail": server.moto_mail_url, "state_file": str(server.state_file), "desk": desk}
             print(json.dumps({**where, **extra}))
         else:
             print(f"local stack at {server.stack.endpoint}; public and editor APIs at {server.bridge.url}")
             print(f"emails the local SES accepts: {server.mail_url} (raw: {server.moto_mail_url})")
-            print(f"desk sign-in (editors group): {DESK_EDITOR} / {server.desk_password}")
+            print(f"the desk: {server.desk_url}")
+            print(f"  sign in as {DESK_EDITOR} / {server.desk_password} (editors group)")
         if demo_data:
             _seed(server.app)
         print("try:  digest status   |   curl -d email=you@example.com " + server.bridge.url + "/subscribe")

@@ -21,6 +21,7 @@ from typing import Any
 from digest import bootstrap
 from digest.config import Settings
 from digest.ports import Clock
+from digest_tools.local import desk
 from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest_tools.local.clock import local_clock
 from digest_tools.local.jwt_auth import LocalJwt
@@ -137,6 +138,17 @@ class LocalServer:
         return (self.bridge.url if self.bridge else "") + MAIL_PATH
 
     @property
+    def desk_url(self) -> str:
+        """The desk page, its configuration (this API, the local pool's client) in the fragment."""
+        return desk.desk_url(self.bridge.url if self.bridge else "", self.stack.refs["DeskClient"], REGION)
+
+    def _desk_page(self) -> str:
+        from digest.core.site import render_page
+
+        assert self.app is not None
+        return render_page(self.app.env, "desk", self.app.brand, self.app.site)
+
+    @property
     def moto_mail_url(self) -> str:
         return f"{self.stack.endpoint}/moto-api/data.json"
 
@@ -149,8 +161,13 @@ class LocalServer:
         authorizers = {"AWS_IAM": iam, "DeskSignIn": desk_sign_in(self.stack)}
         self.desk_password = seed_editor(self.stack)
         mail = mail_handler(self.stack.sent_emails)
-        mail_routes = [Route("GET", MAIL_PATH, mail, name="mail"), Route("GET", MAIL_PATH + "/{n}", mail, name="mail")]
-        self.bridge = ApiBridge(routes_from_template(self.stack, authorizers) + mail_routes, port=self.port)
+        local_routes = [
+            Route("GET", MAIL_PATH, mail, name="mail"),
+            Route("GET", MAIL_PATH + "/{n}", mail, name="mail"),
+            Route("GET", desk.PAGE, desk.page_handler(self._desk_page), name="desk"),
+            Route("POST", desk.COGNITO, desk.cognito_handler(self.stack.endpoint), name="cognito"),
+        ]
+        self.bridge = ApiBridge(routes_from_template(self.stack, authorizers) + local_routes, port=self.port)
         url = self.bridge.start()
         settings = Settings.from_env({**env, "AWS_ENDPOINT_URL": self.stack.endpoint, "AWS_REGION": REGION})
         self.app = bootstrap.Container(
