@@ -6,7 +6,18 @@ import importlib
 import inspect
 import sys
 
-ALL = ["cold_start", "ingest", "edition", "delivery", "dispatch", "pacing", "faults", "faults_ingest", "editorial"]
+ALL = [
+    "cold_start",
+    "ingest",
+    "edition",
+    "delivery",
+    "dispatch",
+    "pacing",
+    "faults",
+    "faults_ingest",
+    "editorial",
+    "signup_timing",
+]
 
 flags = [a for a in sys.argv[1:] if a.startswith("--")]
 for name in [a for a in sys.argv[1:] if not a.startswith("--")] or ALL:

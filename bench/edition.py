@@ -103,7 +103,9 @@ def main(repeat: int = 7) -> None:
     def bare(edition: Edition) -> str:
         return bare_env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots)
 
-    print("edition: plan + overrides + hash + render (email HTML and text, both variants, css-inline; SSML) + lint + files")
+    print(
+        "edition: plan + overrides + hash + render (email HTML and text, both variants, css-inline; SSML) + lint + files"
+    )
     print("         vs bare Jinja2 render of email.html.j2")
     print(f"(clusters of a {DAY_STORIES}-story synthetic day: {len(clusters)}; best of {repeat})")
     widths = (10, 12, 12, 9, 11, 11, 12)

@@ -1,4 +1,5 @@
-"""Dispatch (06:00 local, or on demand): queue the day's edition for every active subscriber."""
+"""Dispatch (06:00 local, or on demand): queue the day's edition for every active subscriber
+whose hour has come; every 15 minutes (``{"trigger": "groups"}``), the reader groups whose hour came since."""
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,7 +20,10 @@ def handler(event, context):
     logger.append_keys(edition_date=day)
     # The schedule's trigger respects the send window; an editor's explicit send does not.
     scheduled = not by_editor(event)
-    result = app.dispatch(day, scheduled=scheduled)
+    if isinstance(event, dict) and event.get("trigger") == "groups":  # every 15 minutes: groups whose hour came
+        result = app.dispatch(day, scheduled=True, groups=True)
+    else:
+        result = app.dispatch(day, scheduled=scheduled)
     metrics.add_metric(name="RecipientsQueued", unit=MetricUnit.Count, value=result.recipients)
     metrics.add_metric(name="EditionsDispatched", unit=MetricUnit.Count, value=int(result.messages > 0))
     return {

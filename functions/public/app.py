@@ -3,7 +3,9 @@
 GET shows, POST acts: a confirmation link shows a button whose POST confirms, and an unsubscribe
 link shows a button whose POST unsubscribes (RFC 8058's one-click POST too), because mail scanners
 follow links. Forms get the page back with its state; JSON requests get JSON. Pages are the
-templates in templates/site/ (digest.core.site).
+templates in templates/site/ (digest.core.site). A sign-up is counted against the sign-up limits
+(per client address: the request's ``sourceIp``) and queued; the confirm function sends the email,
+so every address gets the same answer at the same speed (digest.services.subscribe).
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def subscribe() -> Response:
     fields = _fields()
     email, role = fields.get("email", "")[:320], fields.get("role", "")
     _, subs = _site()
-    outcome = subs.subscribe(email, role=role, honeypot=fields.get("website", ""), source="web")
+    client = app.current_event.request_context.http.source_ip or ""
+    outcome = subs.subscribe(email, role=role, honeypot=fields.get("website", ""), source="web", client=client)
     page = "students" if fields.get("page") == "students" else "signup"
     if _wants_json():
         return _json(202, status="pending") if outcome.ok else _json(400, message=outcome.reason)

@@ -120,14 +120,27 @@ def test_reader_journey_in_a_real_browser(browser, server, variant, request, tmp
         journey.check("preferences", "Your preferences")
         assert page.input_value("#timezone") == BROWSER_ZONE  # the script preselected the browser's zone
         assert BROWSER_ZONE in page.inner_text("#zone-note")
-        if page.locator("#send_hour").count():
-            page.select_option("#send_hour", "7")
-        page.check("#pause-yes")
+        assert "the newsroom's" in page.inner_text(".lead")  # no zone chosen yet
+        page.select_option("#send_hour", "7")
+        page.uncheck("#audio")
+        page.check("#plain_text")
+        page.check("#pause-until")
+        back_on = page.get_attribute("#pause_until", "min")  # the first day a pause may end on
+        page.fill("#pause_until", back_on)
         page.click("text=Save my preferences")
         journey.check("preferences-saved", "Your preferences")
         assert "Saved." in page.inner_text("[role=status]")
         saved = store.get(sid)
-        assert (saved.timezone, saved.paused, saved.status) == (BROWSER_ZONE, True, ACTIVE)
+        assert (saved.timezone, saved.send_hour, saved.audio, saved.plain_text) == (BROWSER_ZONE, 7, False, True)
+        assert (saved.paused, saved.paused_until, saved.status) == (True, back_on, ACTIVE)
+        # The page shows what was saved, and shows it again on the next visit: the chosen zone is
+        # no longer replaced by the browser's.
+        for _ in range(2):
+            assert page.input_value("#timezone") == BROWSER_ZONE and page.input_value("#send_hour") == "7"
+            assert not page.is_checked("#audio") and page.is_checked("#plain_text") and page.is_checked("#pause-until")
+            assert page.input_value("#pause_until") == back_on and f"paused until {back_on}" in page.inner_text(".lead")
+            assert "device" not in page.inner_text("#zone-note")
+            page.goto(link(welcome, "/preferences/"))
 
         page.click("text=Unsubscribe")
         journey.check("unsubscribe", "Unsubscribe from Morning Digest?")

@@ -23,7 +23,7 @@ from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
-from digest.services.dispatch import dispatch
+from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
 from digest.services.reconcile import unaccounted
 from tests.integration.handlers import event, invoke
@@ -100,7 +100,7 @@ def test_a_crash_between_ses_accept_and_ledger_mark_is_never_resent_and_is_recon
         subscribers=app.subscribers,
         queue=app.queue,
         blobs=app.blobs,
-        options=app.dispatch_options(False),
+        options=DispatchOptions.from_settings(app.settings, False),
         now=app.clock.now(),
     )
     assert (queued.recipients, queued.messages) == (READERS, 2)

@@ -268,7 +268,7 @@ def test_an_sns_event_a_function_cannot_handle_lands_in_its_own_alarmed_queue(fu
 
 def test_every_schedule_retries_and_keeps_what_it_could_not_deliver(translated):
     schedules = {k: v for k, v in translated.items() if v["Type"] == "AWS::Scheduler::Schedule"}
-    assert len(schedules) == 5
+    assert len(schedules) == 6
     for name, schedule in schedules.items():
         target = schedule["Properties"]["Target"]
         assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}}, name

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from digest.core.delivery_groups import GroupMark
 from digest.core.edition_record import EditionRecord
 from digest.core.fetch import FeedState
 from digest.core.story import NEW, SAME, UPDATED, Story, supersedes
@@ -302,6 +303,45 @@ class FakeMailer:
 
     def recipients(self) -> list[str]:
         return [s.recipient for s in self.sent]
+
+
+class FakeGroups:
+    """Delivery-group marks: a put conditioned on the stored mark's state and time (absent: None)."""
+
+    def __init__(self) -> None:
+        self.marks: dict[tuple[str, str], GroupMark] = {}
+
+    def for_day(self, day: str) -> list[GroupMark]:
+        return [m for (d, _), m in sorted(self.marks.items()) if d == day]
+
+    def put(self, mark: GroupMark, expected: GroupMark | None) -> bool:
+        stored = self.marks.get((mark.day, mark.key))
+        if (stored is None) != (expected is None):
+            return False
+        if stored is not None and expected is not None and (stored.state, stored.at) != (expected.state, expected.at):
+            return False
+        self.marks[(mark.day, mark.key)] = mark
+        return True
+
+
+class FakeSignupCounters:
+    """Sign-up counters: ``take`` counts unless the limit is reached (the adapter's conditional
+    ADD), ``give_back`` uncounts down to zero."""
+
+    def __init__(self) -> None:
+        self.uses: dict[str, int] = {}
+        self.expires: dict[str, int] = {}
+
+    def take(self, key: str, limit: int, expires_at: int) -> bool:
+        if self.uses.get(key, 0) >= limit:
+            return False
+        self.uses[key] = self.uses.get(key, 0) + 1
+        self.expires[key] = expires_at
+        return True
+
+    def give_back(self, key: str) -> None:
+        if self.uses.get(key, 0) > 0:
+            self.uses[key] -= 1
 
 
 def _now() -> str:

@@ -10,7 +10,7 @@ from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
-from digest.services import dispatch as dispatch_module
+from digest.services import delivery as delivery_module
 from digest.services.dispatch import DispatchOptions, SendWindow, batch_bodies, dispatch
 from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore
 
@@ -69,7 +69,7 @@ def run(n: int, seed: int, options: DispatchOptions | None = None):
 
 
 def test_same_list_in_any_store_order_gives_the_same_batches_in_bounded_chunks(monkeypatch):
-    monkeypatch.setattr(dispatch_module, "QUEUE_CHUNK", 7)
+    monkeypatch.setattr(delivery_module, "QUEUE_CHUNK", 7)
     people, _, first, result = run(2_345, seed=1)
     _, _, second, _ = run(2_345, seed=2)
     assert first.bodies == second.bodies

@@ -20,6 +20,7 @@ from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
 from digest.services.reader import STORED
 from digest.services.subscribe import Subscriptions
 from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
+from tests.unit.signup_world import signup_ports
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECRET = "unit-test-signing-secret"
@@ -32,13 +33,17 @@ SID = subscriber_id(ADDRESS)
 
 def world(*readers: Subscriber) -> tuple[Subscriptions, FakeSubscriberStore, FakeMailer]:
     store, mailer = FakeSubscriberStore(list(readers)), FakeMailer()
-    subs = Subscriptions(
+    ports = dict(
         subscribers=store,
         mailer=mailer,
         env=environment(TEMPLATES),
         brand=Brand(),
         clock=FakeClock(NOW),
         options=Mailing("Morning Digest <digest@news.example.org>", API, SECRET),
+    )
+    subs = Subscriptions(
+        **ports,
+        **signup_ports(**ports),
         site=SITE,
         send_hour=6,
     )
@@ -96,17 +101,6 @@ def test_an_unknown_zone_changes_nothing_and_says_why():
     account = subs.account.save(token(), {"timezone": "Mars/Olympus", "pause": "yes"})
     assert account.problems == ("Choose a time zone from the list.",) and not account.saved
     assert store.get(SID) == reader()
-
-
-def test_a_setting_the_record_cannot_keep_is_refused_not_dropped():
-    subs, store, _ = world(reader())
-    unstored = sorted(set(Preferences.__dataclass_fields__) - STORED - {"paused"})
-    if not unstored:
-        pytest.skip("the subscriber record keeps every setting")
-    field = {"send_hour": ("send_hour", "9"), "audio": ("audio", "0"), "plain_text": ("plain_text", "1")}
-    name, value = field.get(unstored[0], ("pause", "until"))
-    account = subs.account.save(token(), {name: value, "pause_until": "2026-12-20"})
-    assert account.problems and store.get(SID) == reader()
 
 
 @pytest.mark.parametrize("status", [UNSUBSCRIBED, COMPLAINED])

@@ -147,6 +147,21 @@ def test_each_message_is_the_stored_edition_for_its_recipient():
         assert UNSUBSCRIBE_SLOT not in part and PREFERENCES_SLOT not in part
 
 
+def test_a_reader_who_asked_for_plain_text_gets_the_text_part_alone():
+    from dataclasses import replace
+
+    plain = replace(person(1), plain_text=True)
+    w = World([plain, person(2)])
+    w.send([plain.subscriber_id, person(2).subscriber_id])
+    by_address = {parsed(s.raw)["To"]: parsed(s.raw) for s in w.mailer.sent}
+    text_only, both = by_address["reader1@example.com"], by_address["reader2@example.com"]
+    assert text_only.get_content_type() == "text/plain" and not text_only.is_multipart()
+    assert "Quake hits Lima" in text_only.get_content() and "<h1>" not in text_only.get_content()
+    assert UNSUBSCRIBE_SLOT not in text_only.get_content() and "unsubscribe" in text_only.get_content().lower()
+    assert text_only["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # one click still works
+    assert both.get_content_type() == "multipart/alternative"
+
+
 def test_unsubscribe_links_are_per_subscriber_and_name_them():
     people = [person(n) for n in range(1, 5)]
     w = World(people)

@@ -8,20 +8,20 @@ injects dependencies. Handlers call ``container()``; tests and the CLI build ``C
 from __future__ import annotations
 
 import inspect
-import time
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar
 
 from digest.adapters.registry import Adapters
+from digest.bootstrap_reader import ReaderServices
 from digest.config import Settings, sources_of
 from digest.core.story import Source
 
 T = TypeVar("T")
 
 
-class Container(Adapters):
+class Container(Adapters, ReaderServices):
     def call(self, fn: Callable[..., T], *args: Any, **given: Any) -> T:
         """``fn(*args, **given)`` plus, for each keyword-only parameter not given, this container's
         attribute of the same name when it has one (the parameter's default otherwise)."""
@@ -71,34 +71,28 @@ class Container(Adapters):
         self.call(publish_pages, cdn=None)  # short-lived pages; one invalidation per publish (above)
         return entry
 
-    def dispatch_options(self, scheduled: bool) -> Any:
-        """Dispatch settings; only the schedule's trigger is bound to the send window."""
-        from digest.services.dispatch import DispatchOptions
+    def dispatch(self, day: str, scheduled: bool, groups: bool = False) -> Any:
+        """Send ``day``'s edition (only the schedule is bound to the send window), or queue the groups due."""
+        from digest.services.dispatch import DispatchOptions, dispatch, dispatch_groups
 
-        return DispatchOptions.from_settings(self.settings, scheduled)
-
-    def dispatch(self, day: str, scheduled: bool) -> Any:
-        from digest.services.dispatch import dispatch
-
-        return self.call(dispatch, day, options=self.dispatch_options(scheduled), now=self.clock.now())
+        options = DispatchOptions.from_settings(self.settings, scheduled or groups)
+        return self.call(dispatch_groups if groups else dispatch, day, options=options, now=self.clock.now())
 
     @cached_property
     def sender(self) -> Any:
-        from digest.core.pacing import Pacer, sender_rate
         from digest.services.send import Sender
 
-        s = self.settings
-        rate = sender_rate(s.ses_max_send_rate, lambda: self.mailer.max_send_rate(), s.sender_concurrency)
-        pacer = Pacer(rate, max(1, int(rate)), time.monotonic, time.sleep)
-        switch = self.sending_switch if s.sending_switch_parameter else None
-        return self.call(Sender, options=self.mailing, pacer=pacer, switch=switch)
+        switch = self.sending_switch if self.settings.sending_switch_parameter else None
+        return self.call(Sender, options=self.mailing, switch=switch)
 
     @cached_property
     def editor(self) -> Any:
         from digest.services.editor import Editor, EditorPorts
 
         return Editor(
-            EditorPorts(self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock),
+            EditorPorts(
+                self.editions, self.blobs, self.ledger, self.queue, self.audit, self.clock, self.delivery_groups
+            ),
             rebuild=lambda day, note: self.assemble(date.fromisoformat(day), note, by_editor=True),
             dispatch=lambda day: self.dispatch(day, scheduled=False),
             test_send=lambda day, version, people, variant: self.sender.send_test_copies(day, version, people, variant),
@@ -111,23 +105,6 @@ class Container(Adapters):
         from digest.services.actions import Actions
 
         return Actions(self.editor, self.action_store, self.action_starter, self.audit, self.clock)
-
-    @cached_property
-    def subscriptions(self) -> Any:
-        from digest.services.subscribe import Subscriptions
-
-        return self.call(Subscriptions, options=self.mailing, send_hour=self.settings.send_at.hour)
-
-    @cached_property
-    def feedback(self) -> Any:
-        from digest.services.feedback import Feedback
-
-        return self.call(Feedback)
-
-    def run_trials(self, day: date) -> Any:
-        from digest.services.trials import run_trials
-
-        return self.call(run_trials, day, options=self.mailing)
 
 
 _container: Container | None = None

@@ -78,6 +78,15 @@ class Settings:
     bedrock_guardrail_id: str = ""  # a Bedrock guardrail applied to every summary request (with its version)
     bedrock_guardrail_version: str = ""
     bedrock_endpoint_url: str | None = None  # a local stand-in for Bedrock (tests, demos); None: as AWS
+    confirm_queue_url: str = ""  # the sign-up form's confirmation requests (SQS); its consumer sends them
+    # "event-source": Lambda's SQS event source drains the queue; "inline": this process drains it right
+    # after each enqueue (the local stack, which has no event source; the default with AWS_ENDPOINT_URL)
+    confirm_queue_drain: str = "event-source"
+    signup_limits_table: str = ""  # sign-up counters (core.signup_limits), items with a TTL
+    signup_limit_mailbox: int = 3  # requests per normalised mailbox a day (0: no limit)
+    signup_limit_client: int = 20  # per client address (IPv6: its /64) an hour
+    signup_limit_domain: int = 100  # per address domain an hour
+    signup_daily_cap: int = 1000  # all sign-up requests a day
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +164,18 @@ class Settings:
             bedrock_guardrail_id=env.get("BEDROCK_GUARDRAIL_ID", "").strip(),
             bedrock_guardrail_version=_guardrail_version(env),
             bedrock_endpoint_url=env.get("BEDROCK_ENDPOINT_URL", "").strip() or None,
+            confirm_queue_url=env.get("CONFIRM_QUEUE_URL", "").strip(),
+            confirm_queue_drain=_choice(
+                env.get("CONFIRM_QUEUE_DRAIN", "").strip()
+                or ("inline" if env.get("AWS_ENDPOINT_URL") else "event-source"),
+                ("event-source", "inline"),
+                "CONFIRM_QUEUE_DRAIN",
+            ),
+            signup_limits_table=env.get("SIGNUP_LIMITS_TABLE", "").strip(),
+            signup_limit_mailbox=number("SIGNUP_LIMIT_MAILBOX", 3),
+            signup_limit_client=number("SIGNUP_LIMIT_CLIENT", 20),
+            signup_limit_domain=number("SIGNUP_LIMIT_DOMAIN", 100),
+            signup_daily_cap=number("SIGNUP_DAILY_CAP", 1000),
         )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from digest.core.audit import ActionRecord, AuditEntry
+from digest.core.delivery_groups import GroupMark
 from digest.core.edition_record import EditionRecord
 from digest.core.fetch import FeedState, Fetched
 from digest.core.narration import Narration
@@ -174,6 +175,15 @@ class Ledger(Protocol):
         send certainly did not happen (SES throttled it), or a failed delivery an editor re-sends."""
 
 
+class DeliveryGroupStore(Protocol):
+    """Each (time zone, hour) group's progress through one edition (``digest.core.delivery_groups``)."""
+
+    def for_day(self, day: str) -> list[GroupMark]: ...
+
+    def put(self, mark: GroupMark, expected: GroupMark | None) -> bool:
+        """Write ``mark`` while its group's stored mark is ``expected`` (None: none yet); else False."""
+
+
 class SiteCache(Protocol):
     """The public site's CDN (CloudFront), which keeps copies of published objects."""
 
@@ -199,9 +209,20 @@ class Queue(Protocol):
         """Enqueue message bodies; returns how many were sent."""
 
 
+class SignupCounters(Protocol):
+    """Counters of sign-up requests (``core.signup_limits``), shared by every function instance."""
+
+    def take(self, key: str, limit: int, expires_at: int) -> bool:
+        """Count one use of ``key`` unless ``limit`` uses are counted already (one atomic write);
+        False, nothing counted, when they are. The store may forget the key after ``expires_at``
+        (epoch seconds)."""
+
+    def give_back(self, key: str) -> None:
+        """Uncount one use of ``key`` (its work did not happen); nothing when none is counted."""
+
+
 class DelayQueue(Protocol):
-    """The send queue, for work that must wait: parked as new messages, so waiting never counts
-    receives toward the dead-letter queue."""
+    """The send queue, for work that must wait (new messages: waiting never counts toward the DLQ)."""
 
     def send_later(self, bodies: Iterable[str], delay_seconds: int) -> int:
         """Enqueue ``bodies`` visible after ``delay_seconds`` (0-900); raises StorageError when not all were."""

@@ -52,7 +52,10 @@ class DynamoSubscribers:
         statuses = tuple(expected)
         if not statuses or not changes:
             return False
-        actions = [getattr(self.model, name).set(value) for name, value in changes.items()]
+        actions = [
+            getattr(self.model, name).remove() if value is None else getattr(self.model, name).set(value)
+            for name, value in changes.items()
+        ]
         condition = self.model.subscriber_id.exists() & self.model.status.is_in(*statuses)
         if unchanged_since is not None:
             condition = condition & (self.model.updated_at == unchanged_since)
@@ -74,7 +77,8 @@ class DynamoSubscribers:
     @staticmethod
     def _subscriber(item: SubscriberItem) -> Subscriber:
         values = {k: getattr(item, k) for k in Subscriber.__dataclass_fields__}
-        return Subscriber(**{**values, "soft_bounces": int(item.soft_bounces or 0)})
+        hour = None if item.send_hour is None else int(item.send_hour)
+        return Subscriber(**{**values, "soft_bounces": int(item.soft_bounces or 0), "send_hour": hour})
 
 
 class DynamoLedger:

@@ -106,7 +106,7 @@ class SubscriberItem(Model):
     email = UnicodeAttribute()
     status = UnicodeAttribute()  # by_status index hash key
     plan = UnicodeAttribute()
-    timezone = UnicodeAttribute()
+    timezone = UnicodeAttribute(default="")  # "": not chosen, the newsroom's zone
     name = UnicodeAttribute(default="")
     trial_end = UnicodeAttribute(default="")
     role = UnicodeAttribute(default="")
@@ -117,6 +117,11 @@ class SubscriberItem(Model):
     paused = BooleanAttribute(default=False)
     reminded = BooleanAttribute(default=False)
     reason = UnicodeAttribute(default="")
+    # Delivery choices; items written before they existed read with these defaults.
+    send_hour = NumberAttribute(null=True)  # local hour 0-23; absent: the newsroom's delivery hour
+    audio = BooleanAttribute(default=True)
+    plain_text = BooleanAttribute(default=False)
+    paused_until = UnicodeAttribute(default="")
     by_status = ByStatus()
 
 

@@ -6,6 +6,7 @@ anything about the domain.
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from typing import Any
 
@@ -108,6 +109,15 @@ class Adapters:
         return DynamoLedger(self._model("LedgerItem", self.settings.ledger_table), self.clock)
 
     @cached_property
+    def delivery_groups(self) -> Any:
+        """Each (time zone, hour) group's progress through an edition, kept in the ledger table."""
+        from digest.adapters import dynamo_models
+        from digest.adapters.dynamo_groups import DynamoGroups, GroupItem
+
+        s = self.settings
+        return DynamoGroups(dynamo_models.bind(GroupItem, s.ledger_table, s.region, s.endpoint_url))
+
+    @cached_property
     def blobs(self) -> Any:
         from digest.adapters.s3 import S3Blobs
         from digest.core.caching import cache_control
@@ -133,6 +143,31 @@ class Adapters:
 
         return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
 
+    @cached_property
+    def confirm_queue(self) -> Any:
+        """The queue of confirmation requests the sign-up form fills (CONFIRM_QUEUE_URL)."""
+        from digest.adapters.sqs import SqsQueue
+
+        if not self.settings.confirm_queue_url:
+            raise ConfigError("CONFIRM_QUEUE_URL is not set: sign-ups cannot be queued")
+        return SqsQueue(self.client("sqs"), self.settings.confirm_queue_url)
+
+    @cached_property
+    def signup_counters(self) -> Any:
+        """Sign-up request counters (SIGNUP_LIMITS_TABLE), one atomic UpdateItem per use."""
+        from digest.adapters.dynamo_signup_limits import DynamoSignupCounters
+
+        if not self.settings.signup_limits_table:
+            raise ConfigError("SIGNUP_LIMITS_TABLE is not set: sign-ups cannot be counted")
+        return DynamoSignupCounters(self.client("dynamodb"), self.settings.signup_limits_table)
+
+    @property
+    def signup_limits(self) -> Any:
+        from digest.core.signup_limits import SignupLimits
+
+        s = self.settings
+        return SignupLimits(s.signup_limit_mailbox, s.signup_limit_client, s.signup_limit_domain, s.signup_daily_cap)
+
     @property
     def send_parking(self) -> Any:
         """Where the sender parks work that must wait: the send queue itself, with a delay."""
@@ -140,11 +175,14 @@ class Adapters:
 
     @cached_property
     def mailer(self) -> Any:
-        from digest.adapters.ses import SesMailer
-
         # One attempt: SES sends have no idempotency token, so botocore must not retry a send that
         # may have been accepted; throttling and pauses are retried by our own code.
-        return SesMailer(self.client("sesv2", attempts=1), self.settings.ses_configuration_set)
+        from email.utils import parseaddr
+
+        from digest.adapters.ses import SesMailer
+
+        sender = parseaddr(self.settings.sender)[1]
+        return SesMailer(self.client("sesv2", attempts=1), self.settings.ses_configuration_set, sender)
 
     @cached_property
     def fetcher(self) -> Any:
@@ -194,9 +232,17 @@ class Adapters:
         return SsmSwitch(self.client("ssm"), self.settings.sending_switch_parameter)
 
     @cached_property
+    def pacer(self) -> Any:
+        """The senders' pace: SES's rate (configured, else the account's) shared among them."""
+        from digest.core.pacing import Pacer, sender_rate
+
+        s = self.settings
+        rate = sender_rate(s.ses_max_send_rate, lambda: self.mailer.max_send_rate(), s.sender_concurrency)
+        return Pacer(rate, max(1, int(rate)), time.monotonic, time.sleep)
+
+    @cached_property
     def action_starter(self) -> Any:
-        """Starts a long editor action: this very function, invoked asynchronously (``digest serve``
-        replaces it with a background thread through the same handler)."""
+        """Starts a long editor action: this function, invoked asynchronously (locally: a thread)."""
         from digest.adapters.lambda_invoke import LambdaStarter
 
         if not self.settings.function_name:

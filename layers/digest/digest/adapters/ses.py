@@ -70,8 +70,11 @@ def classify(exc: ClientError) -> MailError:
 
 
 class SesMailer:
-    def __init__(self, sesv2: Any, configuration_set: str = "") -> None:
-        self.ses, self.configuration_set = sesv2, configuration_set
+    """Sends raw messages through SES v2. ``from_address`` (the stack's sender, bare) is passed as
+    ``FromEmailAddress``: the address IAM's ``ses:FromAddress`` condition is checked against."""
+
+    def __init__(self, sesv2: Any, configuration_set: str = "", from_address: str = "") -> None:
+        self.ses, self.configuration_set, self.from_address = sesv2, configuration_set, from_address
 
     def send_raw(self, raw: bytes, recipient: str, tags: dict[str, str]) -> str:
         """Send one raw message; returns SES's message id or raises one of the errors above."""
@@ -82,6 +85,8 @@ class SesMailer:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
+        if self.from_address:
+            request["FromEmailAddress"] = self.from_address
         try:
             return self.ses.send_email(**request)["MessageId"]
         except (EndpointConnectionError, ConnectTimeoutError) as exc:

@@ -119,8 +119,9 @@ def build_message(envelope: Envelope, text: str, html: str, now: datetime) -> by
     return assemble(envelope, encode_body(text).fill(), encode_body(html).fill(), now)
 
 
-def assemble(envelope: Envelope, text_qp: bytes, html_qp: bytes, now: datetime) -> bytes:
-    """The message around parts already quoted-printable encoded (``EncodedBody.fill``).
+def assemble(envelope: Envelope, text_qp: bytes, html_qp: bytes | None, now: datetime) -> bytes:
+    """The message around parts already quoted-printable encoded (``EncodedBody.fill``); with no
+    HTML part (a reader who asked for plain text only), a single text/plain message.
 
     Examples
     --------
@@ -130,6 +131,9 @@ def assemble(envelope: Envelope, text_qp: bytes, html_qp: bytes, now: datetime) 
     >>> assemble(env, encode_body("text").fill(), encode_body("<p>h</p>").fill(), at) == build_message(
     ...     env, "text", "<p>h</p>", at)
     True
+    >>> plain = assemble(env, encode_body("text").fill(), None, at)
+    >>> b"multipart" in plain, b'Content-Type: text/plain; charset="utf-8"' in plain
+    (False, True)
     """
     if _WHITESPACE.search(envelope.unsubscribe_url) or _WHITESPACE.search(envelope.list_id):
         raise ValueError("list headers must not contain whitespace")
@@ -150,6 +154,9 @@ def assemble(envelope: Envelope, text_qp: bytes, html_qp: bytes, now: datetime) 
             f"List-Unsubscribe: <{envelope.unsubscribe_url}>",
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
+    if html_qp is None:
+        lines += ['Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: quoted-printable"]
+        return "\r\n".join(lines).encode("ascii") + b"\r\n\r\n" + text_qp
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
     head = "\r\n".join(lines).encode("ascii")
     part = (

@@ -29,6 +29,8 @@ class Preferences:
     """How one reader wants the edition: zone, local hour, audio link, plain text, pause.
 
     ``paused_until`` is an ISO date ("" with ``paused``: until the reader resumes).
+    ``timezone_set`` is False while the reader has not chosen a zone (``timezone`` is then the
+    newsroom's, and the page may offer the browser's instead); it is not stored itself.
     """
 
     timezone: str = "America/New_York"
@@ -37,6 +39,7 @@ class Preferences:
     plain_text: bool = False
     paused: bool = False
     paused_until: str = ""
+    timezone_set: bool = True
 
     @property
     def pause_choice(self) -> str:
@@ -44,17 +47,23 @@ class Preferences:
         return ("until" if self.paused_until else "yes") if self.paused else "no"
 
 
-def preferences_of(record: Any, default_hour: int) -> Preferences:
-    """The preferences a subscriber record holds; settings it has no field for take defaults.
+def preferences_of(record: Any, default_hour: int, default_zone: str = "America/New_York") -> Preferences:
+    """The preferences a subscriber record holds; settings it has no field for, or has not
+    chosen yet (an empty zone, no hour), take the newsroom's defaults.
 
     Examples
     --------
     >>> from types import SimpleNamespace
     >>> preferences_of(SimpleNamespace(timezone="Europe/Paris", paused=True), 6)
-    Preferences(timezone='Europe/Paris', send_hour=6, audio=True, plain_text=False, paused=True, paused_until='')
+    Preferences(timezone='Europe/Paris', send_hour=6, audio=True, plain_text=False, paused=True, paused_until='', timezone_set=True)
+    >>> preferences_of(SimpleNamespace(timezone="", send_hour=None), 7, "Europe/London")
+    Preferences(timezone='Europe/London', send_hour=7, audio=True, plain_text=False, paused=False, paused_until='', timezone_set=False)
     """
-    base = Preferences(send_hour=default_hour)
+    base = Preferences(timezone=default_zone, send_hour=default_hour)
     values = {name: getattr(record, name) for name in Preferences.__dataclass_fields__ if hasattr(record, name)}
+    values = {name: value for name, value in values.items() if value is not None}
+    if not values.get("timezone"):
+        values.update(timezone=default_zone, timezone_set=False)
     return replace(base, **values)
 
 
@@ -70,7 +79,7 @@ def read_preferences(
     --------
     >>> now = Preferences()
     >>> read_preferences({"send_hour": "7", "audio": "0"}, now, ["UTC"], date(2026, 12, 2))[0]
-    Preferences(timezone='America/New_York', send_hour=7, audio=False, plain_text=False, paused=False, paused_until='')
+    Preferences(timezone='America/New_York', send_hour=7, audio=False, plain_text=False, paused=False, paused_until='', timezone_set=True)
     >>> read_preferences({}, replace(now, paused=True), [], date(2026, 12, 2))[0].paused
     True
     >>> read_preferences({"timezone": "Mars/Olympus"}, now, ["UTC"], date(2026, 12, 2))[1]
@@ -80,7 +89,7 @@ def read_preferences(
     problems: list[str] = []
     if "timezone" in fields:
         if fields["timezone"] in set(zones):
-            changes["timezone"] = fields["timezone"]
+            changes.update(timezone=fields["timezone"], timezone_set=True)
         else:
             problems.append("Choose a time zone from the list.")
     if "send_hour" in fields:

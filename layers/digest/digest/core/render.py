@@ -171,8 +171,10 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
 def render_web(env: jinja2.Environment, edition: Edition, brand: Brand) -> str:
     """The edition's web copy (its Listen player only when ``edition.audio_url`` is set)."""
     edition, brand = safe_texts(edition, brand)
-    return verbatim(env).get_template("web.html.j2").render(
-        edition=edition, brand=brand, recipient=None, palette=palette(brand)
+    return (
+        verbatim(env)
+        .get_template("web.html.j2")
+        .render(edition=edition, brand=brand, recipient=None, palette=palette(brand))
     )
 
 

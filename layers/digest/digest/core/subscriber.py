@@ -43,13 +43,18 @@ class Subscriber:
 
     ``trial_end`` is an ISO date ("" for plans without an end); ``role`` is what they said at
     sign-up ("student", "faculty" or ""); ``reason`` explains the last status change.
+
+    Delivery: ``timezone`` (an IANA name; "" until the reader chooses one: the newsroom's zone),
+    ``send_hour`` (local hour 0-23; ``None`` until chosen: the newsroom's delivery hour),
+    ``audio`` (the Listen link), ``plain_text`` (a text-only email) and ``paused_until`` (an ISO
+    date; with ``paused``, no edition dated before it is sent).
     """
 
     subscriber_id: str
     email: str
     status: str = PENDING
     plan: str = "trial"
-    timezone: str = "America/New_York"
+    timezone: str = ""
     name: str = ""
     trial_end: str = ""
     role: str = ""
@@ -60,10 +65,38 @@ class Subscriber:
     paused: bool = False
     reminded: bool = False
     reason: str = ""
+    send_hour: int | None = None
+    audio: bool = True
+    plain_text: bool = False
+    paused_until: str = ""
 
     @property
     def receives_editions(self) -> bool:
+        """Active and not paused: whom a send may mail right now (a dated pause is lifted by
+        the dispatch of the first edition on or after its date, see :meth:`pause_over`)."""
         return self.status == ACTIVE and not self.paused
+
+    def pause_over(self, day: str) -> bool:
+        """Whether the reader paused until a date and the edition of ``day`` (ISO) is on or after it.
+
+        Examples
+        --------
+        >>> away = Subscriber("sub-1", "a@example.com", ACTIVE, paused=True, paused_until="2026-12-10")
+        >>> away.pause_over("2026-12-09"), away.pause_over("2026-12-10")
+        (False, True)
+        """
+        return self.paused and bool(self.paused_until) and day >= self.paused_until
+
+    def receives_on(self, day: str) -> bool:
+        """Whether the edition of ``day`` (ISO) is for this reader: active, and not paused or
+        paused only until a date on or before ``day``.
+
+        Examples
+        --------
+        >>> Subscriber("sub-1", "a@example.com", ACTIVE, paused=True).receives_on("2030-01-01")
+        False
+        """
+        return self.status == ACTIVE and (not self.paused or self.pause_over(day))
 
 
 # Ledger states of one (edition, subscriber) delivery.

@@ -4,15 +4,20 @@ The last gate before email goes out: the lifecycle (held, unapproved or already-
 are refused with a reason), the send window (a stale morning email is held, not sent), and the
 lint gate including the Listen link. When the audio is not ready, the configured policy either
 sends the variant without the Listen link ("omit") or holds the edition ("hold").
+
+Readers get the edition at their own hour in their own zone (``services.delivery``): the
+dispatch that sends an edition queues the groups whose hour has passed and plans the others;
+``dispatch_groups``, scheduled every 15 minutes, queues each group of the current and the
+previous edition when its hour comes, from the newest sent version (a correction made
+meanwhile reaches the later groups; a version holding a withdrawn story reaches nobody more).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from itertools import islice
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -23,13 +28,13 @@ from digest.core.edition_record import EditionRecord
 from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
 from digest.core.story import withdrawn_ids
-from digest.core.subscriber import ACTIVE
-from digest.ports import BlobStore, EditionStore, Queue, StoryStore, SubscriberStore
+from digest.ports import BlobStore, DeliveryGroupStore, EditionStore, Queue, StoryStore, SubscriberStore
+from digest.services import delivery
+from digest.services.delivery import Delivered, Plan
 
 logger = Logger(child=True)
 
 OMIT, HOLD = "omit", "hold"
-QUEUE_CHUNK = 500  # messages handed to the queue at a time (50 SQS calls): the bodies never pile up
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,14 @@ class DispatchOptions:
     require_approval: bool = False
     audio_policy: str = OMIT
     window: SendWindow | None = None  # None: an editor's explicit send, any time
+    zone: str = "America/New_York"  # for readers who chose no zone
+    send_hour: int = 6  # for readers who chose no hour
 
     @classmethod
     def from_settings(cls, s: Settings, scheduled: bool) -> DispatchOptions:
         """Only the schedule's trigger is bound to the send window."""
         window = SendWindow(s.edition_timezone, s.send_at, s.send_window_minutes) if scheduled else None
-        return cls(s.send_batch_size, s.require_approval, s.audio_policy, window)
+        return cls(s.send_batch_size, s.require_approval, s.audio_policy, window, s.edition_timezone, s.send_at.hour)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class DispatchResult:
     messages: int
     reason: str = ""
     variant: str = ""
+    waiting: int = 0  # reader groups whose hour has not come yet
 
 
 def dispatch(
@@ -75,18 +83,25 @@ def dispatch(
     now: datetime,
     publish: Callable[[EditionRecord], object] | None = None,
     stories: StoryStore | None = None,
+    delivery_groups: DeliveryGroupStore | None = None,
 ) -> DispatchResult:
-    """Queue the edition of ``day`` for every active subscriber, in subscriber-id order.
+    """Queue the edition of ``day`` for every active subscriber group whose hour has come, in
+    subscriber-id order within a group (without ``delivery_groups``: every reader at once).
 
     The same edition and list always give the same message bodies, so a re-run (or a resumed,
     half-done) dispatch queues the same work and the ledger makes the repeats no-ops. An edition
     holding a story whose stored status is withdrawn (``stories``) is held with the reason (a
-    resumed dispatch queues nothing more).
+    resumed dispatch queues nothing more). A sent edition's due groups are queued (see
+    :func:`dispatch_groups`), with the lifecycle's refusal as the reason.
     """
+    groups = delivery_groups
     record = editions.latest(day)
     if record is None:
         return DispatchResult(day, 0, 0, "no edition")
     sending = record
+    if record.status == lifecycle.SENT and groups is not None:
+        later = _later_groups(day, editions, subscribers, queue, blobs, options, now, stories, groups)
+        return _with(DispatchResult(day, 0, 0, _refusal(record, options)), later)
     if record.status != lifecycle.SENDING:
         try:
             sending = record.moved(lifecycle.SEND, require_approval=options.require_approval)
@@ -111,13 +126,73 @@ def dispatch(
     record = sending
     if publish is not None:
         publish(record)
-    ids = sorted(s.subscriber_id for s in subscribers.with_status(ACTIVE) if s.receives_editions)
-    bodies, sent = iter_batch_bodies(day, record.version, variant, ids, options.batch_size), 0
-    while chunk := list(islice(bodies, QUEUE_CHUNK)):
-        sent += queue.send(chunk)
+    plan = Plan(day, record.version, variant, options.batch_size, options.zone, options.send_hour, newsroom_now=True)
+    done = delivery.deliver(plan, subscribers=subscribers, queue=queue, groups=groups, now=now, blobs=blobs)
     editions.set_status(record.moved(lifecycle.FINISH), expected=lifecycle.SENDING)
-    logger.info("dispatched", extra={"edition_date": day, "recipients": len(ids), "messages": sent, "variant": variant})
-    return DispatchResult(day, len(ids), sent, variant=variant)
+    logger.info(
+        "dispatched",
+        extra={"edition_date": day, "recipients": done.recipients, "messages": done.messages, "variant": variant},
+    )
+    return DispatchResult(day, done.recipients, done.messages, variant=variant, waiting=done.waiting)
+
+
+def dispatch_groups(
+    day: str,
+    *,
+    editions: EditionStore,
+    subscribers: SubscriberStore,
+    queue: Queue,
+    blobs: BlobStore,
+    options: DispatchOptions,
+    now: datetime,
+    delivery_groups: DeliveryGroupStore,
+    stories: StoryStore | None = None,
+) -> DispatchResult:
+    """The scheduled look every 15 minutes: queue the reader groups of the sent editions of
+    ``day`` and the day before whose hour has come. It never starts sending an edition."""
+    done = Delivered()
+    for back in (1, 0):
+        earlier = (date.fromisoformat(day) - timedelta(days=back)).isoformat()
+        done += _later_groups(earlier, editions, subscribers, queue, blobs, options, now, stories, delivery_groups)
+    return DispatchResult(day, done.recipients, done.messages, waiting=done.waiting)
+
+
+def _later_groups(
+    day: str,
+    editions: EditionStore,
+    subscribers: SubscriberStore,
+    queue: Queue,
+    blobs: BlobStore,
+    options: DispatchOptions,
+    now: datetime,
+    stories: StoryStore | None,
+    groups: DeliveryGroupStore,
+) -> Delivered:
+    """Queue the due groups of a sent edition, from its newest version (nothing when none is due)."""
+    record = editions.latest(day)
+    if record is None or record.status != lifecycle.SENT or not delivery.anything_due(groups, day, now):
+        return Delivered()
+    withdrawn = withdrawn_ids(record.story_ids, stories.get) if stories is not None else []
+    if withdrawn:
+        why = f"withdrawn by the agency: {', '.join(withdrawn)}; correct the edition without them"
+        logger.warning("later groups wait", extra={"edition_date": day, "reason": why})
+        return Delivered()
+    plan = Plan(day, record.version, email_variant(record, blobs), options.batch_size, options.zone, options.send_hour)
+    return delivery.deliver(plan, subscribers=subscribers, queue=queue, groups=groups, now=now, blobs=blobs)
+
+
+def _refusal(record: EditionRecord, options: DispatchOptions) -> str:
+    """Why the lifecycle refuses to send ``record`` ("" when it would not)."""
+    try:
+        record.moved(lifecycle.SEND, require_approval=options.require_approval)
+    except lifecycle.IllegalTransition as refused:
+        return str(refused)
+    return ""
+
+
+def _with(result: DispatchResult, more: Delivered) -> DispatchResult:
+    recipients, messages = result.recipients + more.recipients, result.messages + more.messages
+    return replace(result, recipients=recipients, messages=messages, waiting=result.waiting + more.waiting)
 
 
 def batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> list[str]:
@@ -127,10 +202,7 @@ def batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_siz
 
 def iter_batch_bodies(day: str, version: int, variant: str, ids: list[str], batch_size: int) -> Iterator[str]:
     """``batch_bodies`` one at a time."""
-    for i in range(0, len(ids), batch_size):
-        yield json.dumps(
-            {"edition_date": day, "version": version, "variant": variant, "subscriber_ids": ids[i : i + batch_size]}
-        )
+    return delivery.iter_batch_bodies(day, version, variant, ids, batch_size)
 
 
 def _hold(editions: EditionStore, record: EditionRecord, reason: str) -> DispatchResult:

@@ -30,11 +30,12 @@ from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.plans import validate_address
 from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
-from digest.ports import AuditTrail, BlobStore, Clock, EditionStore, Ledger, Queue
+from digest.ports import AuditTrail, BlobStore, Clock, DeliveryGroupStore, EditionStore, Ledger, Queue
 from digest.services import desk
 from digest.services.desk import StoryEdits, UnknownStory  # noqa: F401 - UnknownStory is public here
 from digest.services.dispatch import email_variant
 from digest.services.feedback import delivery_stats
+from digest.services.group_progress import group_rows
 from digest.services.reconcile import KEEP, RESEND, resend_unaccounted, unaccounted
 from digest.services.refusals import BadRequest, Refused  # noqa: F401 - Refused is public here
 from digest.services.refusals import check_day as _check_day
@@ -50,6 +51,7 @@ class EditorPorts:
     queue: Queue
     audit: AuditTrail
     clock: Clock
+    groups: DeliveryGroupStore | None = None  # reader groups by (time zone, hour)
 
 
 class Editor(StoryEdits):
@@ -105,18 +107,10 @@ class Editor(StoryEdits):
             "reason": latest.reason if latest else "",
             "version": latest.version if latest else 0,
             "audio": latest.audio_status if latest else "none",
-            "versions": [
-                {
-                    "version": v.version,
-                    "status": v.status,
-                    "created_at": v.created_at,
-                    "stories": v.story_count,
-                    "subject": v.subject,
-                }
-                for v in versions
-            ],
+            "versions": [rules.version_row(v) for v in versions],
             "diff": json.loads(diff) if diff else None,
             "delivery": delivery_stats(self.p.ledger.for_edition(day)),
+            "groups": group_rows(day, self.p.groups, self.p.blobs, self.p.ledger.for_edition(day)) if latest else [],
             "unknown_outcomes": unaccounted(day, ledger=self.p.ledger, now=self.p.clock.now()).unknown,
             "allowed": rules.next_commands(
                 lifecycle.allowed_actions(latest.status, require_approval=self.require_approval)

@@ -23,6 +23,7 @@ logger = Logger(child=True)
 
 # The settings a subscriber record holds (the page offers only these).
 STORED = frozenset(Preferences.__dataclass_fields__) & frozenset(Subscriber.__dataclass_fields__)
+DERIVED = frozenset({"timezone_set"})  # says whether a stored setting was chosen; never written itself
 # Readers who may ask to subscribe again from their preferences page.
 MAY_RETURN = (UNSUBSCRIBED, LAPSED)
 WRITE_TRIES = 3  # conditional writes lost to concurrent changes before giving up
@@ -50,18 +51,25 @@ class ReaderAccount:
         zones: frozenset[str],
         default_hour: int,
         confirm_again: Callable[[Subscriber], None],
+        default_zone: str = "America/New_York",
     ) -> None:
         self.subscribers, self.clock, self.secret, self.zones = subscribers, clock, secret, zones
-        self.default_hour, self.confirm_again = default_hour, confirm_again
+        self.default_hour, self.confirm_again, self.default_zone = default_hour, confirm_again, default_zone
+
+    def prefs(self, reader: Subscriber) -> Preferences:
+        """What ``reader`` has chosen, the newsroom's defaults for the rest; a dated pause that
+        has ended shows as ended (the next edition's dispatch lifts it in the record)."""
+        prefs = preferences_of(reader, self.default_hour, self.default_zone)
+        if reader.pause_over(self.clock.now().date().isoformat()):
+            prefs = replace(prefs, paused=False, paused_until="")
+        return prefs
 
     def view(self, token: str) -> Account:
         """The reader's current status and settings."""
         current = self._reader(token)
         if current is None:
             return Account(False, problems=("This link is not valid.",))
-        return Account(
-            True, current.status, preferences_of(current, self.default_hour), subscriber_id=current.subscriber_id
-        )
+        return Account(True, current.status, self.prefs(current), subscriber_id=current.subscriber_id)
 
     def save(self, token: str, fields: Mapping[str, str]) -> Account:
         """Apply the settings ``fields`` carries; fields it lacks keep their values. Only the
@@ -71,13 +79,17 @@ class ReaderAccount:
         for _ in range(WRITE_TRIES):
             if current is None:
                 return Account(False, problems=("This link is not valid.",))
-            before = preferences_of(current, self.default_hour)
+            before = self.prefs(current)
             if current.status != ACTIVE:
                 return Account(True, current.status, before, subscriber_id=current.subscriber_id)
             after, problems = read_preferences(fields, before, self.zones, self.clock.now().date())
             if problems:
                 return Account(True, current.status, before, tuple(problems), subscriber_id=current.subscriber_id)
-            wanted = {n for n in Preferences.__dataclass_fields__ if getattr(after, n) != getattr(before, n)}
+            wanted = {n for n in Preferences.__dataclass_fields__ if getattr(after, n) != getattr(before, n)} - DERIVED
+            if after.timezone_set and not before.timezone_set:  # the zone shown was the default: now chosen
+                wanted.add("timezone")
+            if wanted & {"paused", "paused_until"}:  # a pause is its flag and its date together
+                wanted |= {"paused", "paused_until"}
             if wanted - STORED:  # a setting this record cannot keep is refused, not dropped in silence
                 problem = f"These settings cannot be changed: {', '.join(sorted(wanted - STORED))}."
                 return Account(True, current.status, before, (problem,), subscriber_id=current.subscriber_id)
@@ -87,7 +99,7 @@ class ReaderAccount:
                 sid, {**changes, "updated_at": self.clock.now().isoformat()}, (ACTIVE,)
             ):
                 logger.info("preferences saved", extra={"subscriber_id": sid, "changed": sorted(changes)})
-                saved = preferences_of(replace(current, **changes), self.default_hour)  # type: ignore[arg-type]
+                saved = self.prefs(replace(current, **changes))  # type: ignore[arg-type]
                 return Account(True, ACTIVE, saved, (), True, sid)
             current = self.subscribers.get(sid)  # no longer active: read again and show that
         problem = "Your settings changed meanwhile; please try again."
@@ -123,16 +135,14 @@ class ReaderAccount:
         current = self._reader(token)
         if current is None:
             return Account(False, problems=("This link is not valid.",))
-        prefs = preferences_of(current, self.default_hour)
+        prefs = self.prefs(current)
         if current.status not in MAY_RETURN:
             return Account(True, current.status, prefs, subscriber_id=current.subscriber_id)
         changes: dict[str, object] = {"status": PENDING, "updated_at": self.clock.now().isoformat()}
         changes["reason"] = "resubscribe"
         if not self.subscribers.update(current.subscriber_id, changes, (current.status,), current.updated_at):
             again = self.subscribers.get(current.subscriber_id) or current  # changed meanwhile: show that
-            return Account(
-                True, again.status, preferences_of(again, self.default_hour), subscriber_id=again.subscriber_id
-            )
+            return Account(True, again.status, self.prefs(again), subscriber_id=again.subscriber_id)
         pending = replace(current, **changes)  # type: ignore[arg-type]
         self.confirm_again(pending)
         return Account(True, PENDING, prefs, saved=True, subscriber_id=current.subscriber_id)

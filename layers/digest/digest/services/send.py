@@ -219,10 +219,11 @@ class Sender:
         who = TEST_LINKS if test else self.options.links(subscriber.subscriber_id, int(now.timestamp()))
         key, unsubscribe = f"{day}:{subscriber.subscriber_id}", "" if test else who.unsubscribe_url
         envelope = self.options.envelope(subscriber.email, parts.subject, key, unsubscribe)
+        plain = subscriber.plain_text and not test  # a reader who asked for the text part only
         return assemble(
             envelope,
             parts.text.fill(lambda line: personalize(line, who, is_html=False)),
-            parts.html.fill(lambda line: personalize(line, who, is_html=True)),
+            None if plain else parts.html.fill(lambda line: personalize(line, who, is_html=True)),
             now,
         )
 

@@ -1,17 +1,19 @@
 """The public subscription flow: subscribe (double opt-in), confirm (then a welcome email), and
 the reader's own pages (:class:`~digest.services.reader.ReaderAccount`).
 
-Responses never reveal whether an address is already known: a new, pending, active or
-suppressed address all get the same answer. Only pending addresses are emailed (a confirmation),
-and never one that bounced or complained.
+A sign-up request does the same work whoever it names, so neither its answer nor its timing tells
+a known address from a new one: validate, count it against the sign-up limits
+(``core.signup_limits``), queue a confirmation request, answer. A limit reached answers as a
+success does and queues nothing. What the address's state means (active: nothing; suppressed:
+nothing; anyone else: a confirmation link) is decided off the request path, by the queue's
+consumer (:mod:`digest.services.confirmations`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import cached_property
-from typing import Literal
 from zoneinfo import available_timezones
 
 import jinja2
@@ -21,19 +23,17 @@ from digest.core.edition import Brand
 from digest.core.mailing import Mailing, compose
 from digest.core.plans import COMPLIMENTARY, PAID, TRIAL, plan_for, plan_label, validate_address
 from digest.core.preferences import preferences_of
+from digest.core.signup_limits import SignupLimits, counters
 from digest.core.site import SiteLinks
-from digest.core.subscriber import ACTIVE, PENDING, SUPPRESSED, Subscriber, normalize_address, subscriber_id
+from digest.core.subscriber import ACTIVE, PENDING, Subscriber, normalize_address
 from digest.core.tokens import CONFIRM, read_token
 from digest.core.welcome import Welcome, choices_sentence, delivery_time, end_label, first_delivery, when_label
 from digest.errors import MailError
-from digest.ports import Clock, Mailer, SubscriberStore
+from digest.ports import Clock, Mailer, Queue, SignupCounters, SubscriberStore
+from digest.services.confirmations import CONFIRM_HOURS, ConfirmationRequest
 from digest.services.reader import STORED, ReaderAccount
 
 logger = Logger(child=True)
-
-
-CONFIRM_HOURS = 48  # how long a confirmation link works
-WRITE_TRIES = 3  # conditional writes lost to concurrent changes before giving up
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,26 @@ class Subscriptions:
         brand: Brand,
         clock: Clock,
         options: Mailing,
+        signup_requests: Queue,
+        signup_counters: SignupCounters,
+        signup_limits: SignupLimits | None = None,
         site: SiteLinks | None = None,
         send_hour: int = 6,
+        zone: str = "America/New_York",  # the newsroom's: a reader's zone until they choose one
     ) -> None:
         self.subscribers, self.mailer, self.env, self.brand = subscribers, mailer, env, brand
         self.clock, self.options = clock, options
+        self.requests, self.counters = signup_requests, signup_counters
+        self.limits = signup_limits or SignupLimits()
         # Without the stack's site URL, the site is where the sign-up page is.
         self.site = site or SiteLinks(brand.trial_url.rsplit("/", 1)[0], options.api_base_url)
-        self.send_hour = send_hour
+        self.send_hour, self.zone = send_hour, zone
 
-    def subscribe(self, address: str, *, role: str = "", honeypot: str = "", source: str = "web") -> Outcome:
-        """Start a double opt-in. Invalid input is refused; everything else looks the same."""
+    def subscribe(
+        self, address: str, *, role: str = "", honeypot: str = "", source: str = "web", client: str = ""
+    ) -> Outcome:
+        """Start a double opt-in for ``address``, asked from ``client`` (the caller's IP address).
+        Invalid input is refused; everything else gets the same answer after the same work."""
         address = normalize_address(address)
         problem = validate_address(address)
         if problem:
@@ -71,44 +80,13 @@ class Subscriptions:
         if honeypot.strip():
             logger.info("honeypot filled: ignored")
             return Outcome(True)
-        sid = subscriber_id(address)
-        for _ in range(WRITE_TRIES):  # a concurrent change wins the write: read again, decide again
-            pending = self._to_pending(self.subscribers.get(sid), sid, address, role, source)
-            if pending is None:
+        for counter in counters(address, client, self.clock.now(), self.limits, self.options.signing_secret):
+            if not self.counters.take(counter.key, counter.limit, counter.expires_at):
+                logger.info("sign-up limit reached: nothing queued", extra={"limit": counter.scope})
                 return Outcome(True)
-            if pending is not False:
-                self._send_confirmation(pending)
-                return Outcome(True)
-        logger.warning("subscribe kept losing to concurrent changes: nothing sent", extra={"subscriber_id": sid})
+        request = ConfirmationRequest(address, role.strip().lower()[:20], source[:40])
+        self.requests.send([request.to_body()])
         return Outcome(True)
-
-    def _to_pending(
-        self, current: Subscriber | None, sid: str, address: str, role: str, source: str
-    ) -> Subscriber | None | Literal[False]:
-        """Make the record pending and return it; None when nothing is to be sent, False when a
-        concurrent change won the write. Only status, role, source, time and reason are written:
-        a returning reader keeps their plan and trial end (unsubscribing does not buy a new trial,
-        and a paid plan stays paid)."""
-        now = self.clock.now().isoformat()
-        if current is not None and (current.status == ACTIVE or current.status in SUPPRESSED):
-            logger.info("subscribe for a known address: nothing sent", extra={"subscriber_id": sid})
-            return None
-        if current is not None and current.status == PENDING and _recent(current.updated_at, self.clock.now()):
-            logger.info("confirmation sent recently: not sent again", extra={"subscriber_id": sid})
-            return None
-        changes: dict[str, object] = {
-            "status": PENDING,
-            "role": role.strip().lower()[:20],
-            "source": source[:40],
-            "updated_at": now,
-            "reason": "subscribe",
-        }
-        if current is None:
-            fresh = Subscriber(sid, address, created_at=now, **changes)  # type: ignore[arg-type]
-            return fresh if self.subscribers.add(fresh) else False
-        if not self.subscribers.update(sid, changes, (current.status,), unchanged_since=current.updated_at):
-            return False
-        return replace(current, **changes)  # type: ignore[arg-type]
 
     def check_confirmation(self, token: str) -> Outcome:
         """Whether a confirmation link can still confirm; reads only (a GET of the link, which mail
@@ -168,7 +146,8 @@ class Subscriptions:
             secret=self.options.signing_secret,
             zones=frozenset(available_timezones()),
             default_hour=self.send_hour,
-            confirm_again=self._send_confirmation,
+            default_zone=self.zone,
+            confirm_again=self._confirm_again,
         )
 
     def _confirming(self, token: str) -> Subscriber | None:
@@ -176,7 +155,7 @@ class Subscriptions:
         return self.subscribers.get(sid) if sid else None
 
     def _welcome(self, reader: Subscriber) -> Welcome:
-        prefs = preferences_of(reader, self.send_hour)
+        prefs = preferences_of(reader, self.send_hour, self.zone)
         links = self.options.links(reader.subscriber_id)
         due = first_delivery(self.clock.now(), prefs.timezone, prefs.send_hour)
         return Welcome(
@@ -199,27 +178,7 @@ class Subscriptions:
         self.mailer.send_raw(message, reader.email, {"kind": "welcome", "subscriber": reader.subscriber_id})
         logger.info("welcome sent", extra={"subscriber_id": reader.subscriber_id})
 
-    def _send_confirmation(self, pending: Subscriber) -> None:
-        confirm_url, token = self.options.confirm_url(pending.subscriber_id)
-        plan, _ = plan_for(pending.email, pending.role, self.clock.now().date())
-        context = {
-            "brand": self.brand,
-            "confirm_url": confirm_url,
-            "expires_hours": CONFIRM_HOURS,
-            "plan_label": plan_label(plan),
-        }
-        subject = f"Confirm your subscription to {self.brand.name}"
-        envelope = self.options.envelope(pending.email, subject, f"confirm:{pending.subscriber_id}:{token}")
-        self.mailer.send_raw(
-            compose(self.env, "confirm", context, envelope, self.clock.now()),
-            pending.email,
-            {"kind": "confirm", "subscriber": pending.subscriber_id},
-        )
-        logger.info("confirmation sent", extra={"subscriber_id": pending.subscriber_id})
-
-
-def _recent(stamp: str, now: datetime, minutes: int = 10) -> bool:
-    try:
-        return now - datetime.fromisoformat(stamp) < timedelta(minutes=minutes)
-    except (TypeError, ValueError):
-        return False
+    def _confirm_again(self, pending: Subscriber) -> None:
+        """Queue a new confirmation for a reader who left and asked to come back (already pending)."""
+        request = ConfirmationRequest(pending.email, pending.role, pending.source or "web", again=True)
+        self.requests.send([request.to_body()])

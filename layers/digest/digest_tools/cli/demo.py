@@ -137,6 +137,13 @@ def _run_morning(
         f"      {queued.recipients} recipients in {queued.messages} messages: "
         + ", ".join(f"{v} {k}" for k, v in totals.items())
     )
+    # The rest of the day: each reader group (time zone, hour) goes out when its hour comes.
+    for mark in sorted(app.delivery_groups.for_day(record.edition_date), key=lambda m: (m.due_at, m.key)):
+        if mark.state == "planned":
+            clock.set(datetime.fromisoformat(mark.due_at))
+            later = app.dispatch(record.edition_date, scheduled=True, groups=True)
+            drain_queue(app.client("sqs"), app.settings.send_queue_url, handle)
+            print(f"      {mark.due_at[:16].replace('T', ' ')} UTC, readers at {mark.key}: {later.recipients} more")
 
     step(f"writing the edition and the sent emails to {out_dir}")
     _write_outputs(app, stack, record.edition_date, record.version, out_dir)

@@ -71,6 +71,11 @@ def status_table(s: dict[str, Any]) -> None:
         print("  changes in the latest version:", json.dumps(changes, ensure_ascii=False)[:300])
     d = s["delivery"]
     print("  delivery: " + ", ".join(f"{k} {v}" for k, v in d.items()))
+    if s.get("groups"):
+        print(f"  {'reader group':<34}{'due (UTC)':<19}{'due (local)':<24}{'state':<9}{'queued':<8}sent")
+        for g in s["groups"]:
+            due = g["due_at"][:16].replace("T", " ")
+            print(f"  {g['group']:<34}{due:<19}{g['due_local']:<24}{g['state']:<9}{g['queued']:<8}{g['sent']}")
     if s.get("stories"):
         print()
         stories_table(s, details=True)
