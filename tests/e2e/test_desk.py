@@ -26,16 +26,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=find_chromium(), headless=True)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)

@@ -33,16 +33,6 @@ VARIANTS = {
 BROWSER_ZONE = "Europe/Paris"  # the zone the browser reports; the preferences page preselects it
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=find_chromium(), headless=True)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)

@@ -37,7 +37,7 @@ from digest.ports import BlobStore, DeliveryGroupStore, Queue, SubscriberStore
 
 logger = Logger(child=True)
 
-Member = tuple[str, str, bool]  # a reader as queued: subscriber id, email variant, plain text
+Runs = dict[tuple[str, bool], list[str]]  # a group's readers by (email variant, plain text): their ids
 STALE = timedelta(minutes=15)  # a queuing mark older than this was left by a dispatch that died
 QUEUE_CHUNK = 500  # messages handed to the queue at a time (50 SQS calls): the bodies never pile up
 
@@ -103,18 +103,22 @@ def deliver(
     Without a group store (``None``) every reader is queued at once. A reader whose dated pause
     ends on or before the edition's date is un-paused first (a conditional write). The ids each
     group was queued for are kept in ``blobs`` (``members_key``) for the editor's counts."""
-    by_group: dict[DeliveryGroup, list[Member]] = {}
-    for reader in subscribers.with_status(ACTIVE):  # kept small: a million readers fit in memory
+    by_group: dict[DeliveryGroup, Runs] = {}
+    for reader in subscribers.with_status(ACTIVE):  # only the ids are kept: a million readers fit in memory
         if reader.receives_on(plan.day) and (not reader.paused or _lift_pause(subscribers, reader, now)):
-            member = (reader.subscriber_id, reader_variant(plan.variant, reader), reader.plain_text)
-            by_group.setdefault(group_of(reader, plan.zone, plan.hour), []).append(member)
+            runs = by_group.setdefault(group_of(reader, plan.zone, plan.hour), {})
+            runs.setdefault((reader_variant(plan.variant, reader), reader.plain_text), []).append(reader.subscriber_id)
     if groups is None:
-        return _queue(plan, queue, [m for members in by_group.values() for m in members], "all")
+        everyone: Runs = {}
+        for runs in by_group.values():
+            for run, ids in runs.items():
+                everyone.setdefault(run, []).extend(ids)
+        return _queue(plan, queue, everyone, "all")
     marks = {mark.key: mark for mark in groups.for_day(plan.day)}
     keys = {g.key for g in by_group} | {k for k, m in marks.items() if m.state != QUEUED}
     done, newsroom = Delivered(), DeliveryGroup(plan.zone, plan.hour).key
     for key in sorted(keys, key=lambda k: (_due(plan.day, k), k)):
-        members = by_group.get(DeliveryGroup.from_key(key), [])
+        members = by_group.get(DeliveryGroup.from_key(key), {})
         mark = marks.get(key) or _plan(groups, plan.day, key, now)
         if mark is not None and plan.newsroom_now and key == newsroom:
             mark = _now_for_newsroom(groups, mark, now)
@@ -127,8 +131,8 @@ def deliver(
         try:
             queued = _queue(plan, queue, members, key)
             if blobs is not None:
-                ids = json.dumps(sorted(sid for sid, _, _ in members)).encode("utf-8")
-                blobs.put(members_key(plan.day, key), ids, "application/json")
+                listed = json.dumps(sorted(sid for run in members.values() for sid in run)).encode("utf-8")
+                blobs.put(members_key(plan.day, key), listed, "application/json")
         except Exception:
             groups.put(mark, taken)  # give it back for the next dispatch (or it goes stale)
             raise
@@ -168,21 +172,19 @@ def _lift_pause(subscribers: SubscriberStore, reader: Subscriber, now: datetime)
     return False
 
 
-def _queue(plan: Plan, queue: Queue, members: list[Member], key: str) -> Delivered:
+def _queue(plan: Plan, queue: Queue, runs: Runs, key: str) -> Delivered:
     """The group's batches, one run per (variant, plain text) in subscriber-id order, a chunk at a time."""
-    runs: dict[tuple[str, bool], list[str]] = {}
-    for sid, variant, plain in members:
-        runs.setdefault((variant, plain), []).append(sid)
-    bodies, sent = _bodies(plan, runs), 0
+    bodies, sent, recipients = _bodies(plan, runs), 0, sum(map(len, runs.values()))
     while chunk := list(islice(bodies, QUEUE_CHUNK)):
         sent += queue.send(chunk)
-    logger.info("group queued", extra={"edition_date": plan.day, "group": key, "recipients": len(members)})
-    return Delivered(len(members), sent)
+    logger.info("group queued", extra={"edition_date": plan.day, "group": key, "recipients": recipients})
+    return Delivered(recipients, sent)
 
 
-def _bodies(plan: Plan, runs: dict[tuple[str, bool], list[str]]) -> Iterator[str]:
+def _bodies(plan: Plan, runs: Runs) -> Iterator[str]:
     for (variant, plain), ids in sorted(runs.items()):
-        for body in iter_batch_bodies(plan.day, plan.version, variant, sorted(ids), plan.batch_size):
+        ids.sort()  # in place: no second list of a million ids
+        for body in iter_batch_bodies(plan.day, plan.version, variant, ids, plan.batch_size):
             yield body if not plain else json.dumps({**json.loads(body), "plain_text": True})
 
 
