@@ -1,7 +1,7 @@
 """The texts an edition and its brand show, made XML-safe once per rendering.
 
 The template environment replaces the characters XML forbids in every value it prints (its
-``finalize``); an edition prints each of its texts in four templates, so :func:`safe_texts`
+``finalize``); an edition prints each of its texts in several templates, so :func:`safe_texts`
 checks them once, in one pass, and the edition is rendered through :func:`verbatim`, the same
 environment without that per-value filter.
 """
