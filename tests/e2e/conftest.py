@@ -1,5 +1,6 @@
 """The browser the end-to-end tests drive: the system Chromium through Playwright (``executable_path``:
-browsers cannot be downloaded here), one per session."""
+browsers cannot be downloaded here), one per test module, closed with it (a Playwright left open
+would refuse to start another in a later test)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from digest.adapters.browser import find_chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

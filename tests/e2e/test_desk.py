@@ -99,7 +99,7 @@ def test_an_editors_morning_at_the_desk(browser, server, scheme, request, tmp_pa
         page.click("[data-act=preview]")
         said(page, "Preview shown.")
         frame = page.frame_locator("#preview-frame")
-        assert frame.locator("text=Government falls in Lisbon").count() >= 1
+        frame.get_by_role("heading", name="Government falls in Lisbon").wait_for(timeout=30_000)  # it loads after
         screens.check("preview-desktop")
         page.click("#show-phone")
         assert page.locator("#preview-frame").evaluate("f => f.getBoundingClientRect().width") == 390
