@@ -14,12 +14,9 @@ from pathlib import Path
 import pytest
 
 from digest.adapters.browser import find_chromium
-from digest.adapters.clock import ShiftedClock
 from digest.core.subscriber import ACTIVE
-from digest_tools.cli import ops
-from digest_tools.local.serve import DESK_EDITOR, LocalServer
-from tests.conftest import INSTANTS
-from tests.integration.local_server import messages_to
+from digest_tools.local.serve import DESK_EDITOR
+from tests.integration.local_server import demo_server, messages_to
 
 pytestmark = pytest.mark.skipif(
     find_chromium() is None, reason="Chromium is not installed: scripts/system-deps.sh installs it (as root)"
@@ -28,11 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
-    with LocalServer(
-        state_file=tmp_path / "local.json", stack=stack, clock=ShiftedClock(INSTANTS["00:30 UTC"])
-    ) as running:
-        ops._seed(running.app)
+    with demo_server(stack, tmp_path, monkeypatch) as running:
         yield running
 
 

@@ -6,11 +6,17 @@ import email
 import email.policy
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from botocore.credentials import Credentials
 
+from digest.adapters.clock import ShiftedClock
+from digest_tools.cli import ops
 from digest_tools.cli.client import Target
+from digest_tools.local.serve import LocalServer
 from digest_tools.local.stack import DUMMY_CREDENTIALS, REGION
+from tests.conftest import INSTANTS
 
 
 def editor_target(server, secret: str | None = None) -> Target:
@@ -42,3 +48,14 @@ def wait_for(condition, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the local send queue")
         time.sleep(0.2)
+
+
+@contextmanager
+def demo_server(stack, tmp_path, monkeypatch) -> Iterator[LocalServer]:
+    """``digest serve --demo-data`` on the test's stack, its clock started at 00:30 UTC (the hour
+    at which a naive date once broke the editor's tests)."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
+    clock = ShiftedClock(INSTANTS["00:30 UTC"])
+    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=clock) as running:
+        ops._seed(running.app)
+        yield running

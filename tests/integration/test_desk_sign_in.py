@@ -13,21 +13,14 @@ import urllib.request
 import boto3
 import pytest
 
-from digest.adapters.clock import ShiftedClock
-from digest_tools.cli import ops
 from digest_tools.cli.client import call
-from digest_tools.local.serve import DESK_EDITOR, LocalServer
-from tests.conftest import INSTANTS
-from tests.integration.local_server import editor_target
+from digest_tools.local.serve import DESK_EDITOR
+from tests.integration.local_server import demo_server, editor_target
 
 
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
-    with LocalServer(
-        state_file=tmp_path / "local.json", stack=stack, clock=ShiftedClock(INSTANTS["00:30 UTC"])
-    ) as running:
-        ops._seed(running.app)
+    with demo_server(stack, tmp_path, monkeypatch) as running:
         yield running
 
 

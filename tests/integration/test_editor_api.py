@@ -13,20 +13,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from digest.adapters.clock import ShiftedClock
-from digest_tools.cli import ops
 from digest_tools.cli.client import ApiError, call, request, wait_for_action
-from digest_tools.local.serve import LocalServer
-from tests.conftest import INSTANTS
-from tests.integration.local_server import editor_target, wait_for
+from tests.integration.local_server import demo_server, editor_target, wait_for
 
 
 @pytest.fixture
 def server(stack, tmp_path, monkeypatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
-    pinned = ShiftedClock(INSTANTS["00:30 UTC"])  # the hour at which a naive date once broke these tests
-    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=pinned) as running:
-        ops._seed(running.app)
+    with demo_server(stack, tmp_path, monkeypatch) as running:
         yield running
 
 
