@@ -126,8 +126,8 @@ class Sender:
             if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
                 continue
-            try:
-                raw = self._message(day, subscriber, parts)
+            try:  # a reader who turned the Listen link off gets the edition without it, re-sends too
+                raw = self._message(day, subscriber, parts if subscriber.audio else self._parts(day, version, NO_AUDIO))
             except (ValueError, MessageError) as exc:  # an address no mail system accepts
                 token = self.new_token()
                 taken = claims.take(self.ledger, day, sid, token, freed.get(sid), self.clock.now(), self.in_flight)
@@ -232,7 +232,7 @@ class Sender:
         if record is None:
             raise StorageError(f"no edition {day} v{version}")
         texts = []
-        if variant not in ("email", "email-noaudio"):
+        if variant not in ("email", NO_AUDIO):
             raise ValueError(f"unknown email variant {variant!r}")
         for name in (f"{variant}.txt", f"{variant}.html"):
             data = self.blobs.get(version_key(day, version, name))
@@ -243,3 +243,4 @@ class Sender:
 
 
 _SLOTS = (UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
+NO_AUDIO = "email-noaudio"  # the edition without its Listen link
