@@ -51,11 +51,11 @@ def wait_for(condition, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def demo_server(stack, tmp_path, monkeypatch) -> Iterator[LocalServer]:
+def demo_server(stack, tmp_path, monkeypatch, **options) -> Iterator[LocalServer]:
     """``digest serve --demo-data`` on the test's stack, its clock started at 00:30 UTC (the hour
-    at which a naive date once broke the editor's tests)."""
+    at which a naive date once broke the editor's tests); ``options`` go to ``LocalServer``."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
     clock = ShiftedClock(INSTANTS["00:30 UTC"])
-    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=clock) as running:
+    with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=clock, **options) as running:
         ops._seed(running.app)
         yield running

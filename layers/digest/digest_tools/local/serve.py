@@ -34,6 +34,7 @@ from digest_tools.local.template import PROJECT
 STATE_FILE = Path(".digest") / "local.json"
 API_FUNCTIONS = ("PublicFunction", "EditorFunction")
 DESK_EDITOR = "editor@news.example.org"  # the desk account `digest serve` makes (a new password each start)
+POLL_SECONDS = 0.5  # how often the local event sources look for work
 
 
 def routes_from_template(stack: LocalStack, authorizers: dict[str, Any]) -> list[Route]:
@@ -113,9 +114,14 @@ class LocalServer:
     """Start with ``start()``; ``url`` is the API base; ``app`` the composition root it serves."""
 
     def __init__(
-        self, port: int = 0, state_file: Path = STATE_FILE, stack: LocalStack | None = None, clock: Clock | None = None
+        self,
+        port: int = 0,
+        state_file: Path = STATE_FILE,
+        stack: LocalStack | None = None,
+        clock: Clock | None = None,
+        groups_every: float = 60.0,  # seconds between looks for reader groups whose hour came (0: never)
     ) -> None:
-        self.port, self.state_file = port, state_file
+        self.port, self.state_file, self.groups_every = port, state_file, groups_every
         self.clock = clock or local_clock()
         self.own_stack = stack is None  # tests hand in the shared, already-populated stack
         self.stack = stack or LocalStack()
@@ -184,14 +190,21 @@ class LocalServer:
         return url
 
     def _poll_send_queue(self) -> None:
-        """Lambda's SQS event source for the send function: batches go to the real handler."""
+        """Lambda's SQS event source for the send function: batches go to the real handler. And the
+        stack's 15-minute schedule of the reader groups, every ``groups_every`` seconds here: the
+        groups of a sent edition whose local hour has come since are queued."""
         handler = load_handler(PROJECT / "functions" / "send")
+        dispatch = load_handler(PROJECT / "functions" / "dispatch")
         sqs = self.app.client("sqs")
-        while not self._stopping.wait(0.5):
+        ticks, every = 0, max(1, round(self.groups_every / POLL_SECONDS))
+        while not self._stopping.wait(POLL_SECONDS):
+            ticks += 1
             try:
+                if self.groups_every > 0 and ticks % every == 0:
+                    dispatch({"trigger": "groups"}, lambda_context("dispatch"))
                 self.drain(sqs, handler)
             except Exception as exc:  # noqa: BLE001 - keep the local event source alive, like Lambda's
-                print(f"send queue poller: {type(exc).__name__}: {exc}")
+                print(f"local event sources: {type(exc).__name__}: {exc}")
 
     def drain(self, sqs, handler) -> None:
         url = self.app.settings.send_queue_url
