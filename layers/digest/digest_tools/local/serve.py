@@ -146,7 +146,8 @@ class LocalServer:
     @property
     def desk_url(self) -> str:
         """The desk page, its configuration (this API, the local pool's client) in the fragment."""
-        return desk.desk_url(self.bridge.url if self.bridge else "", self.stack.refs["DeskClient"], REGION)
+        refs = self.stack.refs
+        return desk.desk_url(self.bridge.url if self.bridge else "", refs["DeskClient"], REGION, refs["EditorUserPool"])
 
     def _desk_page(self) -> str:
         from digest.core.site import render_page
@@ -166,12 +167,14 @@ class LocalServer:
         iam = LocalIam(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], REGION)
         authorizers = {"AWS_IAM": iam, "DeskSignIn": desk_sign_in(self.stack)}
         self.desk_password = seed_editor(self.stack)
+        sign_in = desk.LocalSignIn(self.stack.refs["EditorUserPool"], self._tokens)
+        sign_in.add(DESK_EDITOR, self.desk_password)
         mail = mail_handler(self.stack.sent_emails)
         local_routes = [
             Route("GET", MAIL_PATH, mail, name="mail"),
             Route("GET", MAIL_PATH + "/{n}", mail, name="mail"),
             Route("GET", desk.PAGE, desk.page_handler(self._desk_page), name="desk"),
-            Route("POST", desk.COGNITO, desk.cognito_handler(self.stack.endpoint), name="cognito"),
+            Route("POST", desk.COGNITO, desk.cognito_handler(self.stack.endpoint, sign_in), name="cognito"),
         ]
         self.bridge = ApiBridge(routes_from_template(self.stack, authorizers) + local_routes, port=self.port)
         url = self.bridge.start()
@@ -188,6 +191,19 @@ class LocalServer:
         self._poller = threading.Thread(target=self._poll_send_queue, daemon=True)
         self._poller.start()
         return url
+
+    def _tokens(self, client_id: str, username: str, password: str) -> dict:
+        """moto's answer to a sign-in whose password the local door has proven (see desk.LocalSignIn)."""
+        import boto3
+
+        cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.stack.endpoint)
+        reply = cognito.admin_initiate_auth(
+            UserPoolId=self.stack.refs["EditorUserPool"],
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+        return {k: v for k, v in reply.items() if k != "ResponseMetadata"}
 
     def _poll_send_queue(self) -> None:
         """Lambda's SQS event source for the send function: batches go to the real handler. And the
