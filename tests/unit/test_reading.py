@@ -50,5 +50,12 @@ def test_a_reading_of_another_body_is_not_used():
 def test_a_reading_made_by_other_rules_or_unreadable_is_not_used(monkeypatch):
     stored = with_reading(QUAKE)
     assert stored_sentences(replace(stored, reading="garbage\x1esentence")) is None
+    stamped = stored.reading.partition("\x1e")[0] + "\x1e"  # the right stamp, rows that do not read
+    for rows in (
+        "A quake hit.\x1f\x1f",
+        "A quake hit.\x1f\x1f\x1fsix\x1f\x1f\x1f",
+        "A.\x1f\x1f\x1f2\x1f\x1f\x1fdeaths",
+    ):
+        assert stored_sentences(replace(stored, reading=stamped + rows)) is None, rows
     monkeypatch.setattr(reading, "READER", reading.READER + 1)
     assert stored_sentences(stored) is None

@@ -7,9 +7,9 @@ story's content hash and a CRC of its body): a reading whose stamp does not matc
 carried by (older rules, an earlier copy restored for a past edition, a body changed since) is
 ignored and the story is read again, so a stale reading can never reach a summary.
 
-It is stored as text in fields and records separated by the ASCII separators (decoded with
-``str.split``, several times faster than JSON); a report whose text holds one of them (XML
-forbids them: wire copy does not) is stored without a reading.
+It is stored as text: the stamp, then every sentence's seven fields in a row, split by the ASCII
+separators (decoded with one ``str.split``, several times faster than JSON); a report whose text
+holds one of them (XML forbids them: wire copy does not) is stored without a reading.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from digest.core.figures import Figure
 from digest.core.sentences import Sentence, report_sentences
 from digest.core.story import Story
 
-READER = 2  # bump when sentences.py's rules change: stored readings made by older ones are ignored
+READER = 3  # bump when sentences.py's rules change: stored readings made by older ones are ignored
 _RECORD, _FIELD, _FIGURE, _PART = "\x1e", "\x1f", "\x1d", "\x1c"  # ASCII's separators
+_FIELDS = 7  # of a sentence: text, leans, speaker, words, content words, names and numbers, figures
 _SEPARATORS = frozenset(_RECORD + _FIELD + _FIGURE + _PART)
 
 
@@ -49,16 +50,12 @@ def with_reading(story: Story) -> Story:
     """
     if not _SEPARATORS.isdisjoint(story.body):  # every field but the stamp comes from the body
         return replace(story, reading="")
-    rows = [stamp(story)]
+    fields: list[str] = []
     for s in report_sentences(story):
         content, keys = s.vocabulary()
         figures = _PART.join(f"{f.kind}{_FIGURE}{f.value!r}{_FIGURE}{f.text}" for f in s.figures)
-        rows.append(
-            _FIELD.join(
-                (s.text, "1" if s.leans else "", s.speaker, str(s.words), " ".join(content), " ".join(keys), figures)
-            )
-        )
-    return replace(story, reading=_RECORD.join(rows))
+        fields += (s.text, "1" if s.leans else "", s.speaker, str(s.words), " ".join(content), " ".join(keys), figures)
+    return replace(story, reading=stamp(story) + _RECORD + _FIELD.join(fields))
 
 
 class _Stored(Sentence):
@@ -85,13 +82,19 @@ def stored_sentences(story: Story) -> list[Sentence] | None:
     made, _, rows = story.reading.partition(_RECORD)
     if made != stamp(story):  # none, or another copy's
         return None
+    fields = rows.split(_FIELD) if rows else []
+    if len(fields) % _FIELDS:
+        return None  # cut short: read the copy again
     out: list[Sentence] = []
-    for index, row in enumerate(rows.split(_RECORD) if rows else ()):
-        text, leans, speaker, words, content, keys, figures = row.split(_FIELD)
-        found = tuple(_figure(f) for f in figures.split(_PART)) if figures else ()
-        s = _Stored(text, story, index, found, bool(leans), speaker, int(words))
-        s._said = (content, keys)
-        out.append(s)
+    row = iter(fields)
+    try:
+        for index, (text, leans, speaker, words, content, keys, figures) in enumerate(zip(*(row,) * _FIELDS)):
+            found = tuple(_figure(f) for f in figures.split(_PART)) if figures else ()
+            s = _Stored(text, story, index, found, bool(leans), speaker, int(words))
+            s._said = (content, keys)
+            out.append(s)
+    except ValueError:  # a field that does not read as it was written
+        return None
     return out
 
 

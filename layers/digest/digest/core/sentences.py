@@ -70,7 +70,7 @@ class Sentence:
     with slots: a summary makes one per sentence of every report it reads). Its content words
     and its names and numbers are worked out the first time they are asked for."""
 
-    __slots__ = ("text", "story", "index", "figures", "leans", "speaker", "_words", "_vocabulary")
+    __slots__ = ("text", "story", "index", "figures", "leans", "speaker", "words", "_vocabulary")
 
     def __init__(
         self,
@@ -80,17 +80,12 @@ class Sentence:
         figures: tuple[Figure, ...],
         leans: bool,  # needs the sentence before it, whatever the summary says
         speaker: str,  # a quote's one-word speaker, to be named earlier in the summary ("" if none)
-        words: int = -1,  # its length in words (-1: counted when first asked for)
+        words: int = -1,  # its length in whitespace-separated words (-1: counted here)
     ) -> None:
         self.text, self.story, self.index, self.figures = text, story, index, figures
-        self.leans, self.speaker, self._words = leans, speaker, words
+        self.leans, self.speaker = leans, speaker
+        self.words = words if words >= 0 else len(text.split())
         self._vocabulary: tuple[frozenset[str], frozenset[str]] | None = None
-
-    @property
-    def words(self) -> int:
-        """Its length in whitespace-separated words."""
-        self._words = self._words if self._words >= 0 else len(self.text.split())
-        return self._words
 
     @property
     def content(self) -> frozenset[str]:
