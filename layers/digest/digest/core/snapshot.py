@@ -9,7 +9,7 @@ from digest.core.edition import Edition, EditionStory, Link, edition_dict
 
 
 def edition_to_json(edition: Edition) -> str:
-    return json.dumps(edition_dict(edition), sort_keys=True, ensure_ascii=False)
+    return json.dumps(edition_dict(edition), sort_keys=True)  # ASCII: escaped in C, stored without re-encoding
 
 
 def edition_from_json(text: str | bytes) -> Edition:
