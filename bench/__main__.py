@@ -17,6 +17,7 @@ ALL = [
     "faults_ingest",
     "editorial",
     "signup_timing",
+    "subscriber_list",
 ]
 
 flags = [a for a in sys.argv[1:] if a.startswith("--")]

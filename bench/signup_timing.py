@@ -34,7 +34,7 @@ from digest import bootstrap
 from digest.adapters.clock import FixedClock
 from digest.config import Settings
 from digest.core.signup_limits import SignupLimits
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from tests.unit.fakes import FakeMailer, FakeSignupCounters, FakeSubscriberStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +90,7 @@ def container(requests, known: list[str]) -> bootstrap.Container:
         "SIGNING_SECRET": "bench-signing-secret",
     }
     app = bootstrap.Container(Settings.from_env(env), FixedClock(NOW))
-    app.subscribers = FakeSubscriberStore([Subscriber(subscriber_id(a), a, ACTIVE, "paid") for a in known])
+    app.subscribers = FakeSubscriberStore([Subscriber(app.subscriber_ids.of(a), a, ACTIVE, "paid") for a in known])
     app.mailer = SlowSes()
     app.signup_counters = FakeSignupCounters()
     app.signup_requests = requests

@@ -7,6 +7,9 @@ Quick actions (status, stories, preview, audit, approve, hold, release) answer a
 ``GET /editions/{day}/actions/{action}``: HTTP APIs cut an integration at 30 s, so this same
 function, invoked asynchronously with a ``digest_action`` event, does the work. The day ``today``
 is the newsroom's current edition date; a future date is refused.
+
+The subscriber list (``/subscribers``...): counts and the edition's cost for every editor; search,
+export, import and remove for admins only (the admins group, or the IAM-signed CLI), audited.
 """
 
 import json
@@ -65,7 +68,13 @@ def refused(exc: Exception) -> Response:
     from digest.services.actions import UnknownAction
     from digest.services.editor import UnknownStory
     from digest.services.refusals import BadRequest, Refused
+    from digest.services.subscriber_admin import NotAdmin, UnknownSubscriber
 
+    if isinstance(exc, NotAdmin):  # an editor on the admins' subscriber list routes
+        logger.warning("subscriber list refused", extra={"caller": _actor()})
+        return _json(403, {"error": str(exc)})
+    if isinstance(exc, UnknownSubscriber):  # remove named no reader the list has
+        return _json(404, {"error": str(exc)})
     if isinstance(exc, UnknownStory):  # a story id the edition does not have: the closest ones it has
         return _json(404, {"error": str(exc), "suggestions": exc.suggestions})
     if isinstance(exc, BadRequest):  # the request itself is malformed
@@ -88,6 +97,14 @@ def status(day: str) -> dict:
 @app.get("/editions/<day>/stories")
 def stories(day: str) -> dict:
     return _container().editor.stories(_day(day))
+
+
+@app.get("/editions/<day>/reads")
+def reads(day: str) -> dict:
+    from digest.services.reads import edition_reads
+
+    c = _container()
+    return c.call(edition_reads, _day(day), tracking=c.settings.read_tracking)
 
 
 @app.get("/editions/<day>/preview")
@@ -157,6 +174,56 @@ def send(day: str) -> Response:
 @app.post("/editions/<day>/resend-failures")
 def resend_failures(day: str) -> Response:
     return _started(day, "resend-failures", {"unknown": str(_body().get("unknown", "keep"))})
+
+
+def _list_admin(needs_admin: bool = True):
+    """The subscriber list service; NotAdmin (403) for a caller outside the admins group (the
+    IAM-signed CLI counts as an admin) when ``needs_admin``."""
+    from digest.events import editor_role
+    from digest.services.subscriber_admin import NotAdmin
+
+    if needs_admin and editor_role(app.current_event.raw_event) != "admin":
+        raise NotAdmin(f"{_actor()} may not manage subscribers: ask an admin to add you to the admins group")
+    return _container().subscriber_admin
+
+
+@app.get("/subscribers/counts")
+def subscriber_counts() -> dict:
+    from digest.events import editor_role
+
+    may = editor_role(app.current_event.raw_event) == "admin"  # the desk shows its admin tools only to admins
+    return {**_list_admin(needs_admin=False).counts(), "can_manage": may}
+
+
+@app.get("/subscribers")
+def subscriber_search() -> dict:
+    q, limit = (app.current_event.get_query_string_value(k, "") or "" for k in ("q", "limit"))
+    return _list_admin().search(q, limit, _actor())
+
+
+@app.get("/subscribers/export")
+def subscriber_export() -> Response:
+    text = _list_admin().export_csv(_actor())
+    name = f"subscribers-{_container().today().isoformat()}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(200, "text/csv; charset=utf-8", text, headers=headers)
+
+
+@app.post("/subscribers/import")
+def subscriber_import() -> dict:
+    return _list_admin().import_csv(_body().get("csv"), _actor())
+
+
+@app.post("/subscribers/<subscriber>/remove")
+def subscriber_remove(subscriber: str) -> dict:
+    return _list_admin().remove(subscriber, _actor())
+
+
+@app.get("/editions/<day>/cost")
+def edition_cost(day: str) -> dict:
+    from digest.services.edition_cost import edition_cost
+
+    return _container().call(edition_cost, _day(day))
 
 
 @lambda_entry

@@ -244,10 +244,10 @@ def _queued_batches(app) -> dict:
 
 
 def test_the_whole_morning_runs_through_the_built_handlers(built, app, stack):
-    from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+    from digest.core.subscriber import ACTIVE, Subscriber
 
     for address in READERS:
-        app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
+        app.subscribers.put(Subscriber(app.subscriber_ids.of(address), address, ACTIVE, "paid"))
     (ingested,) = built("ingest", event("ingest", "scheduled.json"))
     assert ingested["sources"] == {"ap": "fetched", "afp": "fetched", "reuters": "fetched"}
     assert ingested["stored"] >= 25 and not ingested["problems"]

@@ -78,10 +78,16 @@ def test_every_command_has_help_with_an_example(tmp_path):
         "test-send",
         "resend-failures",
         "audit",
+        "reads",
         "cost",
         "feeds check",
         "story edit",
         "subscribers add",
+        "subscribers search",
+        "subscribers export",
+        "subscribers import",
+        "subscribers remove",
+        "subscribers migrate-ids",
     ]
     for command in commands:
         run = digest(tmp_path, *command.split(), "--help")

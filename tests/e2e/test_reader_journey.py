@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from digest.adapters.browser import find_chromium
-from digest.core.subscriber import ACTIVE, PENDING, UNSUBSCRIBED, subscriber_id
+from digest.core.subscriber import ACTIVE, PENDING, UNSUBSCRIBED
 from digest_tools.local.serve import LocalServer
 from tests.integration.local_server import link, messages_to, text_of
 from tests.integration.test_public_flow import http
@@ -75,7 +75,7 @@ def test_reader_journey_in_a_real_browser(browser, server, variant, request, tmp
         old.unlink()
     api, store = server.bridge.url, server.app.subscribers
     address = f"reader.{variant}@example.com"
-    sid = subscriber_id(address)
+    sid = server.app.subscriber_ids.of(address)
     context = browser.new_context(**VARIANTS[variant], timezone_id=BROWSER_ZONE, locale="en-US")
     page = context.new_page()
     errors: list[str] = []

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from digest.core.delivery_groups import PLANNED, QUEUED, QUEUING, GroupMark
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest_tools.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
 from tests.integration.stories import stories_for
@@ -35,7 +35,7 @@ READERS = {  # name: (zone, hour, when the email is due, UTC)
 def test_readers_in_six_zones_get_one_email_each_at_their_hour_on_a_clock_change_day(app, stack):
     for name, (zone, hour, _) in READERS.items():
         address = f"{name}@example.com"
-        app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid", zone, send_hour=hour))
+        app.subscribers.put(Subscriber(app.subscriber_ids.of(address), address, ACTIVE, "paid", zone, send_hour=hour))
     stories_for(app, DAY, "America/New_York")
     app.clock.when = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)  # 05:00 EST: the edition is built
     assert invoke("assemble", event("assemble", "scheduled.json"))["edition_date"] == DAY.isoformat()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from digest.core.subscriber import ACTIVE, BOUNCED, COMPLAINED, LAPSED, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, BOUNCED, COMPLAINED, LAPSED, Subscriber
 from tests.integration.handlers import event, invoke
 
 DAY = "2026-11-28"
@@ -21,7 +21,7 @@ def _feedback_event(name: str, sid: str) -> dict:
 
 
 def _reader(app, address: str, **fields) -> str:
-    sid = subscriber_id(address)
+    sid = app.subscriber_ids.of(address)
     app.subscribers.put(Subscriber(sid, address, ACTIVE, **fields))
     return sid
 

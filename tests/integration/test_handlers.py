@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, make_token
 from tests.integration.handlers import event, invoke
 
@@ -16,8 +16,8 @@ READERS = ["ada@example.com", "ben@example.org", "cy@example.edu"]
 
 def _subscribe(app, *addresses: str) -> list[str]:
     for address in addresses:
-        app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
-    return [subscriber_id(a) for a in addresses]
+        app.subscribers.put(Subscriber(app.subscriber_ids.of(address), address, ACTIVE, "paid"))
+    return [app.subscriber_ids.of(a) for a in addresses]
 
 
 def _morning(app) -> dict:

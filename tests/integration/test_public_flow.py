@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, subscriber_id
+from digest.core.subscriber import ACTIVE, UNSUBSCRIBED
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
 from digest_tools.cli import ops
 from digest_tools.cli.client import call
@@ -58,7 +58,7 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
     assert "List-Unsubscribe" not in confirmation  # not on a list yet
     confirm_url = link(confirmation, "/confirm/")
     status, page = http("GET", confirm_url)  # what a mail scanner does: it must change nothing
-    sid = subscriber_id(READER)
+    sid = server.app.subscriber_ids.of(READER)
     assert status == 200 and "Confirm my subscription" in page and f'action="{confirm_url}"' in page
     assert app.subscribers.get(sid).status == "pending" and len(messages_to(server.stack, READER)) == 1
     status, page = http("POST", confirm_url, {})
@@ -97,7 +97,7 @@ def test_school_addresses_get_a_student_plan(server):
     assert http("POST", f"{server.bridge.url}/subscribe", {"email": "reader@mit.edu"})[0] == 202
     (confirmation,) = messages_to(server.stack, "reader@mit.edu")
     assert http("POST", link(confirmation, "/confirm/"), {})[0] == 200
-    assert server.app.subscribers.get(subscriber_id("reader@mit.edu")).plan == "student"
+    assert server.app.subscribers.get(server.app.subscriber_ids.of("reader@mit.edu")).plan == "student"
 
 
 def test_the_honeypot_and_bad_addresses_send_nothing(server):
@@ -110,7 +110,7 @@ def test_the_honeypot_and_bad_addresses_send_nothing(server):
 def test_forged_expired_and_wrong_purpose_tokens_are_refused(server, monkeypatch):
     api, secret = server.bridge.url, server.app.signing_secret
     assert http("POST", f"{api}/subscribe", {"email": READER})[0] == 202
-    sid = subscriber_id(READER)
+    sid = server.app.subscriber_ids.of(READER)
     wrong_purpose = make_token(secret, UNSUBSCRIBE, sid)
     assert http("GET", f"{api}/confirm/{wrong_purpose}")[0] == 400
     assert http("GET", f"{api}/confirm/{make_token('not-the-secret', CONFIRM, sid)}")[0] == 400
@@ -157,7 +157,7 @@ def test_json_clients_get_json(server):
     (confirmation,) = messages_to(server.stack, "json.reader@example.com")
     status, text = raw(link(confirmation, "/confirm/"), b"{}", "application/json")
     assert (status, json.loads(text)) == (200, {"status": "active"})
-    sid = subscriber_id("json.reader@example.com")
+    sid = server.app.subscriber_ids.of("json.reader@example.com")
     prefs = f"{api}/preferences/{make_token(server.app.signing_secret, UNSUBSCRIBE, sid)}"
     status, text = raw(prefs, b'{"timezone": "Asia/Tokyo"}', "application/json")
     assert status == 200 and json.loads(text)["preferences"]["timezone"] == "Asia/Tokyo"
@@ -182,7 +182,7 @@ def test_showing_the_unsubscribe_page_touches_no_store(server, monkeypatch):
         def __getattr__(self, name):
             raise AssertionError("a GET of the unsubscribe link must not reach the subscriber store")
 
-    api, sid = server.bridge.url, subscriber_id(READER)
+    api, sid = server.bridge.url, server.app.subscriber_ids.of(READER)
     token = make_token(server.app.signing_secret, UNSUBSCRIBE, sid)
     monkeypatch.setattr(server.app, "subscribers", NoStore())
     server.app.__dict__.pop("subscriptions", None)  # rebuilt on the guarded store

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest_tools.local.stack import drain_queue
 from tests.integration.handlers import event, invoke
 from tests.integration.stories import stories_for
@@ -49,7 +49,7 @@ def _morning_at(app, stack, fire: datetime, zone: str) -> tuple[str, dict]:
 def test_the_edition_goes_out_at_six_local_once_a_day(app, stack, zone, first_day):
     app.settings = replace(app.settings, edition_timezone=zone)
     for address in READERS:
-        app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
+        app.subscribers.put(Subscriber(app.subscriber_ids.of(address), address, ACTIVE, "paid"))
     fires = fire_times(_send_schedule(stack), zone, first_day, 3)
     assert [f.astimezone(ZoneInfo(zone)).time() for f in fires] == [time(6)] * 3
     for fire in fires:
@@ -60,7 +60,7 @@ def test_the_edition_goes_out_at_six_local_once_a_day(app, stack, zone, first_da
         # The scheduler retries (or fires twice): nobody gets a second email.
         invoke("dispatch", event("dispatch", "scheduled.json"))
         drain_queue(app.client("sqs"), app.settings.send_queue_url, app.sender.send_message)
-        assert {app.ledger.get(edition_date, subscriber_id(a)).state for a in READERS} == {"sent"}
+        assert {app.ledger.get(edition_date, app.subscriber_ids.of(a)).state for a in READERS} == {"sent"}
     sent = stack.sent_emails()
     assert len(sent) == len(READERS) * 3
     utc_hours = sorted({f.hour for f in fires})
@@ -71,7 +71,7 @@ def test_the_edition_goes_out_at_six_local_once_a_day(app, stack, zone, first_da
 def test_a_late_trigger_outside_the_send_window_holds_the_edition(app, stack):
     zone = "America/New_York"
     for address in READERS:
-        app.subscribers.put(Subscriber(subscriber_id(address), address, ACTIVE, "paid"))
+        app.subscribers.put(Subscriber(app.subscriber_ids.of(address), address, ACTIVE, "paid"))
     day = date(2026, 11, 28)
     stories_for(app, day, zone)
     late = datetime.combine(day, time(10, 30), ZoneInfo(zone)).astimezone(UTC)  # after an outage

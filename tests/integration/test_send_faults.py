@@ -21,7 +21,7 @@ from digest.adapters.ses import SesMailer
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback
@@ -59,7 +59,8 @@ def _edition(app) -> list[Subscriber]:
     for name, data in (("edition.json", "{}"), ("email-noaudio.txt", TEXT), ("email-noaudio.html", HTML)):
         app.blobs.put(version_key(DAY, VERSION, name), data.encode(), "text/plain")
     people = [
-        Subscriber(subscriber_id(f"reader{i}@example.com"), f"reader{i}@example.com", ACTIVE) for i in range(READERS)
+        Subscriber(app.subscriber_ids.of(f"reader{i}@example.com"), f"reader{i}@example.com", ACTIVE)
+        for i in range(READERS)
     ]
     for person in people:
         app.subscribers.put(person)

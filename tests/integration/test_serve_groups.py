@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from digest.adapters.clock import ShiftedClock
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest_tools.cli import ops
 from digest_tools.local.serve import LocalServer
 from tests.integration.local_server import messages_to, wait_for
@@ -21,7 +21,9 @@ def test_a_group_whose_hour_comes_later_is_sent_by_the_local_schedule(stack, tmp
     with LocalServer(state_file=tmp_path / "local.json", stack=stack, clock=clock, groups_every=1.0) as server:
         app = server.app
         ops._seed(app)
-        app.subscribers.put(Subscriber(subscriber_id(LATE), LATE, ACTIVE, "paid", "America/Los_Angeles", send_hour=17))
+        app.subscribers.put(
+            Subscriber(app.subscriber_ids.of(LATE), LATE, ACTIVE, "paid", "America/Los_Angeles", send_hour=17)
+        )
         day = app.today().isoformat()  # the newsroom (New York) is still on 1 December
         readers = sum(1 for _ in app.subscribers.with_status(ACTIVE))
         app.editor.approve(day, "editor@news.example.org")

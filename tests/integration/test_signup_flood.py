@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, PENDING, Subscriber
 from digest.errors import MailThrottled
 from tests.integration.handlers import event, invoke
 
@@ -103,13 +103,13 @@ def test_a_throttled_confirmation_comes_back_from_the_queue_and_is_sent_once(que
     (again,) = receive(queued)  # its visibility timeout over (set to 0 here), the message is back
     assert again["MessageId"] == message["MessageId"] and not consume(queued, [again])
     assert [m["destinations"][0] for m in stack.sent_emails()] == ["slow.reader@example.org"]
-    assert queued.subscribers.get(subscriber_id("slow.reader@example.org")).status == PENDING
+    assert queued.subscribers.get(queued.subscriber_ids.of("slow.reader@example.org")).status == PENDING
     assert drain(queued) == 0 and queued.mailer.calls == 2
 
 
 def test_a_known_and_a_new_address_get_the_same_answer(queued, stack):
     known = "long.time.reader@example.org"
-    queued.subscribers.put(Subscriber(subscriber_id(known), known, ACTIVE, "paid"))
+    queued.subscribers.put(Subscriber(queued.subscriber_ids.of(known), known, ACTIVE, "paid"))
     for json_body in (True, False):
         old = sign_up(known, json_body=json_body)
         new = sign_up(f"brand.new.{json_body}@example.org", json_body=json_body)

@@ -1,4 +1,4 @@
-"""In-memory fakes of the ports in ``digest.ports`` for service tests.
+"""In-memory fakes of the ports in ``digest.ports`` and ``digest.ports_reader`` for service tests.
 
 Plain classes over dicts. They keep the semantics the DynamoDB/S3/SES adapters promise:
 ``Ledger.claim`` is a conditional put (refuses an existing pair), ``Ledger.release`` only drops a
@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from threading import Lock
 
 from digest.core.delivery_groups import GroupMark
 from digest.core.edition_record import EditionRecord
 from digest.core.fetch import FeedState
+from digest.core.reads import ReadTally
 from digest.core.story import NEW, SAME, UPDATED, Story, supersedes
 from digest.core.subscriber import CLAIMED, Delivery, Subscriber
 from digest.errors import MailError, MailRejected, MailThrottled
@@ -134,14 +136,32 @@ class FakeBlobStore:
 
 
 class FakeSubscriberStore:
-    def __init__(self, subscribers: list[Subscriber] = ()) -> None:
+    """Subscriber records; a legacy id's alias (``MOVED``) is followed one hop, as the adapter does.
+    With ``clock``, ``set_status`` stamps ``updated_at`` as the adapter does."""
+
+    def __init__(self, subscribers: list[Subscriber] = (), clock: FakeClock | None = None) -> None:
         self.subscribers: dict[str, Subscriber] = {s.subscriber_id: s for s in subscribers}
+        self.clock = clock
+
+    def _id(self, subscriber_id: str) -> str:
+        found = self.subscribers.get(subscriber_id)
+        return found.moved_to if found is not None and found.moved_to else subscriber_id
+
+    def move(self, record: Subscriber, alias: Subscriber, read: Subscriber) -> bool:
+        """Both writes or neither (the adapter's transaction)."""
+        old = self.subscribers.get(alias.subscriber_id)
+        if record.subscriber_id in self.subscribers or old is None:
+            return False
+        if (old.status, old.updated_at) != (read.status, read.updated_at):
+            return False
+        self.subscribers[record.subscriber_id], self.subscribers[alias.subscriber_id] = record, alias
+        return True
 
     def put(self, subscriber: Subscriber) -> None:
         self.subscribers[subscriber.subscriber_id] = subscriber
 
     def get(self, subscriber_id: str) -> Subscriber | None:
-        return self.subscribers.get(subscriber_id)
+        return self.subscribers.get(self._id(subscriber_id))
 
     def with_status(self, status: str) -> Iterator[Subscriber]:
         return iter([s for s in self.subscribers.values() if s.status == status])
@@ -162,6 +182,7 @@ class FakeSubscriberStore:
         """SET on the named fields only, while the stored status is expected (and unchanged)."""
         if "subscriber_id" in changes or set(changes) - set(Subscriber.__dataclass_fields__):
             raise ValueError(f"not a subscriber field that can change: {sorted(changes)}")
+        subscriber_id = self._id(subscriber_id)
         current = self.subscribers.get(subscriber_id)
         if current is None or not changes or current.status not in tuple(expected):
             return False
@@ -173,10 +194,22 @@ class FakeSubscriberStore:
     def set_status(
         self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
     ) -> bool:
+        subscriber_id = self._id(subscriber_id)
         current = self.subscribers.get(subscriber_id)
         if current is None or (expected is not None and current.status not in tuple(expected)):
             return False
-        self.subscribers[subscriber_id] = replace(current, status=status, reason=reason)
+        stamp = {"updated_at": self.clock.now().isoformat()} if self.clock is not None else {}
+        self.subscribers[subscriber_id] = replace(current, status=status, reason=reason, **stamp)
+        return True
+
+    def every(self) -> Iterator[Subscriber]:
+        return iter(list(self.subscribers.values()))
+
+    def delete(self, subscriber_id: str, expected: Iterable[str]) -> bool:
+        current = self.subscribers.get(subscriber_id)
+        if current is None or current.status not in tuple(expected):
+            return False
+        del self.subscribers[subscriber_id]
         return True
 
 
@@ -322,6 +355,26 @@ class FakeGroups:
             return False
         self.marks[(mark.day, mark.key)] = mark
         return True
+
+
+class FakeReadCounts:
+    """Read counts: per edition opens and clicks, per story clicks (the adapter's ``ADD``s)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.lock = Lock()  # each count atomic, as an UpdateItem ADD is
+
+    def add(self, day: str, kind: str, story: str | None = None) -> None:
+        if kind not in ("open", "click"):
+            raise ValueError(f"unknown read kind {kind!r}")
+        with self.lock:
+            self.counts[(day, kind)] = self.counts.get((day, kind), 0) + 1
+            if kind == "click" and story:
+                self.counts[(day, "story#" + story)] = self.counts.get((day, "story#" + story), 0) + 1
+
+    def tally(self, day: str) -> ReadTally:
+        stories = {k[6:]: n for (d, k), n in self.counts.items() if d == day and k.startswith("story#")}
+        return ReadTally(self.counts.get((day, "open"), 0), self.counts.get((day, "click"), 0), stories)
 
 
 class FakeSignupCounters:

@@ -34,7 +34,17 @@ from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.mailing import Mailing
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import (
+    ACTIVE,
+    CLAIMED,
+    FAILED,
+    PENDING,
+    SENT,
+    UNSUBSCRIBED,
+    Subscriber,
+    id_key,
+    subscriber_id,
+)
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled, StorageError
 from digest.services.dispatch import DispatchOptions, dispatch
 from digest.services.feedback import Feedback, delivery_stats
@@ -57,6 +67,8 @@ HTML = (
 STEPS = (
     ("invoke",) * 10 + ("tick",) * 3 + ("events",) * 3 + ("pause", "resume", "resend", "redeploy", "redrive", "leave")
 )
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 
 class Killed(BaseException):
@@ -221,7 +233,7 @@ class World:
         self.faults = faults or Faults()
         self.clock, self.tally = VClock(), Tally()
         people = [
-            Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com", PENDING if i % 9 == 8 else ACTIVE)
+            Subscriber(subscriber_id(f"r{i}@example.com", KEY), f"r{i}@example.com", PENDING if i % 9 == 8 else ACTIVE)
             for i in range(readers)
         ]
         self.subscribers = FakeSubscriberStore(people)

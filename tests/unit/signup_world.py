@@ -9,7 +9,8 @@ from typing import Any
 
 from digest.core.edition import Brand
 from digest.core.mailing import Mailing
-from digest.ports import Clock, Mailer, SubscriberStore
+from digest.ports import Clock, Mailer
+from digest.ports_reader import SubscriberStore
 from digest.services.confirmations import Confirmations
 from tests.unit.fakes import FakeSignupCounters
 

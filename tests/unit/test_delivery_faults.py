@@ -37,7 +37,7 @@ from digest.core.edition_record import EditionRecord
 from digest.core.mailing import Mailing
 from digest.core.pacing import Pacer
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, CLAIMED, PENDING, SENT, UNSUBSCRIBED, Subscriber, id_key, subscriber_id
 from digest.errors import MailPaused, MailThrottled, StorageError
 from digest.services import dispatch as dispatch_module
 from digest.services import feedback as feedback_module
@@ -66,6 +66,8 @@ CONTEXT = SimpleNamespace(
     invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:send",
     get_remaining_time_in_millis=lambda: 60_000,
 )
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 
 class Killed(BaseException):
@@ -180,7 +182,9 @@ class Pipeline:
     def __init__(self, seed: int = 28) -> None:
         self.rng = random.Random(seed)
         people = [
-            Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com", PENDING if i % 11 == 10 else ACTIVE)
+            Subscriber(
+                subscriber_id(f"r{i}@example.com", KEY), f"r{i}@example.com", PENDING if i % 11 == 10 else ACTIVE
+            )
             for i in range(SUBSCRIBERS)
         ]
         self.editions, self.blobs = FakeEditionStore(), FakeBlobStore()

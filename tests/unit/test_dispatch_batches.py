@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, PENDING, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, PENDING, Subscriber, id_key, subscriber_id
 from digest.services import delivery as delivery_module
 from digest.services.dispatch import DispatchOptions, SendWindow, batch_bodies, dispatch
 from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeSubscriberStore
@@ -20,6 +20,8 @@ HTML = (
     f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLOT}">Unsubscribe</a> '
     f'<a href="{PREFERENCES_SLOT}">Preferences</a></body></html>'
 )
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 
 class Queue:
@@ -38,7 +40,7 @@ class Queue:
 def world(n: int, seed: int, status: str = "approved"):
     people = [
         Subscriber(
-            subscriber_id(f"r{i}@example.com"),
+            subscriber_id(f"r{i}@example.com", KEY),
             f"r{i}@example.com",
             PENDING if i % 7 == 6 else ACTIVE,
             paused=i % 13 == 12,

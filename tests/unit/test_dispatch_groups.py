@@ -25,7 +25,7 @@ from digest.core.mailing import Mailing
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
 from digest.core.schedule import edition_day
 from digest.core.story import CANCELED
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber, id_key, subscriber_id
 from digest.services.dispatch import DispatchOptions, SendWindow, dispatch, dispatch_groups
 from digest.services.group_progress import group_rows
 from digest.services.send import Sender
@@ -38,6 +38,8 @@ from tests.unit.fakes import (
     FakeMailer,
     FakeSubscriberStore,
 )
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 NEWSROOM = "Europe/London"
 OPTIONS = DispatchOptions(batch_size=50, window=SendWindow(NEWSROOM, time(6), 120), zone=NEWSROOM, send_hour=6)
@@ -52,7 +54,7 @@ def utc(*args: int) -> datetime:
 
 def reader(name: str, zone: str = "", hour: int | None = None, **fields: object) -> Subscriber:
     address = f"{name}@example.com"
-    return Subscriber(subscriber_id(address), address, ACTIVE, "paid", zone, send_hour=hour, **fields)  # type: ignore[arg-type]
+    return Subscriber(subscriber_id(address, KEY), address, ACTIVE, "paid", zone, send_hour=hour, **fields)  # type: ignore[arg-type]
 
 
 class Queue:

@@ -28,6 +28,8 @@ from digest.core.subscriber import (
     UNSUBSCRIBED,
     Delivery,
     Subscriber,
+    id_key,
+    legacy_subscriber_id,
     subscriber_id,
 )
 from digest.events import sns_messages
@@ -35,10 +37,13 @@ from digest.services import feedback as feedback_module
 from digest.services.feedback import SOFT_BOUNCE_LIMIT, Feedback, FeedbackOutcome, delivery_stats
 from tests.unit.fakes import FakeClock, FakeLedger, FakeSubscriberStore
 
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
+
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "feedback"
 FILES = ("bounce-permanent", "bounce-transient", "complaint", "delivery", "send", "reject", "delivery-delay")
 ADDRESS = "reader@example.com"
-SID = subscriber_id(ADDRESS)
+# The event files carry the id SES reported: a legacy one (mail sent before ids were keyed).
+SID = legacy_subscriber_id(ADDRESS)
 DAY = "2026-11-28"
 MID = "010001936b8a1f2c-5d7e9a0b-3c4d-4e5f-8a9b-0c1d2e3f4a5b-000000"
 
@@ -293,8 +298,8 @@ def test_events_of_one_message_converge_in_any_order(events):
 # --- what is ignored, unmatched or malformed -----------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["DeliveryDelay", "Open", "Click", "Rendering Failure", "Subscription", "Future"])
-def test_other_event_types_are_ignored(kind):
+@pytest.mark.parametrize("kind", ["DeliveryDelay", "Rendering Failure", "Subscription", "Future"])
+def test_other_event_types_are_ignored(kind):  # Open and Click are counted: tests/unit/test_read_tracking.py
     w = sent_world()
     before = w.state()
     message = load("delivery-delay")
@@ -366,7 +371,7 @@ def test_a_forged_subscriber_tag_is_unmatched():
 
 def test_unknown_subscriber_still_gets_its_ledger_outcome():
     w = World()
-    ghost = subscriber_id("gone@example.com")
+    ghost = subscriber_id("gone@example.com", KEY)
     outcome = w.handle(load("bounce-permanent", subscriber=ghost))
     assert outcome == FeedbackOutcome("hard-bounce", ghost, DAY, True)
     assert w.subscribers.get(ghost) is None and w.delivery(sid=ghost).detail == "bounced"
@@ -384,7 +389,7 @@ def test_logs_name_subscribers_by_id_never_by_address(caplog):
 
 # --- the property: replaying anything already processed changes nothing ---------------------
 
-OTHER = subscriber_id("other@example.com")
+OTHER = subscriber_id("other@example.com", KEY)
 _EVENT = st.tuples(
     st.sampled_from(FILES), st.sampled_from(["2026-12-01", "2026-12-02", "2026-12-03"]), st.sampled_from([SID, OTHER])
 )

@@ -17,11 +17,13 @@ from digest.core.edition_record import EditionRecord
 from digest.core.mailing import Mailing
 from digest.core.pacing import Pacer, share
 from digest.core.render import UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, PENDING, SENT, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, PENDING, SENT, Subscriber, id_key, subscriber_id
 from digest.errors import MailThrottled
 from digest.services import send as send_module
 from digest.services.send import Sender
 from tests.unit.fakes import FakeBlobStore, FakeClock, FakeEditionStore, FakeLedger, FakeMailer, FakeSubscriberStore
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 DAY, VERSION = "2026-11-28", 1
 
@@ -204,7 +206,7 @@ HTML = f'<html lang="en"><body><h1>Quake hits Lima</h1><a href="{UNSUBSCRIBE_SLO
 
 
 def people(n: int, status: str = ACTIVE) -> list[Subscriber]:
-    return [Subscriber(subscriber_id(f"r{i}@example.com"), f"r{i}@example.com", status) for i in range(n)]
+    return [Subscriber(subscriber_id(f"r{i}@example.com", KEY), f"r{i}@example.com", status) for i in range(n)]
 
 
 class Journal:

@@ -15,12 +15,14 @@ from digest.core.mailing import Mailing
 from digest.core.preferences import Preferences, read_preferences, zone_groups
 from digest.core.render import environment
 from digest.core.site import SiteLinks, render_page
-from digest.core.subscriber import ACTIVE, COMPLAINED, PENDING, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, COMPLAINED, PENDING, UNSUBSCRIBED, Subscriber, id_key, subscriber_id
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
 from digest.services.reader import STORED
 from digest.services.subscribe import Subscriptions
 from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
 from tests.unit.signup_world import signup_ports
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECRET = "unit-test-signing-secret"
@@ -28,7 +30,7 @@ API = "https://api.news.example.org"
 SITE = SiteLinks("https://news.example.org/digest", API)
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # 07:00 in New York: today's 06:00 has passed
 ADDRESS = "ada.reader@example.com"
-SID = subscriber_id(ADDRESS)
+SID = subscriber_id(ADDRESS, KEY)
 
 
 def world(*readers: Subscriber) -> tuple[Subscriptions, FakeSubscriberStore, FakeMailer]:

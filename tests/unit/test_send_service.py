@@ -16,7 +16,17 @@ from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.mailing import Mailing
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT
-from digest.core.subscriber import ACTIVE, CLAIMED, FAILED, PENDING, SENT, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import (
+    ACTIVE,
+    CLAIMED,
+    FAILED,
+    PENDING,
+    SENT,
+    UNSUBSCRIBED,
+    Subscriber,
+    id_key,
+    subscriber_id,
+)
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, read_token
 from digest.errors import MailAccountBlocked, StorageError
 from digest.services import send as send_module
@@ -41,10 +51,12 @@ HTML = (
     f'<a href="{PREFERENCES_SLOT}">Manage preferences</a></body></html>'
 )
 
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
+
 
 def person(n: int, status: str = ACTIVE, plan: str = "trial") -> Subscriber:
     address = f"reader{n}@example.com"
-    return Subscriber(subscriber_id(address), address, status, plan)
+    return Subscriber(subscriber_id(address, KEY), address, status, plan)
 
 
 class World:
@@ -174,7 +186,7 @@ def test_unsubscribe_links_are_per_subscriber_and_name_them():
         url = m.group(1)
         assert url.startswith(f"{API}/unsubscribe/")
         token = url.rsplit("/", 1)[1]
-        sid = subscriber_id(sent.recipient)
+        sid = subscriber_id(sent.recipient, KEY)
         assert read_token(SECRET, UNSUBSCRIBE, token) == sid
         assert read_token(SECRET, CONFIRM, token) is None
         assert read_token("another-secret", UNSUBSCRIBE, token) is None
@@ -301,7 +313,7 @@ def test_an_unknown_ses_outcome_is_counted_the_batch_goes_on_and_it_is_never_res
 
 
 def test_unencodable_address_does_not_leave_a_stale_claim_or_stop_the_batch():
-    bad = Subscriber(subscriber_id("josé@example.com"), "josé@example.com", ACTIVE)
+    bad = Subscriber(subscriber_id("josé@example.com", KEY), "josé@example.com", ACTIVE)
     good = person(1)
     w = World([bad, good])
     try:
@@ -381,7 +393,7 @@ def test_with_faults_nobody_is_mailed_twice_and_throttles_are_retried(data, stat
             assert mailed == 0 and state == CLAIMED
     # Every message the mailer accepted is recorded as sent with its id.
     for sent in w.mailer.sent:
-        d = w.ledger.get(DAY, subscriber_id(sent.recipient))
+        d = w.ledger.get(DAY, subscriber_id(sent.recipient, KEY))
         assert d.state == SENT and d.message_id == sent.message_id
 
 

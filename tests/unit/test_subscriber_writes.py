@@ -18,6 +18,7 @@ from digest.core.subscriber import (
     PENDING,
     UNSUBSCRIBED,
     Subscriber,
+    id_key,
     subscriber_id,
 )
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
@@ -27,11 +28,13 @@ from digest.services.trials import run_trials
 from tests.unit.fakes import FakeClock, FakeLedger, FakeMailer, FakeSubscriberStore
 from tests.unit.signup_world import signup_ports
 
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECRET = "unit-test-signing-secret"
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 ADDRESS = "ada.reader@example.com"
-SID = subscriber_id(ADDRESS)
+SID = subscriber_id(ADDRESS, KEY)
 OPTIONS = Mailing("Morning Digest <digest@news.example.org>", "https://api.news.example.org", SECRET)
 
 
@@ -79,18 +82,20 @@ def test_an_unsubscribe_on_a_stale_read_keeps_a_complaint():
     assert (store.get(SID).status, store.get(SID).reason) == (COMPLAINED, "complaint")
 
 
-def test_a_subscribe_of_a_suppressed_address_sends_nothing_and_changes_nothing():
+def test_a_subscribe_of_a_suppressed_address_sends_a_confirmation_and_changes_nothing():
     for status in (COMPLAINED, BOUNCED):
         store, mailer = FakeSubscriberStore([reader(status, plan="paid")]), FakeMailer()
         before = store.get(SID)
         assert subscriptions(store, mailer).subscribe(ADDRESS).ok
-        assert store.get(SID) == before and mailer.sent == []
+        assert store.get(SID) == before  # still suppressed: only confirming the new link brings them back
+        assert [m.tags["kind"] for m in mailer.sent] == ["confirm"]
 
 
-def test_a_subscribe_on_a_stale_read_of_a_complaint_sends_nothing():
+def test_a_subscribe_on_a_stale_read_of_a_complaint_leaves_the_complaint():
     store, mailer = StaleOnce(reader(UNSUBSCRIBED), {"status": COMPLAINED}), FakeMailer()
     assert subscriptions(store, mailer).subscribe(ADDRESS).ok
-    assert store.get(SID).status == COMPLAINED and mailer.sent == []
+    assert store.get(SID).status == COMPLAINED  # never made pending: the complaint stands
+    assert [m.tags["kind"] for m in mailer.sent] == ["confirm"]
 
 
 def test_a_confirmation_on_a_stale_read_does_not_undo_an_unsubscribe():

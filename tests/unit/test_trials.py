@@ -15,11 +15,13 @@ import pytest
 from digest.core.edition import Brand
 from digest.core.mailing import Mailing
 from digest.core.render import environment
-from digest.core.subscriber import ACTIVE, LAPSED, PENDING, UNSUBSCRIBED, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, LAPSED, PENDING, UNSUBSCRIBED, Subscriber, id_key, subscriber_id
 from digest.core.tokens import UNSUBSCRIBE, read_token
 from digest.services import trials as trials_module
 from digest.services.trials import REMINDER_DAYS, TrialReport, run_trials
 from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
+
+KEY = id_key("unit-test-signing-secret")  # the ids services make with the tests' signing secret
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TODAY = date(2026, 11, 28)
@@ -32,7 +34,7 @@ OPTIONS = Mailing(sender="Morning Digest <digest@news.example.org>", api_base_ur
 def trial(local: str, days_left: int | None, *, plan: str = "trial", status: str = ACTIVE, **fields) -> Subscriber:
     address = f"{local}@example.com"
     end = "" if days_left is None else (TODAY + timedelta(days=days_left)).isoformat()
-    return Subscriber(subscriber_id(address), address, status, plan, trial_end=end, **fields)
+    return Subscriber(subscriber_id(address, KEY), address, status, plan, trial_end=end, **fields)
 
 
 class World:
@@ -176,7 +178,9 @@ def test_reminder_has_one_click_unsubscribe_headers_and_the_subscribe_link():
     assert SUBSCRIBE in text and unsubscribe[1:-1] in text
     assert SUBSCRIBE.replace("&", "&amp;") in html and unsubscribe[1:-1] in html
     assert "Tuesday, December 1, 2026" in text and "Tuesday, December 1, 2026" in html
-    assert re.search(r'<a class="btn-link" href="[^"]+" style="display: inline-block;', html)  # css-inline ran
+    assert re.search(
+        r'<a class="btn-link" href="[^"]+" ses:no-track="" style="display: inline-block;', html
+    )  # css-inline ran
 
 
 def test_the_same_reminder_has_the_same_message_id():

@@ -98,13 +98,29 @@ class Container(Adapters, ReaderServices):
             test_send=lambda day, version, people, variant: self.sender.send_test_copies(day, version, people, variant),
             require_approval=self.settings.require_approval,
             zone=self.settings.edition_timezone,
+            subscriber_ids=lambda: self.subscriber_ids,
         )
+
+    @cached_property
+    def subscriber_ids(self) -> Any:
+        """Subscriber ids keyed with a key derived from the signing secret (never the tokens' key)."""
+        from digest.core.subscriber import SubscriberIds
+
+        return SubscriberIds.from_secret(self.signing_secret)
 
     @cached_property
     def actions(self) -> Any:
         from digest.services.actions import Actions
 
         return Actions(self.editor, self.action_store, self.action_starter, self.audit, self.clock)
+
+    @cached_property
+    def subscriber_admin(self) -> Any:
+        """The admins' subscriber list: counts, search, export, import (confirmation emails), remove."""
+        from digest.services.subscriber_admin import SubscriberAdmin
+
+        candidates = self.subscriber_ids.candidates
+        return self.call(SubscriberAdmin, candidates=candidates, zone=self.settings.edition_timezone)
 
 
 _container: Container | None = None

@@ -68,6 +68,7 @@ class Settings:
     send_at: time = time(6, 0)
     send_window_minutes: int = 120
     require_approval: bool = False
+    read_tracking: bool = False  # ReadTracking: SES open and click tracking, counted per edition and story
     sending_switch_parameter: str = ""
     ses_max_send_rate: float = 0.0  # 0: ask SES (GetAccount)
     sender_concurrency: int = 2
@@ -154,6 +155,7 @@ class Settings:
             send_at=_clock_time(env.get("SEND_AT", "6:00"), "SEND_AT"),
             send_window_minutes=number("SEND_WINDOW_MINUTES", 120),
             require_approval=env.get("REQUIRE_APPROVAL", "").lower() in ("1", "true", "yes"),
+            read_tracking=_choice(env.get("READ_TRACKING", "off").lower(), ("off", "on"), "READ_TRACKING") == "on",
             sending_switch_parameter=env.get("SENDING_SWITCH_PARAMETER", ""),
             ses_max_send_rate=float(number("SES_MAX_SEND_RATE", 0)),
             sender_concurrency=number("SENDER_CONCURRENCY", 2),

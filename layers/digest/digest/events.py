@@ -96,3 +96,25 @@ def editor_caller(event: Mapping[str, Any]) -> tuple[str, bool]:
         person = claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "unknown"
         return f"{person} (desk)", bool(names & DESK_GROUPS)
     return (authorizer.get("iam") or {}).get("userArn") or "unknown", True
+
+
+def editor_role(event: Mapping[str, Any]) -> str:
+    """What the caller of an editor API request may do: ``admin`` (the desk's admins group, or
+    an IAM-signed request: the CLI), ``editor`` (the editors group) or ``""`` (neither).
+
+    >>> editor_role({"requestContext": {"authorizer": {"jwt": {"claims": {"cognito:groups": "[editors admins]"}}}}})
+    'admin'
+    >>> editor_role({"requestContext": {"authorizer": {"jwt": {"claims": {"cognito:groups": "[editors]"}}}}})
+    'editor'
+    >>> editor_role({"requestContext": {"authorizer": {"jwt": {"claims": {}}}}})
+    ''
+    >>> editor_role({"requestContext": {"authorizer": {"iam": {"userArn": "arn:aws:iam::1:user/cli"}}}})
+    'admin'
+    """
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims")
+    if claims is None:
+        return "admin"
+    groups = claims.get("cognito:groups", "")
+    names = set(groups.strip("[]").split()) if isinstance(groups, str) else set(groups)
+    return "admin" if "admins" in names else "editor" if "editors" in names else ""

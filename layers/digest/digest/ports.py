@@ -1,6 +1,7 @@
 """The interfaces services depend on (Protocols only). Adapters implement them for AWS; tests implement fakes.
 
 The records they carry live in core (``digest.core.edition_record``, ``audit``, ``fetch``, ``narration``).
+The reader side's (subscribers, sign-up counters, read counts) are in ``digest.ports_reader``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from digest.core.edition_record import EditionRecord
 from digest.core.fetch import FeedState, Fetched
 from digest.core.narration import Narration
 from digest.core.story import Story
-from digest.core.subscriber import Delivery, Subscriber
+from digest.core.subscriber import Delivery
 
 
 class FeedStateStore(Protocol):
@@ -111,39 +112,6 @@ class BlobStore(Protocol):
         ...
 
 
-class SubscriberStore(Protocol):
-    """Subscriber records. Services never write a whole record back: they add a new one
-    (``add``) or set named fields conditioned on the state they read (``update``,
-    ``set_status``); a False answer means "read again and decide again", never "overwrite"."""
-
-    def put(self, subscriber: Subscriber) -> None:
-        """Write a whole record unconditionally (seeding and tools only; services do not)."""
-
-    def get(self, subscriber_id: str) -> Subscriber | None: ...
-
-    def with_status(self, status: str) -> Iterator[Subscriber]: ...
-
-    def add(self, subscriber: Subscriber) -> bool:
-        """Write a new record; False (nothing written) when one exists for its id."""
-
-    def update(
-        self,
-        subscriber_id: str,
-        changes: dict[str, object],
-        expected: Iterable[str],
-        unchanged_since: str | None = None,
-    ) -> bool:
-        """Set only the fields ``changes`` names, while the stored status is one of ``expected``
-        (and, with ``unchanged_since``, its ``updated_at`` is still that); False, nothing written,
-        when there is no such subscriber or the condition fails."""
-
-    def set_status(
-        self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
-    ) -> bool:
-        """Change a subscriber's status (with the reason), from one of ``expected`` (any status
-        when None); False when there is no such subscriber or its status is not expected."""
-
-
 class Ledger(Protocol):
     def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
         """Record the intent to send (a ``claimed`` record owned by ``owner``, one send attempt's
@@ -207,18 +175,6 @@ class SendingSwitch(Protocol):
 class Queue(Protocol):
     def send(self, bodies: Iterable[str]) -> int:
         """Enqueue message bodies; returns how many were sent."""
-
-
-class SignupCounters(Protocol):
-    """Counters of sign-up requests (``core.signup_limits``), shared by every function instance."""
-
-    def take(self, key: str, limit: int, expires_at: int) -> bool:
-        """Count one use of ``key`` unless ``limit`` uses are counted already (one atomic write);
-        False, nothing counted, when they are. The store may forget the key after ``expires_at``
-        (epoch seconds)."""
-
-    def give_back(self, key: str) -> None:
-        """Uncount one use of ``key`` (its work did not happen); nothing when none is counted."""
 
 
 class DelayQueue(Protocol):

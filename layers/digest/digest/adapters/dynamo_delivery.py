@@ -7,11 +7,13 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from digest.adapters.dynamo import conditional_put, conditional_update
 from digest.adapters.dynamo_models import LedgerItem, SubscriberItem
-from digest.core.subscriber import CLAIMED, Delivery, Subscriber
+from digest.core.subscriber import CLAIMED, MOVED, Delivery, Subscriber
 from digest.errors import StorageError
 from digest.ports import Clock
 
@@ -26,10 +28,19 @@ class DynamoSubscribers:
         self.model(**asdict(subscriber)).save()
 
     def get(self, subscriber_id: str) -> Subscriber | None:
+        found = self._read(subscriber_id)
+        return self._read(found.moved_to) if found is not None and found.moved_to else found  # a legacy id: its record
+
+    def _read(self, subscriber_id: str) -> Subscriber | None:
         try:
             return self._subscriber(self.model.get(subscriber_id, consistent_read=True))
         except self.model.DoesNotExist:
             return None
+
+    def _moved_to(self, subscriber_id: str) -> str:
+        """Where a legacy id's record went ("" when the item is no alias): read after a failed write."""
+        found = self._read(subscriber_id)
+        return found.moved_to if found is not None else ""
 
     def with_status(self, status: str) -> Iterator[Subscriber]:
         for item in self.model.by_status.query(status):
@@ -59,20 +70,62 @@ class DynamoSubscribers:
         condition = self.model.subscriber_id.exists() & self.model.status.is_in(*statuses)
         if unchanged_since is not None:
             condition = condition & (self.model.updated_at == unchanged_since)
-        return conditional_update(self.model(subscriber_id), actions, condition, "update subscriber")
+        if conditional_update(self.model(subscriber_id), actions, condition, "update subscriber"):
+            return True
+        moved_to = self._moved_to(subscriber_id)  # a legacy id: the write is for the record it moved to
+        return bool(moved_to) and self.update(moved_to, changes, statuses, unchanged_since)
 
     def set_status(
         self, subscriber_id: str, status: str, reason: str = "", expected: Iterable[str] | None = None
     ) -> bool:
         now = self.clock.now().isoformat()
         actions = [self.model.status.set(status), self.model.reason.set(reason), self.model.updated_at.set(now)]
-        condition = self.model.subscriber_id.exists()
-        if expected is not None:
-            statuses = tuple(expected)
+        condition = self.model.subscriber_id.exists() & (self.model.status != MOVED)
+        statuses = None if expected is None else tuple(expected)
+        if statuses is not None:
             if not statuses:
                 return False
             condition = condition & self.model.status.is_in(*statuses)
-        return conditional_update(self.model(subscriber_id), actions, condition, "update subscriber")
+        if conditional_update(self.model(subscriber_id), actions, condition, "update subscriber"):
+            return True
+        moved_to = self._moved_to(subscriber_id)  # a legacy id: the write is for the record it moved to
+        return bool(moved_to) and self.set_status(moved_to, status, reason, statuses)
+
+    def move(self, record: Subscriber, alias: Subscriber, read: Subscriber) -> bool:
+        """One TransactWriteItems: ``record`` under its new id (none may be there) and ``alias`` in
+        place of the old item while its status and ``updated_at`` are still ``read``'s."""
+        meta = self.model.Meta
+        still = (self.model.status == read.status) & (self.model.updated_at == read.updated_at)
+        try:
+            with TransactWrite(connection=Connection(region=meta.region, host=getattr(meta, "host", None))) as t:
+                t.save(self.model(**asdict(record)), condition=self.model.subscriber_id.does_not_exist())
+                t.save(self.model(**asdict(alias)), condition=self.model.subscriber_id.exists() & still)
+        except TransactWriteError as exc:
+            reasons = {r.code for r in exc.cancellation_reasons if r is not None}
+            if exc.cause_response_code == "TransactionCanceledException" and reasons <= {
+                "ConditionalCheckFailed",
+                "TransactionConflict",
+            }:
+                return False
+            raise StorageError("could not move subscriber") from exc
+        return True
+
+    def every(self) -> Iterator[Subscriber]:
+        for item in self.model.scan():  # pynamodb pages through the scan
+            yield self._subscriber(item)
+
+    def delete(self, subscriber_id: str, expected: Iterable[str]) -> bool:
+        statuses = tuple(expected)
+        if not statuses:
+            return False
+        condition = self.model.subscriber_id.exists() & self.model.status.is_in(*statuses)
+        try:
+            self.model(subscriber_id).delete(condition=condition)
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise StorageError("could not delete subscriber") from exc
+        return True
 
     @staticmethod
     def _subscriber(item: SubscriberItem) -> Subscriber:

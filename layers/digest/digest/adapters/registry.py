@@ -10,12 +10,13 @@ import time
 from functools import cached_property
 from typing import Any
 
+from digest.adapters.registry_reader import ReaderAdapters
 from digest.config import Settings, brand_of
 from digest.errors import ConfigError
 from digest.ports import Clock
 
 
-class Adapters:
+class Adapters(ReaderAdapters):
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         if clock is None:
             from digest.adapters.clock import SystemClock
@@ -61,10 +62,12 @@ class Adapters:
 
         return client(service, self.settings.region, self.settings.endpoint_url, attempts)
 
-    def _model(self, name: str, table: str) -> Any:
+    def _model(self, model: str | type, table: str) -> Any:
+        """A pynamodb model (a class, or its name in dynamo_models) bound to ``table``."""
         from digest.adapters import dynamo_models
 
-        return dynamo_models.bind(getattr(dynamo_models, name), table, self.settings.region, self.settings.endpoint_url)
+        kind = getattr(dynamo_models, model) if isinstance(model, str) else model
+        return dynamo_models.bind(kind, table, self.settings.region, self.settings.endpoint_url)
 
     @cached_property
     def stories(self) -> Any:
@@ -111,11 +114,16 @@ class Adapters:
     @cached_property
     def delivery_groups(self) -> Any:
         """Each (time zone, hour) group's progress through an edition, kept in the ledger table."""
-        from digest.adapters import dynamo_models
         from digest.adapters.dynamo_groups import DynamoGroups, GroupItem
 
-        s = self.settings
-        return DynamoGroups(dynamo_models.bind(GroupItem, s.ledger_table, s.region, s.endpoint_url))
+        return DynamoGroups(self._model(GroupItem, self.settings.ledger_table))
+
+    @cached_property
+    def read_counts(self) -> Any:
+        """Opens and clicks per edition and story (never per reader), kept in the ledger table."""
+        from digest.adapters.dynamo_reads import DynamoReads, ReadItem
+
+        return DynamoReads(self._model(ReadItem, self.settings.ledger_table))
 
     @cached_property
     def blobs(self) -> Any:
@@ -142,31 +150,6 @@ class Adapters:
         from digest.adapters.sqs import SqsQueue
 
         return SqsQueue(self.client("sqs"), self.settings.send_queue_url)
-
-    @cached_property
-    def confirm_queue(self) -> Any:
-        """The queue of confirmation requests the sign-up form fills (CONFIRM_QUEUE_URL)."""
-        from digest.adapters.sqs import SqsQueue
-
-        if not self.settings.confirm_queue_url:
-            raise ConfigError("CONFIRM_QUEUE_URL is not set: sign-ups cannot be queued")
-        return SqsQueue(self.client("sqs"), self.settings.confirm_queue_url)
-
-    @cached_property
-    def signup_counters(self) -> Any:
-        """Sign-up request counters (SIGNUP_LIMITS_TABLE), one atomic UpdateItem per use."""
-        from digest.adapters.dynamo_signup_limits import DynamoSignupCounters
-
-        if not self.settings.signup_limits_table:
-            raise ConfigError("SIGNUP_LIMITS_TABLE is not set: sign-ups cannot be counted")
-        return DynamoSignupCounters(self.client("dynamodb"), self.settings.signup_limits_table)
-
-    @property
-    def signup_limits(self) -> Any:
-        from digest.core.signup_limits import SignupLimits
-
-        s = self.settings
-        return SignupLimits(s.signup_limit_mailbox, s.signup_limit_client, s.signup_limit_domain, s.signup_daily_cap)
 
     @property
     def send_parking(self) -> Any:

@@ -76,6 +76,28 @@ def story_rows(
     return rows
 
 
+def shifted_by_move(order: list[str], placed: dict[str, int], story: str, to: int) -> dict[str, int]:
+    """The new stored positions of the other placed stories when ``story`` moves to place ``to``.
+
+    ``order`` is the edition's stories (cluster ids, top first) and ``placed`` the ones with a
+    stored position. The edition is rebuilt with each placed story inserted at its position, so
+    two stories stored at one place land in an order the editor never chose: every placed story
+    the move shifts is given its new place, and the order becomes the one the editor saw, with
+    ``story`` taken out and put at ``to``.
+
+    Examples
+    --------
+    >>> shifted_by_move(["c", "a", "b"], {"c": 1}, "b", 1)  # c was moved to the top before
+    {'c': 2}
+    >>> shifted_by_move(["a", "b", "c", "d"], {"a": 1, "d": 4}, "b", 3)
+    {}
+    """
+    now = [s for s in order if s != story]
+    now.insert(min(max(to, 1), len(now) + 1) - 1, story)
+    places = {s: i for i, s in enumerate(now, start=1)}
+    return {s: places[s] for s, p in placed.items() if s != story and s in places and places[s] != p}
+
+
 def closest(unknown: str, known: Iterable[str], n: int = 3) -> list[str]:
     """The known story ids closest to a mistyped one (best first).
 

@@ -10,6 +10,7 @@ import css_inline
 import jinja2
 
 from digest.core.edition import Brand, Edition
+from digest.core.reads import link_tags
 from digest.core.text import xml_safe
 from digest.core.xmlsafe import safe_texts, verbatim
 
@@ -136,7 +137,7 @@ def _hex6(value: object, fallback: str) -> str:
     return color if valid else fallback
 
 
-def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> Rendered:
+def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand, read_tracking: bool = False) -> Rendered:
     """Render what a build of the edition is reviewed and sent as: the email (HTML and text, with
     and without the Listen link) and the SSML narrated. The web copy is rendered when it is
     published (:func:`render_web`), with the audio that is public then.
@@ -146,11 +147,14 @@ def render_edition(env: jinja2.Environment, edition: Edition, brand: Brand) -> R
     an element's siblings, so cutting a block leaves every other element's style as it was).
     The edition's and brand's texts are made XML-safe once, here, so the templates are rendered
     without the environment's per-value filter (each value is printed in three templates).
+    With ``read_tracking``, each story's links carry its SES link tag and every other link
+    ``ses:no-track`` (``core.reads``); without it the email holds neither.
     """
     edition, brand = safe_texts(edition, brand)
     env = verbatim(env)
     slots = Recipient(UNSUBSCRIBE_SLOT, PREFERENCES_SLOT)
-    markup = env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots)
+    tags = link_tags(s.cluster_id for s in edition.all_stories) if read_tracking else None
+    markup = env.get_template("email.html.j2").render(edition=edition, brand=brand, recipient=slots, read_tags=tags)
     marked = inline_css(markup)
     text = env.get_template("email.txt.j2").render(edition=edition, brand=brand, recipient=slots)
     if edition.audio_url is None:  # no Listen block: the text part may hold the markers as story text

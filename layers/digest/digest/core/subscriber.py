@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 ACTIVE = "active"
@@ -26,15 +27,99 @@ def normalize_address(address: str) -> str:
     return address.strip().lower()
 
 
-def subscriber_id(address: str) -> str:
-    """An opaque, stable id for an address, safe to log.
+ID_PREFIX = "sub-"
+KEYED_HEX, LEGACY_HEX = 32, 24  # hex digits after the prefix: a keyed id is longer than a legacy one
+# The item left under a legacy id once its record has moved to the keyed id: no address, its
+# ``reason`` names the keyed id (see :func:`moved_record`). Never a reader's status.
+MOVED = "moved"
+STATUSES = (ACTIVE, PENDING, UNSUBSCRIBED, BOUNCED, COMPLAINED, LAPSED)  # a reader's record is in one
+
+
+def id_key(secret: str) -> bytes:
+    """The key subscriber ids are made with, derived from the stack's signing secret:
+    HMAC-SHA256(secret, "subscriber-id"), so ids and link tokens never share a key.
 
     Examples
     --------
-    >>> subscriber_id("Ada@Example.com") == subscriber_id("ada@example.com")
+    >>> len(id_key("k")), id_key("k") == id_key("j")
+    (32, False)
+    """
+    if not secret:
+        raise ValueError("subscriber ids need the signing secret")
+    return hmac.new(secret.encode("utf-8"), b"subscriber-id", hashlib.sha256).digest()
+
+
+def subscriber_id(address: str, key: bytes) -> str:
+    """An opaque, stable id for an address, safe to log: a keyed hash (HMAC-SHA256 with
+    :func:`id_key`), so nobody without the key can test a guessed address against it.
+
+    Examples
+    --------
+    >>> key = id_key("stack secret")
+    >>> subscriber_id("Ada@Example.com", key) == subscriber_id("ada@example.com", key)
+    True
+    >>> subscriber_id("ada@example.com", key) == subscriber_id("ada@example.com", id_key("other"))
+    False
+    >>> len(subscriber_id("ada@example.com", key)), is_legacy_id(subscriber_id("ada@example.com", key))
+    (36, False)
+    """
+    if not key:
+        raise ValueError("a subscriber id needs a key")
+    digest = hmac.new(key, normalize_address(address).encode("utf-8"), hashlib.sha256).hexdigest()
+    return ID_PREFIX + digest[:KEYED_HEX]
+
+
+def legacy_subscriber_id(address: str) -> str:
+    """The unkeyed id records had before keyed ids (``sha256(address)[:24]``): read, never made anew.
+
+    Examples
+    --------
+    >>> legacy_subscriber_id("Ada@Example.com")
+    'sub-b5fc85e55755f9e0d030a10a'
+    >>> is_legacy_id(legacy_subscriber_id("ada@example.com"))
     True
     """
-    return "sub-" + hashlib.sha256(normalize_address(address).encode("utf-8")).hexdigest()[:24]
+    return ID_PREFIX + hashlib.sha256(normalize_address(address).encode("utf-8")).hexdigest()[:LEGACY_HEX]
+
+
+def is_legacy_id(value: str) -> bool:
+    """Whether ``value`` has the shape of a legacy (unkeyed) id.
+
+    Examples
+    --------
+    >>> is_legacy_id("sub-" + "a" * 24), is_legacy_id("sub-" + "a" * 32), is_legacy_id("sub-1")
+    (True, False, False)
+    """
+    tail = value[len(ID_PREFIX) :]
+    return value.startswith(ID_PREFIX) and len(tail) == LEGACY_HEX and all(c in "0123456789abcdef" for c in tail)
+
+
+@dataclass(frozen=True)
+class SubscriberIds:
+    """Makes the ids of addresses with one key (see :func:`subscriber_id`).
+
+    Examples
+    --------
+    >>> ids = SubscriberIds.from_secret("stack secret")
+    >>> ids.of("ada@example.com") == subscriber_id("ada@example.com", id_key("stack secret"))
+    True
+    >>> ids.candidates("ada@example.com")[1] == legacy_subscriber_id("ada@example.com")
+    True
+    """
+
+    key: bytes = field(repr=False)
+
+    @classmethod
+    def from_secret(cls, secret: str) -> SubscriberIds:
+        return cls(id_key(secret))
+
+    def of(self, address: str) -> str:
+        """The id a new record for ``address`` gets."""
+        return subscriber_id(address, self.key)
+
+    def candidates(self, address: str) -> tuple[str, str]:
+        """Where a record for ``address`` may be: its keyed id, then its legacy id."""
+        return self.of(address), legacy_subscriber_id(address)
 
 
 @dataclass(frozen=True)
@@ -71,6 +156,17 @@ class Subscriber:
     paused_until: str = ""
 
     @property
+    def moved_to(self) -> str:
+        """The keyed id this legacy id's record moved to ("" for a reader's own record).
+
+        Examples
+        --------
+        >>> moved_record("sub-" + "a" * 24, "sub-" + "b" * 32, "2026-12-02T08:00:00+00:00").moved_to[:6]
+        'sub-bb'
+        """
+        return self.reason if self.status == MOVED else ""
+
+    @property
     def receives_editions(self) -> bool:
         """Active and not paused: whom a send may mail right now (a dated pause is lifted by
         the dispatch of the first edition on or after its date, see :meth:`pause_over`)."""
@@ -97,6 +193,12 @@ class Subscriber:
         False
         """
         return self.status == ACTIVE and (not self.paused or self.pause_over(day))
+
+
+def moved_record(legacy_id: str, keyed_id: str, at: str) -> Subscriber:
+    """The item that replaces a legacy record once it has moved to ``keyed_id``: no address,
+    only where the record went (so links and SES tags carrying the legacy id still resolve)."""
+    return Subscriber(legacy_id, "", MOVED, plan="", reason=keyed_id, updated_at=at)
 
 
 # Ledger states of one (edition, subscriber) delivery.

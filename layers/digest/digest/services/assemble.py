@@ -51,10 +51,19 @@ class AssembleOptions:
     window_hours: int = 24
     timezone: str = "America/New_York"
     assemble_at: time = time(5, 0)
+    read_tracking: bool = False  # story links tagged for SES click tracking, the others ses:no-track
 
     @classmethod
     def from_settings(cls, s: Settings) -> AssembleOptions:
-        return cls(s.public_base_url, s.max_stories, s.min_stories, s.window_hours, s.edition_timezone, s.assemble_at)
+        return cls(
+            s.public_base_url,
+            s.max_stories,
+            s.min_stories,
+            s.window_hours,
+            s.edition_timezone,
+            s.assemble_at,
+            s.read_tracking,
+        )
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ def assemble(
         edition = replace(edition, correction_note=note or _correction_note(changes, now, options.timezone))
     version = 1 if latest is None else latest.version + 1
     edition = replace(edition, version=version)
-    rendered = render_edition(env, edition, brand)
+    rendered = render_edition(env, edition, brand, options.read_tracking)
     issues = lint_edition(rendered, edition, brand, audio_exists=None)
     count = len(edition.all_stories)
     reasons = [f"{i.rule}: {i.detail}" for i in issues]

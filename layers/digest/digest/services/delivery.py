@@ -33,7 +33,8 @@ from digest.core.delivery_groups import (
 )
 from digest.core.delivery_groups import due_at as group_due_at
 from digest.core.subscriber import ACTIVE, Subscriber
-from digest.ports import BlobStore, DeliveryGroupStore, Queue, SubscriberStore
+from digest.ports import BlobStore, DeliveryGroupStore, Queue
+from digest.ports_reader import SubscriberStore
 
 logger = Logger(child=True)
 

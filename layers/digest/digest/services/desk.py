@@ -87,6 +87,21 @@ def approval_after(blobs: BlobStore, day: str, version: int, edited: list[str] |
     return kept, needs
 
 
+def keep_places(overrides: Overrides, snap: dict[str, Any] | None, story: str, to: int) -> Overrides:
+    """``overrides`` with the other stories placed by an editor given their places once ``story`` is
+    at ``to`` (see ``core.desk.shifted_by_move``), so the edition is rebuilt in the order the editor saw."""
+    rows = [r for r in desk.story_rows(snap, {}, {}) if r["position"]]
+    owner = {m: str(r["id"]) for r in rows for m in (r["id"], *r["story_ids"])}
+    moved = owner.get(story, story)
+    placed = {k: e.position for k, e in overrides.edits.items() if e.position and k in owner and owner[k] != moved}
+    clusters = {owner[k]: p for k, p in sorted(placed.items(), reverse=True)}  # the lowest id's place wins
+    shifted = desk.shifted_by_move([str(r["id"]) for r in rows], clusters, moved, to)
+    for key in placed:
+        if owner[key] in shifted:
+            overrides = overrides.with_edit(key, position=shifted[owner[key]])
+    return overrides
+
+
 class UnknownStory(Refused):
     """A story id the edition does not have; ``suggestions`` are the closest ids it has."""
 
@@ -125,6 +140,10 @@ class StoryEdits:
         except (ValueError, TypeError) as exc:
             self._audit(day, actor, "story edit", latest.version, "refused", str(exc)[:300])
             raise BadRequest(str(exc)) from exc
+        if isinstance(changes.get("position"), int):
+            overrides = keep_places(
+                overrides, snapshot(self.p.blobs, day, latest.version), cluster_id, changes["position"]
+            )
         save_overrides(self.p.blobs, day, overrides)
         self._audit(day, actor, "story edit", latest.version, "ok", json.dumps({"story": cluster_id, **changes})[:900])
         text_only = set(changes) <= TEXT_FIELDS

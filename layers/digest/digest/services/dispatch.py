@@ -28,7 +28,8 @@ from digest.core.edition_record import EditionRecord
 from digest.core.lint import lint_email
 from digest.core.schedule import late_reason
 from digest.core.story import withdrawn_ids
-from digest.ports import BlobStore, DeliveryGroupStore, EditionStore, Queue, StoryStore, SubscriberStore
+from digest.ports import BlobStore, DeliveryGroupStore, EditionStore, Queue, StoryStore
+from digest.ports_reader import SubscriberStore
 from digest.services import delivery
 from digest.services.delivery import Delivered, Plan
 

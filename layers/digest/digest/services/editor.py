@@ -29,7 +29,7 @@ from digest.core.audit import AuditEntry
 from digest.core.edition import version_key
 from digest.core.edition_record import EditionRecord
 from digest.core.plans import validate_address
-from digest.core.subscriber import Subscriber, normalize_address, subscriber_id
+from digest.core.subscriber import Subscriber, SubscriberIds, normalize_address
 from digest.ports import AuditTrail, BlobStore, Clock, DeliveryGroupStore, EditionStore, Ledger, Queue
 from digest.services import desk
 from digest.services.desk import StoryEdits, UnknownStory  # noqa: F401 - UnknownStory is public here
@@ -67,9 +67,13 @@ class Editor(StoryEdits):
         test_send: Callable[[str, int, list[Subscriber], str], int],
         require_approval: bool = False,
         zone: str = "UTC",
+        subscriber_ids: Callable[[], SubscriberIds] | None = None,
     ) -> None:
         self.p, self._rebuild, self._dispatch, self._test_send = ports, rebuild, dispatch, test_send
         self.require_approval, self.zone = require_approval, zone
+        # The stack's ids, asked for when a test copy is made (their key needs the signing secret).
+        # Test copies are never stored: without the stack's key their ids are keyed with a fixed one.
+        self.ids = subscriber_ids or (lambda: SubscriberIds(b"test copies"))
 
     def precheck(self, kind: str, day: str, request: dict[str, Any], actor: str = "") -> None:
         """Refuse at once what an asynchronous action would certainly refuse (an unknown story, a
@@ -180,13 +184,12 @@ class Editor(StoryEdits):
         left = unaccounted(day, ledger=self.p.ledger, now=now).unknown
         return {"recipients": len(again), "unknown": len(left)}
 
-    @staticmethod
-    def _people(addresses: list[str]) -> list[Subscriber]:
+    def _people(self, addresses: list[str]) -> list[Subscriber]:
         bad = [str(a)[:60] for a in addresses if validate_address(normalize_address(str(a)))]
         if bad or not addresses:
             raise BadRequest(f"not valid addresses: {', '.join(bad)}" if bad else "give at least one address")
         return [
-            Subscriber(subscriber_id(str(a)), normalize_address(str(a)), "active", "complimentary")
+            Subscriber(self.ids().of(str(a)), normalize_address(str(a)), "active", "complimentary")
             for a in addresses[:20]
         ]
 

@@ -9,6 +9,10 @@ or rejected < delivered < soft-bounce < bounced < complained), so a late ``Send`
 too: a bounce never turns a ``complained`` subscriber into a ``bounced`` one. Soft bounces are counted once per (edition, subscriber): the
 ledger's ``soft-bounce`` detail is written *before* the count, so a retry after a crash can
 miss a count but never counts twice.
+
+``Open`` and ``Click`` events (published only when the stack's ``ReadTracking`` is on) are counted
+per edition and per story (``digest.core.reads``) and touch neither the subscriber nor the ledger:
+no reader is recorded with an open or a click. The counts are approximate (see that module).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from digest.core.reads import read_of
 from digest.core.subscriber import (
     ACTIVE,
     BOUNCED,
@@ -33,7 +38,8 @@ from digest.core.subscriber import (
     Delivery,
 )
 from digest.errors import StorageError
-from digest.ports import Clock, Ledger, SubscriberStore
+from digest.ports import Clock, Ledger
+from digest.ports_reader import ReadCounts, SubscriberStore
 
 logger = Logger(child=True)
 
@@ -44,6 +50,7 @@ _SOFT_LIMIT_FROM = (ACTIVE, PENDING, LAPSED)  # statuses repeated soft bounces m
 _TAG = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what SesMailer lets through in a tag value
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 HANDLED = ("Bounce", "Complaint", "Delivery", "Send", "Reject")
+READS = ("Open", "Click")
 _CAS_TRIES = 5
 
 
@@ -79,14 +86,19 @@ def _text(value: Any, default: str = "unspecified") -> str:
 class Feedback:
     """Applies SES events to subscribers (suppression) and the delivery ledger (outcomes)."""
 
-    def __init__(self, *, subscribers: SubscriberStore, ledger: Ledger, clock: Clock) -> None:
+    def __init__(
+        self, *, subscribers: SubscriberStore, ledger: Ledger, clock: Clock, read_counts: ReadCounts | None = None
+    ) -> None:
         self.subscribers, self.ledger, self.clock = subscribers, ledger, clock
+        self.read_counts = read_counts
 
     def handle(self, message: Any) -> FeedbackOutcome:
         """Apply one SES event record (the parsed SNS message body); never raises on bad input."""
         kind = message.get("eventType", message.get("notificationType")) if isinstance(message, dict) else None
         if not isinstance(kind, str):
             return self._done(FeedbackOutcome("malformed", None, None), kind)
+        if kind in READS:
+            return self._done(self._read(message), kind)
         if kind not in HANDLED:
             return self._done(FeedbackOutcome("ignored", None, None), kind)
         mail, detail = message.get("mail"), message.get(kind[0].lower() + kind[1:])
@@ -109,6 +121,16 @@ class Feedback:
         }[kind]
         outcome = handler(sid, day, message_id, detail if isinstance(detail, dict) else {})
         return self._done(outcome, kind)
+
+    def _read(self, message: dict[str, Any]) -> FeedbackOutcome:
+        """Count an open or click of a reader's copy of an edition; nothing about the reader."""
+        read = read_of(message)
+        if read is None:  # a test copy, a transactional email, or not an SES record at all
+            return FeedbackOutcome("read-unmatched", None, None)
+        if self.read_counts is None:
+            return FeedbackOutcome("read-uncounted", None, read.day)
+        self.read_counts.add(read.day, read.kind, read.story)
+        return FeedbackOutcome(read.kind, None, read.day, True)
 
     def _complaint(self, sid: str, day: str | None, message_id: str, complaint: dict[str, Any]) -> FeedbackOutcome:
         reason = f"complaint: {_text(complaint.get('complaintFeedbackType'))}"

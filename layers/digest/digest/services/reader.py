@@ -17,7 +17,8 @@ from aws_lambda_powertools import Logger
 from digest.core.preferences import MAX_PAUSE_DAYS, Preferences, clean_reason, preferences_of, read_preferences
 from digest.core.subscriber import ACTIVE, LAPSED, PENDING, SUPPRESSED, UNSUBSCRIBED, Subscriber
 from digest.core.tokens import UNSUBSCRIBE, read_token
-from digest.ports import Clock, SubscriberStore
+from digest.ports import Clock
+from digest.ports_reader import SubscriberStore
 
 logger = Logger(child=True)
 

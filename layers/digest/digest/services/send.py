@@ -46,7 +46,8 @@ from digest.core.pacing import Pacer
 from digest.core.render import PREFERENCES_SLOT, UNSUBSCRIBE_SLOT, Recipient, personalize
 from digest.core.subscriber import FAILED, SENT, Subscriber
 from digest.errors import MailAccountBlocked, MailError, MailPaused, MailRejected, MailThrottled, StorageError
-from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SendingSwitch, SubscriberStore
+from digest.ports import BlobStore, Clock, EditionStore, Ledger, Mailer, SendingSwitch
+from digest.ports_reader import SubscriberStore
 from digest.services import send_claims as claims
 from digest.services.send_claims import BatchResult
 

@@ -5,19 +5,24 @@ A sign-up request does the same work whoever it names, so neither its answer nor
 a known address from a new one: validate, count it against the sign-up limits
 (``core.signup_limits``), queue a confirmation request, answer. A limit reached answers as a
 success does and queues nothing. What the address's state means (active: nothing; suppressed:
-nothing; anyone else: a confirmation link) is decided off the request path, by the queue's
-consumer (:mod:`digest.services.confirmations`).
+one confirmation link per 30 days, the record left suppressed; anyone else: a confirmation link)
+is decided off the request path, by the queue's consumer (:mod:`digest.services.confirmations`).
+
+Complained and hard-bounced readers are suppressed for good unless they opt in anew: confirming
+brings one back only with a link issued after the suppression (a link from before a complaint
+confirms nothing). A link's age and issue time are read against the injected clock.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import available_timezones
 
 import jinja2
 from aws_lambda_powertools import Logger
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from digest.core.edition import Brand
 from digest.core.mailing import Mailing, compose
@@ -25,11 +30,12 @@ from digest.core.plans import COMPLIMENTARY, PAID, TRIAL, plan_for, plan_label, 
 from digest.core.preferences import preferences_of
 from digest.core.signup_limits import SignupLimits, counters
 from digest.core.site import SiteLinks
-from digest.core.subscriber import ACTIVE, PENDING, Subscriber, normalize_address
-from digest.core.tokens import CONFIRM, read_token
+from digest.core.subscriber import ACTIVE, PENDING, SUPPRESSED, Subscriber, normalize_address
+from digest.core.tokens import CONFIRM
 from digest.core.welcome import Welcome, choices_sentence, delivery_time, end_label, first_delivery, when_label
 from digest.errors import MailError
-from digest.ports import Clock, Mailer, Queue, SignupCounters, SubscriberStore
+from digest.ports import Clock, Mailer, Queue
+from digest.ports_reader import SignupCounters, SubscriberStore
 from digest.services.confirmations import CONFIRM_HOURS, ConfirmationRequest
 from digest.services.reader import STORED, ReaderAccount
 
@@ -91,22 +97,25 @@ class Subscriptions:
     def check_confirmation(self, token: str) -> Outcome:
         """Whether a confirmation link can still confirm; reads only (a GET of the link, which mail
         scanners make too, must change nothing)."""
-        current = self._confirming(token)
-        if current is None:
+        found = self._confirming(token)
+        if found is None:
             return Outcome(False, "this confirmation link is not valid or has expired")
-        if current.status not in (PENDING, ACTIVE):
+        current, issued = found
+        if current.status != ACTIVE and not may_confirm(current, issued):
             return Outcome(False, "this confirmation link is no longer valid")
         return Outcome(True)
 
     def confirm(self, token: str) -> Outcome:
         """Activate the subscriber the (unexpired) token names, with the plan their address earns
-        (a paid or complimentary plan is kept), and send the welcome email once."""
-        current = self._confirming(token)
-        if current is None:
+        (a paid or complimentary plan is kept), and send the welcome email once. A suppressed
+        reader comes back only with a link issued after the suppression."""
+        found = self._confirming(token)
+        if found is None:
             return Outcome(False, "this confirmation link is not valid or has expired")
+        current, issued = found
         if current.status == ACTIVE:
             return Outcome(True, welcome=self._welcome(current))
-        if current.status != PENDING:
+        if not may_confirm(current, issued):
             return Outcome(False, "this confirmation link is no longer valid")
         today = self.clock.now().date()
         plan, trial_end = plan_for(current.email, current.role, today)
@@ -121,7 +130,9 @@ class Subscriptions:
             "updated_at": self.clock.now().isoformat(),
             "reason": "confirmed",
         }
-        if not self.subscribers.update(current.subscriber_id, changes, (PENDING,), current.updated_at):
+        if current.status in SUPPRESSED:  # a new opt-in: the bounces counted before are history
+            changes["soft_bounces"] = 0
+        if not self.subscribers.update(current.subscriber_id, changes, (current.status,), current.updated_at):
             # Changed since it was read: a confirmation racing this one, or an unsubscribe or a
             # complaint, which stand. Decide again on the stored state; nothing is overwritten.
             again = self.subscribers.get(current.subscriber_id)
@@ -150,9 +161,19 @@ class Subscriptions:
             confirm_again=self._confirm_again,
         )
 
-    def _confirming(self, token: str) -> Subscriber | None:
-        sid = read_token(self.options.signing_secret, CONFIRM, token, max_age=CONFIRM_HOURS * 3600)
-        return self.subscribers.get(sid) if sid else None
+    def _confirming(self, token: str) -> tuple[Subscriber, datetime] | None:
+        """The reader a confirmation token names and when it was issued; None when it is forged,
+        for another purpose or older than ``CONFIRM_HOURS`` by the injected clock."""
+        try:
+            sid, issued = URLSafeTimedSerializer(self.options.signing_secret, salt=CONFIRM).loads(
+                token, return_timestamp=True
+            )
+        except BadData:
+            return None
+        if not isinstance(sid, str) or self.clock.now() - issued > timedelta(hours=CONFIRM_HOURS):
+            return None
+        current = self.subscribers.get(sid)
+        return (current, issued) if current is not None else None
 
     def _welcome(self, reader: Subscriber) -> Welcome:
         prefs = preferences_of(reader, self.send_hour, self.zone)
@@ -182,3 +203,24 @@ class Subscriptions:
         """Queue a new confirmation for a reader who left and asked to come back (already pending)."""
         request = ConfirmationRequest(pending.email, pending.role, pending.source or "web", again=True)
         self.requests.send([request.to_body()])
+
+
+def may_confirm(reader: Subscriber, issued: datetime) -> bool:
+    """Whether a confirmation link issued at ``issued`` may activate ``reader``: a pending reader,
+    or a suppressed one whose link was issued after the suppression (their record's last change).
+
+    Examples
+    --------
+    >>> from digest.core.subscriber import COMPLAINED
+    >>> gone = Subscriber("sub-1", "a@example.org", COMPLAINED, updated_at="2026-12-02T08:00:00+00:00")
+    >>> may_confirm(gone, datetime(2026, 12, 2, 7, 0, tzinfo=UTC)), may_confirm(gone, datetime(2026, 12, 3, tzinfo=UTC))
+    (False, True)
+    """
+    if reader.status == PENDING:
+        return True
+    if reader.status not in SUPPRESSED or not reader.updated_at:
+        return False
+    suppressed_at = datetime.fromisoformat(reader.updated_at)
+    if suppressed_at.tzinfo is None:
+        suppressed_at = suppressed_at.replace(tzinfo=UTC)
+    return issued > suppressed_at

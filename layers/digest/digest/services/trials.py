@@ -21,7 +21,8 @@ from digest.core.mailing import Mailing, compose
 from digest.core.plans import TRIAL
 from digest.core.subscriber import ACTIVE, LAPSED, Subscriber
 from digest.errors import MailError
-from digest.ports import Clock, Mailer, SubscriberStore
+from digest.ports import Clock, Mailer
+from digest.ports_reader import SubscriberStore
 
 logger = Logger(child=True)
 

@@ -17,7 +17,7 @@ from digest.config import Settings, load_sources
 from digest.core.edition import site_key, version_key
 from digest.core.schedule import edition_day
 from digest.core.speech import billed_characters, polly_cost
-from digest.core.subscriber import ACTIVE, Subscriber, subscriber_id
+from digest.core.subscriber import ACTIVE, Subscriber
 from digest.errors import DigestError
 from digest.services.narrate import narrate
 from digest.services.site import site_files
@@ -77,7 +77,7 @@ def _run_morning(
     for entry in samples:
         app.subscribers.put(
             Subscriber(
-                subscriber_id(entry["email"]),
+                app.subscriber_ids.of(entry["email"]),
                 entry["email"],
                 ACTIVE,
                 entry.get("plan", "trial"),

@@ -113,12 +113,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo-data", action="store_true", help="load the sample subscribers, stories and edition")
 
     editor.add_parsers(commands)
+    from digest_tools.cli import reads
+
+    reads.add_parser(commands, _raw, editor.add_date, editor.add_target)
 
     subs = _raw(
         commands,
         "subscribers",
-        help="add or count subscribers",
-        epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json",
+        help="add, count, search, export, import or remove subscribers",
+        epilog="examples:\n  digest subscribers add reader@example.com --plan paid\n  digest subscribers count --json\n"
+        "  digest subscribers search example.org\n  digest subscribers import readers.csv",
     )
     subs_commands = subs.add_subparsers(dest="subscribers_command", metavar="SUBCOMMAND", required=True)
     add = _raw(
@@ -136,6 +140,12 @@ def parser() -> argparse.ArgumentParser:
     )
     for sub in (add, count):
         editor.add_target(sub)
+    from digest_tools.cli import migrate_ids
+
+    migrate_ids.add_parser(subs_commands, _raw, editor.add_target)
+    from digest_tools.cli import subscribers_admin
+
+    subscribers_admin.add_parsers(subs_commands, _raw, editor.add_target)
 
     cost = _raw(
         commands,
@@ -203,10 +213,22 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.command == "serve":
             return ops.serve(args.port, args.demo_data, args.json)
+        if args.command == "subscribers" and args.subscribers_command in ("search", "export", "import", "remove"):
+            from digest_tools.cli import subscribers_admin
+
+            return subscribers_admin.run(args)
+        if args.command == "subscribers" and args.subscribers_command == "migrate-ids":
+            from digest_tools.cli import migrate_ids
+
+            return migrate_ids.run(args)
         if args.command == "subscribers":
             return ops.subscribers(args)
         if args.command == "cost":
             return ops.cost(args)
+        if args.command == "reads":
+            from digest_tools.cli import reads
+
+            return reads.run(args)
         from digest_tools.cli import editor
 
         return editor.run(args)

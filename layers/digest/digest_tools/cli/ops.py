@@ -7,8 +7,7 @@ import json
 import os
 import time
 
-from digest.core.subscriber import ACTIVE, Subscriber, normalize_address, subscriber_id
-from digest.errors import DigestError
+from digest.core.subscriber import ACTIVE, Subscriber, normalize_address
 from digest_tools.cli.client import Target, UsageError, resolve
 
 
@@ -35,14 +34,20 @@ def _interrupt(signum: int, frame: object) -> None:
 def serve(port: int, demo_data: bool, as_json: bool = False) -> int:
     import signal
 
-    from digest_tools.local.serve import DESK_EDITOR, LocalServer
+    from digest_tools.local.serve import DESK_ADMIN, DESK_EDITOR, LocalServer
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
     with LocalServer(port) as server:
         where = {"endpoint": server.stack.endpoint, "api": server.bridge.url, "mail": server.mail_url}
-        desk = {"url": server.desk_url, "user": DESK_EDITOR, "password": server.desk_password}
+        desk = {
+            "url": server.desk_url,
+            "user": DESK_EDITOR,
+            "password": server.desk_password,
+            "admin": DESK_ADMIN,
+            "admin_password": server.admin_password,
+        }
         if as_json:
             extra = {"moto_mail": server.moto_mail_url, "state_file": str(server.state_file), "desk": desk}
             print(json.dumps({**where, **extra}))
@@ -51,6 +56,7 @@ def serve(port: int, demo_data: bool, as_json: bool = False) -> int:
             print(f"emails the local SES accepts: {server.mail_url} (raw: {server.moto_mail_url})")
             print(f"the desk: {server.desk_url}")
             print(f"  sign in as {DESK_EDITOR} / {server.desk_password} (editors group)")
+            print(f"  or as {DESK_ADMIN} / {server.admin_password} (admins group: the subscriber list too)")
         if demo_data:
             _seed(server.app)
         print("try:  digest status   |   curl -d email=you@example.com " + server.bridge.url + "/subscribe")
@@ -72,7 +78,7 @@ def _seed(app) -> None:
 
     for entry in json.loads(resources.files("digest_tools").joinpath("samples", "subscribers.json").read_text("utf-8")):
         app.subscribers.put(
-            Subscriber(subscriber_id(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial"))
+            Subscriber(app.subscriber_ids.of(entry["email"]), entry["email"], ACTIVE, entry.get("plan", "trial"))
         )
     today = app.today()
     with FeedServer(today) as feeds:
@@ -95,9 +101,13 @@ def subscribers(args: argparse.Namespace) -> int:
         problem = validate_address(address)
         if problem:
             raise UsageError(problem)
+        from digest.services.subscriber_ids import find_by_address
+
+        known = find_by_address(app.subscribers, app.subscriber_ids, address)  # a legacy record stays where it is
+        sid = known.subscriber_id if known is not None else app.subscriber_ids.of(address)
         app.subscribers.put(
             Subscriber(
-                subscriber_id(address),
+                sid,
                 address,
                 args.status,
                 args.plan,
@@ -106,7 +116,7 @@ def subscribers(args: argparse.Namespace) -> int:
                 created_at=app.clock.now().isoformat(),
             )
         )
-        added = {"subscriber_id": subscriber_id(address), "status": args.status, "plan": args.plan}
+        added = {"subscriber_id": sid, "status": args.status, "plan": args.plan}
         print(json.dumps(added) if args.json else " ".join(added.values()))
     else:
         counts = {
@@ -119,48 +129,18 @@ def subscribers(args: argparse.Namespace) -> int:
 
 def cost(args: argparse.Namespace) -> int:
     """Estimate an edition's AWS cost for a list size (Polly, SES, Lambda, DynamoDB, SQS)."""
-    from digest.core.edition import version_key
-    from digest.core.speech import billed_characters, polly_cost
+    from digest.services.edition_cost import edition_cost
 
+    if args.subscribers is not None and args.subscribers < 0:
+        raise UsageError(f"--subscribers must be 0 or more, got {args.subscribers}")
     app = container_for(resolve(args.stack, args.region))
     day = app.today().isoformat() if args.date in (None, "today") else args.date  # the newsroom's date, as the API
-    latest = app.editions.latest(day)
-    if latest is None:
-        raise DigestError(f"there is no edition for {day}: build it first (`digest rebuild {day}`)")
-    ssml = (app.blobs.get(version_key(day, latest.version, "edition.ssml")) or b"").decode("utf-8")
-    chars = billed_characters(ssml)
-    if args.subscribers is None:
-        n, counted = sum(1 for _ in app.subscribers.with_status(ACTIVE)), "active subscribers of the stack"
-    elif args.subscribers < 0:
-        raise UsageError(f"--subscribers must be 0 or more, got {args.subscribers}")
-    else:
-        n, counted = args.subscribers, "given with --subscribers"
-    lines = {
-        f"Polly ({args.engine}, {chars:,} characters, audio + speech marks)": 2 * polly_cost(chars, args.engine),
-        f"SES ({n:,} emails at $0.10 per 1,000)": n * 0.10 / 1000,
-        "Lambda send (about 8 ms of 512 MB per email)": n * 0.008 * 0.5 * 0.0000166667,
-        "DynamoDB ledger (2 writes + 1 read per email, on demand)": n * (2 * 1.25 + 0.25) / 1_000_000,
-        "SQS (1 message per 50 recipients)": (n / 50) * 3 * 0.40 / 1_000_000,
-    }
-    if app.settings.bedrock_model_id:  # generative summaries (BedrockModelId): the model's tokens and guardrail
-        from digest.core.generation_cost import cost_lines
-        from digest.core.snapshot import edition_from_json
-
-        stored = app.blobs.get(version_key(day, latest.version, "edition.json"))
-        if stored:
-            guardrail = bool(app.settings.bedrock_guardrail_id)
-            lines.update(
-                cost_lines(
-                    edition_from_json(stored), app.stories.get, app.settings.bedrock_model_id, guardrail=guardrail
-                )
-            )
-    total = sum(lines.values())
+    reply = app.call(edition_cost, day, args.subscribers, args.engine)
     if args.json:
-        reply = {"edition_date": day, "subscribers": n, "subscribers_from": counted, "items": lines, "total_usd": total}
         print(json.dumps(reply, indent=2))
     else:
-        print(f"  {n:,} subscribers ({counted})")
-        for what, usd in lines.items():
+        print(f"  {reply['subscribers']:,} subscribers ({reply['subscribers_from']})")
+        for what, usd in reply["items"].items():
             print(f"  ${usd:>10.4f}  {what}")
-        print(f"  ${total:>10.4f}  total for the edition of {day}")
+        print(f"  ${reply['total_usd']:>10.4f}  total for the edition of {day}")
     return 0

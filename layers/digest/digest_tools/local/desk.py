@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import threading
 import urllib.error
 import urllib.request
@@ -19,9 +20,13 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from digest_tools.local.jwt_auth import LocalJwt
 from digest_tools.local.srp import Challenge, Verifier
+from digest_tools.local.stack import REGION, LocalStack
 
 PAGE, COGNITO = "/_local/desk", "/_local/cognito"
+DESK_EDITOR = "editor@news.example.org"  # the desk accounts `digest serve` makes (a new password each start)
+DESK_ADMIN = "admin@news.example.org"  # ... and its admin: the subscriber list tools too
 _FORWARDED = ("content-type", "x-amz-target")
 _WRONG = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
 
@@ -124,3 +129,45 @@ def cognito_handler(endpoint: str, sign_in: LocalSignIn | None = None) -> Callab
         }
 
     return handler
+
+
+def desk_sign_in(stack: LocalStack) -> LocalJwt:
+    """The desk's JWT authorizer, as the template configures it, on the local user pool."""
+    api = stack.template["Resources"]["EditorApi"]["Properties"]
+    config = stack.resolve(api["Auth"]["Authorizers"]["DeskSignIn"]["JwtConfiguration"])
+    return LocalJwt(stack.endpoint, config["issuer"], config["audience"])
+
+
+def seed_editor(stack: LocalStack, email: str = DESK_EDITOR, group: str = "editors") -> str:
+    """Make (or renew) the local desk account ``email`` in ``group``; its new password."""
+    import boto3
+
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=stack.endpoint)
+    pool = stack.refs["EditorUserPool"]
+    password = "Desk-" + secrets.token_urlsafe(12) + "a1A"  # the pool's policy: 12+, upper, lower, digit
+    try:
+        cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])  # fmt: skip
+    except cognito.exceptions.UsernameExistsException:
+        pass
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
+    return password
+
+
+def moto_tokens(stack: LocalStack) -> Callable[[str, str, str], dict]:
+    """moto's answer to a sign-in whose password the door has proven (see :class:`LocalSignIn`)."""
+    import boto3
+
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=stack.endpoint)
+
+    def tokens(client_id: str, username: str, password: str) -> dict:
+        reply = cognito.admin_initiate_auth(
+            UserPoolId=stack.refs["EditorUserPool"],
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+        return {k: v for k, v in reply.items() if k != "ResponseMetadata"}
+
+    return tokens

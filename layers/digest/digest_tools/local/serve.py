@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from digest.ports import Clock
 from digest_tools.local import desk
 from digest_tools.local.bridge import ApiBridge, Route, lambda_context, load_handler
 from digest_tools.local.clock import local_clock
-from digest_tools.local.jwt_auth import LocalJwt
+from digest_tools.local.desk import DESK_ADMIN, DESK_EDITOR, desk_sign_in, seed_editor
 from digest_tools.local.mailview import PATH as MAIL_PATH
 from digest_tools.local.mailview import mail_handler
 from digest_tools.local.sigv4 import LocalIam
@@ -33,7 +32,6 @@ from digest_tools.local.template import PROJECT
 
 STATE_FILE = Path(".digest") / "local.json"
 API_FUNCTIONS = ("PublicFunction", "EditorFunction")
-DESK_EDITOR = "editor@news.example.org"  # the desk account `digest serve` makes (a new password each start)
 POLL_SECONDS = 0.5  # how often the local event sources look for work
 
 
@@ -52,30 +50,6 @@ def routes_from_template(stack: LocalStack, authorizers: dict[str, Any]) -> list
                 name = props.get("Auth", {}).get("Authorizer") or api.get("Auth", {}).get("DefaultAuthorizer")
                 routes.append(Route(props["Method"], props["Path"], handler, authorizers.get(name), name=logical_id))
     return routes
-
-
-def desk_sign_in(stack: LocalStack) -> LocalJwt:
-    """The desk's JWT authorizer, as the template configures it, on the local user pool."""
-    api = stack.template["Resources"]["EditorApi"]["Properties"]
-    config = stack.resolve(api["Auth"]["Authorizers"]["DeskSignIn"]["JwtConfiguration"])
-    return LocalJwt(stack.endpoint, config["issuer"], config["audience"])
-
-
-def seed_editor(stack: LocalStack, email: str = DESK_EDITOR) -> str:
-    """Make (or renew) the local desk account ``email`` in the editors group; its new password."""
-    import boto3
-
-    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=stack.endpoint)
-    pool = stack.refs["EditorUserPool"]
-    password = "Desk-" + secrets.token_urlsafe(12) + "a1A"  # the pool's policy: 12+, upper, lower, digit
-    try:
-        cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-                                  UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])  # fmt: skip
-    except cognito.exceptions.UsernameExistsException:
-        pass
-    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="editors")
-    return password
 
 
 class ThreadStarter:
@@ -129,7 +103,8 @@ class LocalServer:
         self.app: bootstrap.Container | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
-        self.desk_password = ""  # the seeded desk account's (DESK_EDITOR), set by start()
+        self.desk_password = self.admin_password = ""  # DESK_EDITOR's and DESK_ADMIN's, set by start()
+        self.desk_sign_in: desk.LocalSignIn | None = None
 
     def start(self) -> str:
         try:
@@ -167,8 +142,10 @@ class LocalServer:
         iam = LocalIam(DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"], DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], REGION)
         authorizers = {"AWS_IAM": iam, "DeskSignIn": desk_sign_in(self.stack)}
         self.desk_password = seed_editor(self.stack)
-        sign_in = desk.LocalSignIn(self.stack.refs["EditorUserPool"], self._tokens)
+        self.admin_password = seed_editor(self.stack, DESK_ADMIN, "admins")
+        self.desk_sign_in = sign_in = desk.LocalSignIn(self.stack.refs["EditorUserPool"], desk.moto_tokens(self.stack))
         sign_in.add(DESK_EDITOR, self.desk_password)
+        sign_in.add(DESK_ADMIN, self.admin_password)
         mail = mail_handler(self.stack.sent_emails)
         local_routes = [
             Route("GET", MAIL_PATH, mail, name="mail"),
@@ -191,19 +168,6 @@ class LocalServer:
         self._poller = threading.Thread(target=self._poll_send_queue, daemon=True)
         self._poller.start()
         return url
-
-    def _tokens(self, client_id: str, username: str, password: str) -> dict:
-        """moto's answer to a sign-in whose password the local door has proven (see desk.LocalSignIn)."""
-        import boto3
-
-        cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=self.stack.endpoint)
-        reply = cognito.admin_initiate_auth(
-            UserPoolId=self.stack.refs["EditorUserPool"],
-            ClientId=client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-        return {k: v for k, v in reply.items() if k != "ResponseMetadata"}
 
     def _poll_send_queue(self) -> None:
         """Lambda's SQS event source for the send function: batches go to the real handler. And the
