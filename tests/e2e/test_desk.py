@@ -21,20 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.adapters.browser import find_chromium
 from digest.core.subscriber import ACTIVE
 from digest_tools.local.serve import DESK_EDITOR
-from tests.integration.local_server import demo_server, messages_to
-
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None, reason="Chromium is not installed: scripts/system-deps.sh installs it (as root)"
-)
-
-
-@pytest.fixture
-def server(stack, tmp_path, monkeypatch):
-    with demo_server(stack, tmp_path, monkeypatch) as running:
-        yield running
+from tests.e2e.conftest import shots_folder
+from tests.integration.local_server import messages_to
 
 
 class Screens:
@@ -109,11 +99,7 @@ def active_count(server, token: str) -> int | None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_editors_morning_at_the_desk(browser, server, scheme, request, tmp_path_factory):
-    cache = getattr(request.config, "cache", None)
-    folder = Path(cache.mkdir("desk")) / scheme if cache is not None else tmp_path_factory.mktemp("desk")
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
+    folder = shots_folder(request, tmp_path_factory, "desk", scheme)
     app = server.app
     day = app.today().isoformat()
     readers = sum(1 for _ in app.subscribers.with_status(ACTIVE))

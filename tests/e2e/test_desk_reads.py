@@ -10,25 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from digest.adapters.browser import find_chromium
 from digest_tools.local.serve import DESK_EDITOR
+from tests.e2e.conftest import shots_folder
 from tests.e2e.test_desk import Screens, said
 from tests.integration.handlers import event, invoke
-from tests.integration.local_server import demo_server
-
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None, reason="Chromium is not installed: scripts/system-deps.sh installs it (as root)"
-)
-
-
-@pytest.fixture
-def server(stack, tmp_path, monkeypatch):
-    with demo_server(stack, tmp_path, monkeypatch) as running:
-        yield running
 
 
 def _record(name: str, day: str, story: str | None = None) -> dict:
@@ -44,9 +32,7 @@ def _record(name: str, day: str, story: str | None = None) -> dict:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_editor_sees_which_stories_are_read(browser, server, scheme, request, tmp_path_factory):
-    cache = getattr(request.config, "cache", None)
-    folder = Path(cache.mkdir("desk-reads")) / scheme if cache is not None else tmp_path_factory.mktemp("reads")
-    folder.mkdir(exist_ok=True)
+    folder = shots_folder(request, tmp_path_factory, "desk-reads", scheme)
     app = server.app
     app.settings = replace(app.settings, read_tracking=True)  # the stack deployed with ReadTracking=On
     day = app.today().isoformat()

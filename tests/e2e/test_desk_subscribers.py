@@ -16,21 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.adapters.browser import find_chromium
 from digest.core.subscriber import ACTIVE
 from digest_tools.local.serve import DESK_ADMIN, DESK_EDITOR
+from tests.e2e.conftest import shots_folder
 from tests.e2e.test_desk import Screens, said
-from tests.integration.local_server import demo_server, messages_to
-
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None, reason="Chromium is not installed: scripts/system-deps.sh installs it (as root)"
-)
-
-
-@pytest.fixture
-def server(stack, tmp_path, monkeypatch):
-    with demo_server(stack, tmp_path, monkeypatch) as running:
-        yield running
+from tests.integration.local_server import messages_to
 
 
 def sign_in(page, user: str, password: str) -> None:
@@ -66,11 +56,7 @@ def found(page) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_readers_panel_for_an_editor_and_an_admin(browser, server, scheme, request, tmp_path_factory):
-    cache = getattr(request.config, "cache", None)
-    folder = Path(cache.mkdir("desk-readers")) / scheme if cache is not None else tmp_path_factory.mktemp("readers")
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
+    folder = shots_folder(request, tmp_path_factory, "desk-readers", scheme)
     app = server.app
     readers = sum(1 for _ in app.subscribers.with_status(ACTIVE))
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme, accept_downloads=True)

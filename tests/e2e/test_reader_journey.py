@@ -14,15 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.adapters.browser import find_chromium
 from digest.core.subscriber import ACTIVE, PENDING, UNSUBSCRIBED
 from digest_tools.local.serve import LocalServer
+from tests.e2e.conftest import shots_folder
 from tests.integration.local_server import link, messages_to, text_of
 from tests.integration.test_public_flow import http
-
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None, reason="Chromium is not installed: scripts/system-deps.sh installs it (as root)"
-)
 
 VARIANTS = {
     "desktop": {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"},
@@ -38,14 +34,6 @@ def server(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", stack.endpoint)
     with LocalServer(state_file=tmp_path / "local.json", stack=stack) as running:
         yield running
-
-
-def shots_folder(request, tmp_path_factory, name: str) -> Path:
-    """``.pytest_cache/d/reader-journey/<name>`` (a temporary folder when the cache is off)."""
-    cache = getattr(request.config, "cache", None)
-    base = Path(cache.mkdir("reader-journey")) if cache is not None else tmp_path_factory.mktemp("reader-journey")
-    (base / name).mkdir(exist_ok=True)
-    return base / name
 
 
 class Journey:
@@ -70,7 +58,7 @@ def _welcome_html(message) -> str:
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_reader_journey_in_a_real_browser(browser, server, variant, request, tmp_path_factory):
-    folder = shots_folder(request, tmp_path_factory, variant)
+    folder = shots_folder(request, tmp_path_factory, "reader-journey", variant)
     for old in folder.glob("*.png"):
         old.unlink()
     api, store = server.bridge.url, server.app.subscribers
