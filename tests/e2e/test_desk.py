@@ -27,6 +27,15 @@ from tests.e2e.conftest import shots_folder
 from tests.integration.local_server import messages_to
 
 
+def desk_page(browser, scheme: str, **options):
+    """A new desktop-sized context and page in ``scheme``, and the console errors the page logs."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme, **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return context, page, errors
+
+
 class Screens:
     """Checks each screen with axe and writes its screenshot."""
 
@@ -103,10 +112,7 @@ def test_an_editors_morning_at_the_desk(browser, server, scheme, request, tmp_pa
     app = server.app
     day = app.today().isoformat()
     readers = sum(1 for _ in app.subscribers.with_status(ACTIVE))
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = desk_page(browser, scheme)
     screens = Screens(page, folder)
     try:
         page.goto(server.desk_url)

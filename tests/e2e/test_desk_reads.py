@@ -15,7 +15,7 @@ import pytest
 
 from digest_tools.local.serve import DESK_EDITOR
 from tests.e2e.conftest import shots_folder
-from tests.e2e.test_desk import Screens, said
+from tests.e2e.test_desk import Screens, desk_page, said
 from tests.integration.handlers import event, invoke
 
 
@@ -41,10 +41,7 @@ def test_the_editor_sees_which_stories_are_read(browser, server, scheme, request
         invoke("feedback", payload)
     invoke("feedback", _record("click.json", day, ids[1]))
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = desk_page(browser, scheme)
     screens = Screens(page, folder)
     try:
         page.goto(server.desk_url)

@@ -19,7 +19,7 @@ import pytest
 from digest.core.subscriber import ACTIVE
 from digest_tools.local.serve import DESK_ADMIN, DESK_EDITOR
 from tests.e2e.conftest import shots_folder
-from tests.e2e.test_desk import Screens, said
+from tests.e2e.test_desk import Screens, desk_page, said
 from tests.integration.local_server import messages_to
 
 
@@ -59,10 +59,7 @@ def test_the_readers_panel_for_an_editor_and_an_admin(browser, server, scheme, r
     folder = shots_folder(request, tmp_path_factory, "desk-readers", scheme)
     app = server.app
     readers = sum(1 for _ in app.subscribers.with_status(ACTIVE))
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme, accept_downloads=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    context, page, errors = desk_page(browser, scheme, accept_downloads=True)
     screens = Screens(page, folder)
     try:
         page.goto(server.desk_url)
