@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import digest_tools
@@ -352,12 +352,19 @@ def test_random_bytes_never_raise(data):
     st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
 )
+@example(title="", body="<![0")  # html.parser gives up on that declaration
 def test_arbitrary_text_in_fields_never_raises(title, body):
     from xml.sax.saxutils import escape
 
     result = parse_feed(rss(item(title=escape(title), body=escape(body), date=escape(title))), SRC, NOW)
     for s in result.stories:
         assert s.title and s.body
+
+
+@pytest.mark.parametrize("body", ["Quake <![0 hits Lima", "Quake <![foo[x]]> hits Lima"])
+def test_a_declaration_the_html_parser_rejects_is_read_as_text(body):
+    (story,) = parse_feed(rss(item(body=body.replace("<", "&lt;"))), SRC, NOW).stories
+    assert story.body == body
 
 
 @pytest.mark.parametrize("link", ["https://wire.example:99999/a", "https://wire.example:abc/a", "https://[broken/a"])

@@ -7,6 +7,7 @@ from html.entities import html5
 
 from bs4 import BeautifulSoup
 from bs4.element import CData, NavigableString, PageElement, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from digest.core.text import xml_safe
 
@@ -93,8 +94,21 @@ def html_to_text(html: str) -> str:
         return _lines(markup)
     text = _plain_markup_text(markup)
     if text is None:
-        text = _visible_text(BeautifulSoup(markup, "html.parser"))
+        text = _visible_text(_soup(markup))
     return _lines(xml_safe(text))
+
+
+def _soup(markup: str) -> BeautifulSoup:
+    """The parsed markup. html.parser gives up on some malformed marked sections (``<![0``, ``<![foo[``);
+    then every ``<!`` is read as text, so a broken feed still gives its words.
+
+    >>> _soup("<p>a <![0 b</p>").get_text()
+    'a <![0 b'
+    """
+    try:
+        return BeautifulSoup(markup, "html.parser")
+    except ParserRejectedMarkup:
+        return BeautifulSoup(markup.replace("<!", "&lt;!"), "html.parser")
 
 
 def _plain_markup_text(markup: str) -> str | None:
