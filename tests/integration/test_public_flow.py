@@ -1,5 +1,7 @@
 """Subscribe → confirmation page → confirm → welcome → receive → one-click unsubscribe → receive
-nothing, over real HTTP; and the reader's pages (preferences, unsubscribe, subscribe again)."""
+nothing, over real HTTP; and the reader's pages (preferences, unsubscribe, subscribe again). The
+confirmation, welcome and trial reminder go through the configuration set that never tracks reads,
+the editions through the one that does when the stack's ReadTracking is on."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 
-from digest.core.subscriber import ACTIVE, UNSUBSCRIBED
+from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, Subscriber
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
 from digest_tools.cli import ops
 from digest_tools.cli.client import call
@@ -38,6 +41,21 @@ def server_at(stack, tmp_path, monkeypatch, instant):
         yield running
 
 
+@pytest.fixture
+def ses_sends(server_at):
+    """(kind, configuration set) of every SendEmail request boto3 makes to the stand-in: moto keeps
+    no configuration set for a raw send, so a botocore hook on the one SES client reads the request."""
+    client, seen = server_at.app.mailer.ses, []
+
+    def record(params: dict, **_: object) -> None:
+        tags = {t["Name"]: t["Value"] for t in params.get("EmailTags", [])}
+        seen.append((tags.get("kind", "edition" if "edition" in tags else "?"), params.get("ConfigurationSetName")))
+
+    client.meta.events.register("provide-client-params.sesv2.SendEmail", record)
+    yield seen
+    client.meta.events.unregister("provide-client-params.sesv2.SendEmail", record)
+
+
 def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -50,7 +68,7 @@ def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
+def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at, ses_sends):
     server = server_at
     app, api = server.app, server.bridge.url
     assert http("POST", f"{api}/subscribe", {"email": READER, "website": ""})[0] == 202
@@ -91,6 +109,19 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at):
     assert result.recipients == 5 and result.messages == 1
     wait_for(lambda: len(server.stack.sent_emails()) == everyone + 5)
     assert len(messages_to(server.stack, READER)) == before
+
+    # A trial ending in two days: its reminder, like the confirmation and welcome, is never tracked.
+    ending = (app.today() + timedelta(days=2)).isoformat()
+    app.subscribers.put(Subscriber("sub-trial", "ending@example.org", ACTIVE, "trial", trial_end=ending))
+    assert app.run_trials(app.today()).reminded == 1
+    editions, transactional = app.settings.ses_configuration_set, app.settings.ses_transactional_configuration_set
+    assert editions and transactional and editions != transactional
+    assert set(ses_sends) == {
+        ("confirm", transactional),
+        ("welcome", transactional),
+        ("trial-reminder", transactional),
+        ("edition", editions),
+    }
 
 
 def test_school_addresses_get_a_student_plan(server):

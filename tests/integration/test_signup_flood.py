@@ -93,7 +93,7 @@ def test_a_throttled_confirmation_comes_back_from_the_queue_and_is_sent_once(que
                 raise MailThrottled("Maximum sending rate exceeded")
             return self.real.send_raw(raw, recipient, tags)
 
-    queued.mailer = ThrottleOnce(queued.mailer)
+    queued.transactional_mailer = ThrottleOnce(queued.transactional_mailer)  # confirmations go through it
     assert sign_up("slow.reader@example.org")["statusCode"] == 202
     (message,) = receive(queued)
     assert consume(queued, [message]) == {message["MessageId"]}
@@ -104,7 +104,7 @@ def test_a_throttled_confirmation_comes_back_from_the_queue_and_is_sent_once(que
     assert again["MessageId"] == message["MessageId"] and not consume(queued, [again])
     assert [m["destinations"][0] for m in stack.sent_emails()] == ["slow.reader@example.org"]
     assert queued.subscribers.get(queued.subscriber_ids.of("slow.reader@example.org")).status == PENDING
-    assert drain(queued) == 0 and queued.mailer.calls == 2
+    assert drain(queued) == 0 and queued.transactional_mailer.calls == 2
 
 
 def test_a_known_and_a_new_address_get_the_same_answer(queued, stack):

@@ -352,3 +352,28 @@ def test_the_desk_signs_in_with_the_editors_pool_on_the_same_editor_routes():
     ]
     origins = _props("EditorApi")["CorsConfiguration"]["AllowOrigins"]
     assert {"Fn::Sub": "https://${SiteDistribution.DomainName}"} in origins and "*" not in origins
+
+
+def test_only_editions_go_through_the_configuration_set_that_may_track_reads():
+    tracked = _props("EmailEventDestination")["EventDestination"]["MatchingEventTypes"]
+    assert tracked["Fn::If"][0] == "TracksReads" and {"open", "click"} <= set(tracked["Fn::If"][1])
+    never = _props("TransactionalEventDestination")
+    assert never["ConfigurationSetName"] == {"Ref": "TransactionalConfigurationSet"}
+    assert set(never["EventDestination"]["MatchingEventTypes"]) == set(tracked["Fn::If"][2])  # bounces still suppress
+    assert ENV["SES_TRANSACTIONAL_CONFIGURATION_SET"] == {"Ref": "TransactionalConfigurationSet"}
+
+    def sets(function: str) -> set[str]:
+        ses = [s for s in _statements(function) if "ses:SendRawEmail" in s["Action"]]
+        return {r for s in ses for r in _refs(s["Resource"])} & {
+            "EmailConfigurationSet",
+            "TransactionalConfigurationSet",
+        }
+
+    senders = {name: sets(name) for name in FUNCTIONS if sets(name)}
+    assert senders == {
+        "SendFunction": {"EmailConfigurationSet"},  # the editions
+        "EditorFunction": {"EmailConfigurationSet"},  # test copies: exactly what readers get
+        "PublicFunction": {"TransactionalConfigurationSet"},  # the welcome
+        "ConfirmFunction": {"TransactionalConfigurationSet"},  # the confirmation
+        "TrialsFunction": {"TransactionalConfigurationSet"},  # the trial reminder
+    }

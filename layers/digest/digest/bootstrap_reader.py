@@ -1,6 +1,7 @@
 """The reader side's services for the composition root (:mod:`digest.bootstrap`): sign-ups, their
 confirmation queue and its consumer, the reader's own pages, SES feedback and trials. Wiring only, as in bootstrap; the
-container mixes this in, so ``self`` is the container (its adapters and ``call``).
+container mixes this in, so ``self`` is the container (its adapters and ``call``). Their emails go
+through the transactional mailer: never open or click tracking, whatever the stack's ReadTracking.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ class ReaderServices:
         from digest.services.subscribe import Subscriptions
 
         hour, zone = self.settings.send_at.hour, self.settings.edition_timezone
-        return self.call(Subscriptions, options=self.mailing, send_hour=hour, zone=zone)
+        return self.call(
+            Subscriptions, mailer=self.transactional_mailer, options=self.mailing, send_hour=hour, zone=zone
+        )
 
     @cached_property
     def confirmations(self: Any) -> Any:
         """The consumer of the confirmation queue: decides per address, sends the confirmation."""
         from digest.services.confirmations import Confirmations
 
-        return self.call(Confirmations, options=self.mailing)
+        return self.call(Confirmations, mailer=self.transactional_mailer, options=self.mailing)
 
     @cached_property
     def signup_requests(self: Any) -> Any:
@@ -41,4 +44,4 @@ class ReaderServices:
     def run_trials(self: Any, day: date) -> Any:
         from digest.services.trials import run_trials
 
-        return self.call(run_trials, day, options=self.mailing)
+        return self.call(run_trials, day, mailer=self.transactional_mailer, options=self.mailing)

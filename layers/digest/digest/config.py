@@ -46,7 +46,8 @@ class Settings:
     audio_topic_arn: str = ""
     signing_secret_arn: str = ""
     signing_secret: str = ""
-    ses_configuration_set: str = ""
+    ses_configuration_set: str = ""  # the editions' (tracked with ReadTracking on)
+    ses_transactional_configuration_set: str = ""  # confirmation, welcome, reminder: never tracked
     polly_voice: str = "Joanna"
     polly_engine: str = "neural"
     edition_timezone: str = "America/New_York"
@@ -136,6 +137,7 @@ class Settings:
             signing_secret_arn=env.get("SIGNING_SECRET_ARN", ""),
             signing_secret=env.get("SIGNING_SECRET", ""),
             ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
+            ses_transactional_configuration_set=env.get("SES_TRANSACTIONAL_CONFIGURATION_SET", ""),
             polly_voice=env.get("POLLY_VOICE", "Joanna"),
             polly_engine=env.get("POLLY_ENGINE", "neural"),
             edition_timezone=env.get("EDITION_TIMEZONE", "America/New_York"),

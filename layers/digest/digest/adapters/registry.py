@@ -158,6 +158,15 @@ class Adapters(ReaderAdapters):
 
     @cached_property
     def mailer(self) -> Any:
+        """The editions' mailer, through the configuration set that tracks reads when the stack does."""
+        return self._mailer(self.settings.ses_configuration_set)
+
+    @cached_property
+    def transactional_mailer(self) -> Any:
+        """Confirmation, welcome and reminder emails, through the configuration set that never tracks."""
+        return self._mailer(self.settings.ses_transactional_configuration_set)
+
+    def _mailer(self, configuration_set: str) -> Any:
         # One attempt: SES sends have no idempotency token, so botocore must not retry a send that
         # may have been accepted; throttling and pauses are retried by our own code.
         from email.utils import parseaddr
@@ -165,7 +174,7 @@ class Adapters(ReaderAdapters):
         from digest.adapters.ses import SesMailer
 
         sender = parseaddr(self.settings.sender)[1]
-        return SesMailer(self.client("sesv2", attempts=1), self.settings.ses_configuration_set, sender)
+        return SesMailer(self.client("sesv2", attempts=1), configuration_set, sender)
 
     @cached_property
     def fetcher(self) -> Any:
