@@ -106,7 +106,8 @@ def test_the_migration_moves_every_legacy_record_and_leaves_aliases_without_addr
     for address in ADDRESSES:
         alias = store.subscribers[legacy_subscriber_id(address)]
         assert (alias.status, alias.email, alias.moved_to) == (MOVED, "", IDS.of(address))
-        assert store.subscribers[IDS.of(address)] == replace(before[address], subscriber_id=IDS.of(address))
+        moved = replace(before[address], subscriber_id=IDS.of(address), moved_from=legacy_subscriber_id(address))
+        assert store.subscribers[IDS.of(address)] == replace(moved, moved_on="2026-12-03")  # the day after: NOW's
     again = migrate_ids(subscribers=store, subscriber_ids=IDS, clock=FakeClock(NOW))
     assert (again.seen, again.moved) == (0, 0)  # nothing left under a legacy id: idempotent
     assert move_one(store, IDS, FakeClock(NOW), legacy_subscriber_id(ADDRESSES[0]), False) == "done"
@@ -202,3 +203,29 @@ def test_a_removed_reader_s_kept_suppression_stays_under_its_legacy_id():
     assert (report.no_address, report.moved) == (1, 0) and store.subscribers == {kept.subscriber_id: kept}
     assert move_one(store, IDS, FakeClock(NOW), kept.subscriber_id, False) == NO_ADDRESS
     assert find_by_address(store, IDS, "ada@example.org") == kept  # a sign-up still finds the suppression
+
+
+def test_a_moved_reader_is_mailed_each_edition_once_across_the_move():
+    """A day's send began under the legacy id; after the move the editor sends that edition again
+    and a batch queued before the move arrives late: the ledger record under the legacy id answers
+    both. Editions dated after the move are recorded under the keyed id."""
+    from digest.core.edition import version_key
+    from digest.core.edition_record import EditionRecord
+    from tests.unit.test_send_service import DAY, HTML, TEXT, VERSION, World
+
+    old = legacy("ada@example.org")
+    world, keyed, later = World([old]), IDS.of("ada@example.org"), "2026-11-30"
+    assert world.sender.send_batch(DAY, VERSION, [old.subscriber_id]).sent == 1
+    migrate_ids(
+        subscribers=world.subscribers, subscriber_ids=IDS, clock=FakeClock(datetime(2026, 11, 28, 12, tzinfo=UTC))
+    )
+    again = world.sender.send_batch(DAY, VERSION, [keyed])
+    late = world.sender.send_batch(DAY, VERSION, [old.subscriber_id])
+    assert (again.already, late.already, len(world.mailer.sent)) == (1, 1, 1)
+
+    world.editions.add(EditionRecord(later, VERSION, "hash", "sending", 1, "Later", "2026-11-30T10:00:00+00:00"))
+    for name, body in (("email.txt", TEXT), ("email.html", HTML)):
+        world.blobs.put(version_key(later, VERSION, name), body.encode("utf-8"), "text/plain")
+    assert world.sender.send_batch(later, VERSION, [keyed]).sent == 1
+    assert world.ledger.get(later, keyed) is not None and world.ledger.get(later, old.subscriber_id) is None
+    assert [m.tags["subscriber"] for m in world.mailer.sent] == [old.subscriber_id, keyed]

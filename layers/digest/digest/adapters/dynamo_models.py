@@ -122,6 +122,8 @@ class SubscriberItem(Model):
     audio = BooleanAttribute(default=True)
     plain_text = BooleanAttribute(default=False)
     paused_until = UnicodeAttribute(default="")
+    moved_from = UnicodeAttribute(default="")  # a moved record's legacy id, for the ledger
+    moved_on = UnicodeAttribute(default="")
     by_status = ByStatus()
 
 

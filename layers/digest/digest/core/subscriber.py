@@ -133,6 +133,9 @@ class Subscriber:
     ``send_hour`` (local hour 0-23; ``None`` until chosen: the newsroom's delivery hour),
     ``audio`` (the Listen link), ``plain_text`` (a text-only email) and ``paused_until`` (an ISO
     date; with ``paused``, no edition dated before it is sent).
+
+    A record moved from a legacy id keeps it in ``moved_from``, with ``moved_on``: the last edition
+    date whose copies it is recorded under in the delivery ledger (see :meth:`ledger_id`).
     """
 
     subscriber_id: str
@@ -154,6 +157,8 @@ class Subscriber:
     audio: bool = True
     plain_text: bool = False
     paused_until: str = ""
+    moved_from: str = ""
+    moved_on: str = ""
 
     @property
     def moved_to(self) -> str:
@@ -165,6 +170,18 @@ class Subscriber:
         'sub-bb'
         """
         return self.reason if self.status == MOVED else ""
+
+    def ledger_id(self, day: str) -> str:
+        """The id this reader's copy of ``day``'s edition (ISO) is claimed and recorded under in
+        the delivery ledger: for a record moved from a legacy id, that id for editions dated up to
+        ``moved_on`` (their sends may have begun before the move, under it), so a batch queued
+        before the move and one queued after claim the same record; its own id after.
+
+        >>> moved = Subscriber("sub-" + "b" * 32, "a@x.org", moved_from="sub-" + "a" * 24, moved_on="2026-12-03")
+        >>> moved.ledger_id("2026-12-03")[:6], moved.ledger_id("2026-12-04")[:6]
+        ('sub-aa', 'sub-bb')
+        """
+        return self.moved_from if self.moved_from and day <= self.moved_on else self.subscriber_id
 
     @property
     def receives_editions(self) -> bool:

@@ -127,6 +127,7 @@ class Sender:
             if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
                 continue
+            sid = subscriber.ledger_id(day)  # a moved reader's copy of an earlier edition: its legacy id
             try:  # a reader who turned the Listen link off gets the edition without it, re-sends too
                 raw = self._message(day, subscriber, parts if subscriber.audio else self._parts(day, version, NO_AUDIO))
             except (ValueError, MessageError) as exc:  # an address no mail system accepts

@@ -42,7 +42,7 @@ MAX_IMPORT_BYTES = 1_000_000
 SEARCH_LIMIT, SEARCH_MAX = 50, 200
 WRITE_TRIES = 3
 REMOVED = "removed"  # the reason of a suppressed reader's record kept without personal data
-KEPT_BLANK = ("email", "name", "timezone", "role", "source", "trial_end", "paused_until")
+KEPT_BLANK = ("email", "name", "timezone", "role", "source", "trial_end", "paused_until", "moved_from", "moved_on")
 
 
 class UnknownSubscriber(BadRequest):

@@ -10,13 +10,16 @@ a reader who unsubscribes meanwhile makes it fail, and it is read and tried agai
 choice moves with them. A run stopped at any point leaves every record either moved or not, never
 both or neither; running again finishes the rest. The delivery ledger keeps the ids it was
 written with: past editions' records (and the SES events about them) name the legacy id, which
-the alias resolves.
+the alias resolves. A moved record remembers its legacy id, and its copies of editions dated up
+to the day after the move are still claimed under it (``Subscriber.ledger_id``): a send that
+began before the move, re-sent or sent again after it, never mails the reader twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -115,8 +118,14 @@ def move_one(subscribers: SubscriberStore, ids: SubscriberIds, clock: Clock, leg
             return CONFLICT
         if dry_run:
             return WOULD_MOVE
-        alias = moved_record(legacy, keyed, clock.now().isoformat())
-        if subscribers.move(replace(current, subscriber_id=keyed), alias, current):
+        now = clock.now()
+        # Editions dated up to the day after (UTC) keep the legacy id in the ledger: that covers
+        # every edition whose sends may have begun before the move, in any time zone.
+        moved_on = (now + timedelta(days=1)).date().isoformat()
+        alias = moved_record(legacy, keyed, now.isoformat())
+        if subscribers.move(
+            replace(current, subscriber_id=keyed, moved_from=legacy, moved_on=moved_on), alias, current
+        ):
             logger.info("subscriber id moved", extra={"subscriber_id": keyed})
             return MOVED
     return BUSY
