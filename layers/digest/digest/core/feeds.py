@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,11 @@ from digest.core.identity import content_hash, story_id
 from digest.core.story import ParseResult, Problem, Source, Story
 
 MAX_TITLE = 300
+# An XML declaration's encoding, when it names one of the single-byte encodings feeds mislabel.
+_DECLARED = re.compile(rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_SINGLE_BYTE = frozenset(
+    ("windows-1252", "cp1252", "iso-8859-1", "iso-8859-15", "latin-1", "latin1", "us-ascii", "ascii")
+)
 
 
 def parse_feed(data: bytes, source: Source, now: datetime) -> ParseResult:
@@ -31,7 +37,7 @@ def parse_feed(data: bytes, source: Source, now: datetime) -> ParseResult:
     ([('Hi', 'Body text.')], ['no-date'])
     """
     result = ParseResult()
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(_relabelled(data), sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     if parsed.get("bozo"):
         detail = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
@@ -46,6 +52,26 @@ def parse_feed(data: bytes, source: Source, now: datetime) -> ParseResult:
         if story is not None:
             result.stories.append(story)
     return result
+
+
+def _relabelled(data: bytes) -> bytes:
+    """``data`` declared UTF-8 when it declares a single-byte encoding but is UTF-8 with non-ASCII
+    text: a common feed mistake, and text really in a single-byte encoding almost never reads as
+    valid multi-byte UTF-8. feedparser would decode it as declared and give mojibake ("CrÃ¨me").
+
+    >>> _relabelled(b'<?xml version="1.0" encoding="windows-1252"?><rss>Cr\\xc3\\xa8me</rss>').split(b"?>")[0]
+    b'<?xml version="1.0" encoding="utf-8"'
+    >>> _relabelled(b'<?xml version="1.0" encoding="windows-1252"?><rss>Cr\\xe8me</rss>').split(b"?>")[0]
+    b'<?xml version="1.0" encoding="windows-1252"'
+    """
+    declared = _DECLARED.match(data)
+    if declared is None or declared.group(1).decode("ascii").lower() not in _SINGLE_BYTE or data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # what it says it is
+    return data[: declared.start(1)] + b"utf-8" + data[declared.end(1) :]
 
 
 def _story(entry: Any, source: Source, now: datetime, problems: list[Problem], index: int) -> Story | None:
