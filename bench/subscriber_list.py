@@ -17,7 +17,7 @@ from bench.common import best_of, row
 from digest.adapters.clock import FixedClock
 from digest.core.subscriber import ACTIVE, PENDING, Subscriber
 from digest.services.subscriber_admin import SubscriberAdmin
-from tests.unit.fakes import FakeSubscriberStore
+from tests.unit.fakes import FakeDownloads, FakeSubscriberStore
 
 
 class NoAudit:
@@ -54,7 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     store = FakeSubscriberStore(readers(n))
     clock = FixedClock(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
     admin = SubscriberAdmin(
-        subscribers=store, signup_requests=NoQueue(), audit=NoAudit(), clock=clock, candidates=lambda a: (a,)
+        subscribers=store,
+        signup_requests=NoQueue(),
+        audit=NoAudit(),
+        clock=clock,
+        candidates=lambda a: (a,),
+        downloads=FakeDownloads(),
     )
 
     def floor_counts() -> object:
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, floor, service in [
         ("counts by status and plan", floor_counts, admin.counts),
         ("search 'example7.'", floor_search, lambda: admin.search("example7.", 200, "bench")),
-        ("export CSV", floor_export, lambda: admin.export_csv("bench")),
+        ("export CSV", floor_export, lambda: admin.export("bench")),
     ]:
         base, took = best_of(floor), best_of(service)
         print(row(name, f"{base * 1000:.1f}", f"{took * 1000:.1f}", f"{took / base:.2f}x"))

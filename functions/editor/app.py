@@ -201,12 +201,9 @@ def subscriber_search() -> dict:
     return _list_admin().search(q, limit, _actor())
 
 
-@app.get("/subscribers/export")
+@app.post("/subscribers/export")
 def subscriber_export() -> Response:
-    text = _list_admin().export_csv(_actor())
-    name = f"subscribers-{_container().today().isoformat()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(200, "text/csv; charset=utf-8", text, headers=headers)
+    return _json(200, _list_admin().export(_actor()), {"Cache-Control": "no-store"})
 
 
 @app.post("/subscribers/import")

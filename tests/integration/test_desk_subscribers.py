@@ -72,7 +72,7 @@ def test_an_editor_sees_counts_and_cost_but_is_refused_the_list(server):
     status, _, text = desk(server, "GET", "/editions/today/cost", token)
     cost = json.loads(text)
     assert status == 200 and cost["edition_date"] == day and cost["subscribers"] == 5 and cost["total_usd"] > 0
-    for method, path in [("GET", "/subscribers?q=example"), ("GET", "/subscribers/export"),
+    for method, path in [("GET", "/subscribers?q=example"), ("POST", "/subscribers/export"),
                          ("POST", "/subscribers/import"), ("POST", "/subscribers/sub-x/remove")]:  # fmt: skip
         status, _, text = desk(server, method, path, token, {"csv": "new@example.org"})
         assert status == 403 and "admins group" in json.loads(text)["error"], (path, text)
@@ -99,18 +99,28 @@ def test_an_admin_imports_with_confirmation_emails_and_nobody_becomes_active(ser
     assert (entry.actor, entry.action) == (f"{ADMIN} (desk)", "subscribers import") and "@" not in entry.detail
 
 
-def test_the_export_is_a_csv_attachment_with_formula_cells_neutralised(server):
+def test_the_export_is_a_private_csv_attachment_behind_a_link_with_formula_cells_neutralised(server):
     token = admin_token(server)
     evil = "=cmd@example.org"
     server.app.subscribers.put(
         Subscriber(ids(server).of(evil), evil, ACTIVE, "paid", "+1 zone", created_at="2026-11-30T08:00:00+00:00")
     )
-    status, headers, text = desk(server, "GET", "/subscribers/export", token)
-    assert status == 200 and headers["Content-Type"].startswith("text/csv")
-    assert headers["Content-Disposition"].startswith('attachment; filename="subscribers-')
-    rows = list(csv.reader(io.StringIO(text)))
+    status, headers, reply = desk(server, "POST", "/subscribers/export", token)
+    offered = json.loads(reply)
+    assert status == 200 and headers["Cache-Control"] == "no-store" and offered["readers"] == 6
+    name = offered["filename"]
+    assert name == f"subscribers-{server.app.today().isoformat()}.csv" and offered["expires_in"] == 300
+    # The link is presigned S3 (moto here): it needs no credential, and the object is an attachment.
+    with urllib.request.urlopen(offered["url"], timeout=30) as download:
+        assert download.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+        assert download.headers["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(download.read().decode("utf-8"))))
     assert rows[0][0] == "email" and len(rows) == 1 + 6
     assert ["'=cmd@example.org", "active", "paid", "'+1 zone", "", "2026-11-30", ""] in rows
+    unsigned = offered["url"].split("?")[0]  # the same object without the signature: refused
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=30)
+    assert refused.value.code == 403
 
 
 def test_remove_deletes_a_reader_and_keeps_only_a_complainers_suppression(server):

@@ -135,6 +135,21 @@ class FakeBlobStore:
         return key in self.blobs
 
 
+class FakeDownloads:
+    """Offered files by URL: ``files[url]`` is ``(name, data, content_type, seconds)``."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bytes, str, int]] = {}
+
+    def offer(self, name: str, data: bytes, content_type: str, seconds: int) -> str:
+        url = f"https://downloads.invalid/{len(self.files)}/{name}"
+        self.files[url] = (name, bytes(data), content_type, seconds)
+        return url
+
+    def text(self, url: str) -> str:
+        return self.files[url][1].decode("utf-8")
+
+
 class FakeSubscriberStore:
     """Subscriber records; a legacy id's alias (``MOVED``) is followed one hop, as the adapter does.
     With ``clock``, ``set_status`` stamps ``updated_at`` as the adapter does."""

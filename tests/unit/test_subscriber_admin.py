@@ -25,7 +25,7 @@ from digest.core.subscriber import (
 )
 from digest.services.refusals import BadRequest
 from digest.services.subscriber_admin import IMPORT_CAP, SubscriberAdmin, UnknownSubscriber
-from tests.unit.fakes import FakeClock, FakeMailer, FakeSubscriberStore
+from tests.unit.fakes import FakeClock, FakeDownloads, FakeMailer, FakeSubscriberStore
 from tests.unit.signup_world import signup_ports
 from tests.unit.test_actions import FakeAudit
 
@@ -50,9 +50,19 @@ class World:
         clock = FakeClock(NOW)
         ports = dict(subscribers=self.store, mailer=self.mailer, env=environment(TEMPLATES), brand=Brand(), clock=clock)
         self.queue = signup_ports(**ports, options=OPTIONS)["signup_requests"]  # the consumer runs at once
+        self.downloads = FakeDownloads()
         self.admin = SubscriberAdmin(
-            subscribers=self.store, signup_requests=self.queue, audit=self.audit, clock=clock, candidates=IDS.candidates
+            subscribers=self.store,
+            signup_requests=self.queue,
+            audit=self.audit,
+            clock=clock,
+            candidates=IDS.candidates,
+            downloads=self.downloads,
         )
+
+    def export(self) -> str:
+        """The CSV an admin's export offers."""
+        return self.downloads.text(self.admin.export(ADMIN)["url"])
 
     def by_address(self, address: str) -> Subscriber | None:
         return next((r for r in self.store.every() if r.email == address), None)
@@ -90,7 +100,11 @@ def test_search_is_a_case_insensitive_substring_capped_and_says_when_truncated()
 
 def test_export_guards_every_cell_against_formulas_and_is_audited():
     world = World(reader("=cmd@example.org", timezone="+01:00"), reader("ada@example.org", send_hour=7))
-    rows = list(csv.reader(io.StringIO(world.admin.export_csv(ADMIN))))
+    offered = world.admin.export(ADMIN)
+    name, _, kind, seconds = world.downloads.files[offered["url"]]
+    assert (offered["filename"], offered["readers"], offered["expires_in"]) == (name, 2, seconds)
+    assert name == "subscribers-2026-12-02.csv" and kind.startswith("text/csv") and 0 < seconds <= 900
+    rows = list(csv.reader(io.StringIO(world.downloads.text(offered["url"]))))
     assert rows[0] == ["email", "status", "plan", "timezone", "send_hour", "created", "confirmed"]
     assert rows[1][:5] == ["'=cmd@example.org", "active", "paid", "'+01:00", ""]
     assert rows[2][:6] == ["ada@example.org", "active", "paid", "", "7", "2026-11-01"]
@@ -155,7 +169,7 @@ def test_a_removed_complainer_keeps_only_the_suppression_and_is_never_mailed_aga
     assert (kept.email, kept.name, kept.timezone, kept.send_hour) == ("", "", "", None)
     assert world.admin.counts()["removed"] == 1 and world.admin.counts()["by_status"] == {}
     assert world.admin.search("angry", None, ADMIN)["results"] == []
-    assert "angry" not in world.admin.export_csv(ADMIN)
+    assert "angry" not in world.export()
     assert world.admin.import_csv("angry@example.org", ADMIN)["suppressed"] == 1
     assert world.mailer.sent == []
     with pytest.raises(UnknownSubscriber):

@@ -112,6 +112,13 @@ class BlobStore(Protocol):
         ...
 
 
+class Downloads(Protocol):
+    def offer(self, name: str, data: bytes, content_type: str, seconds: int) -> str:
+        """Keep ``data`` as a private file downloaded under the name ``name``; a URL that fetches
+        it for ``seconds`` (no other credential needed), after which it refuses."""
+        ...
+
+
 class Ledger(Protocol):
     def claim(self, edition_id: str, subscriber_id: str, owner: str = "") -> bool:
         """Record the intent to send (a ``claimed`` record owned by ``owner``, one send attempt's

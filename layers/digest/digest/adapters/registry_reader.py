@@ -1,4 +1,4 @@
-"""The reader side's adapters (sign-up requests and their limits), mixed into
+"""The reader side's adapters (sign-up requests and their limits, the admins' list exports), mixed into
 :class:`digest.adapters.registry.Adapters` as ``bootstrap_reader`` is into the container."""
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ class ReaderAdapters:
         if not self.settings.signup_limits_table:
             raise ConfigError("SIGNUP_LIMITS_TABLE is not set: sign-ups cannot be counted")
         return DynamoSignupCounters(self.client("dynamodb"), self.settings.signup_limits_table)
+
+    @cached_property
+    def downloads(self) -> Any:
+        """Private files offered by a presigned link (the admins' exports, ARCHIVE_BUCKET's exports/)."""
+        from digest.adapters.s3 import S3Downloads
+
+        return S3Downloads(self.client("s3"), self.settings.archive_bucket)
 
     @property
     def signup_limits(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -50,3 +51,26 @@ class S3Blobs:
                 return False
             raise StorageError(f"could not check s3://{self.bucket}/{key}") from exc
         return True
+
+
+class S3Downloads:
+    """Files handed out once (an admin's export): each is written under ``prefix`` with a random
+    part in its key and ``Content-Disposition: attachment``, and offered as a presigned GET URL.
+    The bucket is private; its lifecycle deletes the prefix's objects after a day."""
+
+    def __init__(self, s3: Any, bucket: str, prefix: str = "exports/") -> None:
+        self.s3, self.bucket, self.prefix = s3, bucket, prefix
+
+    def offer(self, name: str, data: bytes, content_type: str, seconds: int) -> str:
+        key = f"{self.prefix}{secrets.token_urlsafe(16)}/{name}"
+        disposition = f'attachment; filename="{name}"'
+        try:
+            self.s3.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, ContentDisposition=disposition
+            )
+            url = self.s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(f"could not offer s3://{self.bucket}/{key}") from exc
+        return str(url)

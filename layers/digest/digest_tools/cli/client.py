@@ -140,6 +140,19 @@ def wait_for_action(
     return view.get("result")
 
 
+def download(url: str) -> str:
+    """The text at a link the API handed out (a presigned URL: it needs no other credential)."""
+    try:
+        with urllib.request.urlopen(url, timeout=300) as reply:
+            return str(reply.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise ApiError(
+            f"the download link answered {exc.code}: ask for a new one (links last minutes)", exc.code
+        ) from exc
+    except urllib.error.URLError as exc:
+        raise ApiError(f"cannot download the file: {exc.reason}") from exc
+
+
 def request(target: Target, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
     """(HTTP status, decoded reply) of a SigV4-signed request; an error status raises ApiError."""
     from botocore.auth import SigV4Auth

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from digest_tools.cli.client import Target, UsageError, call, resolve
+from digest_tools.cli.client import Target, UsageError, call, download, resolve
 
 COMMANDS = ("search", "export", "import", "remove")
 
@@ -97,8 +97,9 @@ def _search(args: argparse.Namespace, target: Target) -> int:
 
 
 def _export(args: argparse.Namespace, target: Target) -> int:
-    text = call(target, "GET", "/subscribers/export")
-    rows = max(0, len(text.splitlines()) - 1)
+    offered = call(target, "POST", "/subscribers/export")
+    text = download(offered["url"])
+    rows = offered["readers"]
     if args.out is None:
         sys.stdout.write(text)
         return 0
