@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.core.edition import Brand
+from digest.core.edition import Brand, version_key
+from digest.core.edition_record import EditionRecord
 from digest.core.mailing import Mailing
 from digest.core.render import environment
 from digest.core.subscriber import (
@@ -31,6 +32,7 @@ from digest.services.subscribe import Subscriptions
 from digest.services.subscriber_ids import CONFLICT, NO_ADDRESS, find_by_address, migrate_ids, move_one
 from tests.unit.fakes import FakeClock, FakeLedger, FakeMailer, FakeSubscriberStore
 from tests.unit.signup_world import signup_ports
+from tests.unit.test_send_service import DAY, HTML, TEXT, VERSION, World
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECRET = "unit-test-signing-secret"
@@ -209,10 +211,6 @@ def test_a_moved_reader_is_mailed_each_edition_once_across_the_move():
     """A day's send began under the legacy id; after the move the editor sends that edition again
     and a batch queued before the move arrives late: the ledger record under the legacy id answers
     both. Editions dated after the move are recorded under the keyed id."""
-    from digest.core.edition import version_key
-    from digest.core.edition_record import EditionRecord
-    from tests.unit.test_send_service import DAY, HTML, TEXT, VERSION, World
-
     old = legacy("ada@example.org")
     world, keyed, later = World([old]), IDS.of("ada@example.org"), "2026-11-30"
     assert world.sender.send_batch(DAY, VERSION, [old.subscriber_id]).sent == 1

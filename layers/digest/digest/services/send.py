@@ -118,16 +118,16 @@ class Sender:
         result, freed = BatchResult(), freed or {}
         budget = claims.Budget(time_left, self.reserve_seconds, self.pacer)
         parts = self._parts(day, version, variant)
-        for index, sid in enumerate(subscriber_ids):
+        for index, queued in enumerate(subscriber_ids):
             if not budget.covers_next():
                 result.retry.extend(subscriber_ids[index:])
                 result.out_of_time = True
                 break
-            subscriber = self.subscribers.get(sid)
+            subscriber = self.subscribers.get(queued)
             if subscriber is None or not subscriber.receives_editions:
                 result.skipped += 1
                 continue
-            sid = subscriber.ledger_id(day)  # a moved reader's copy of an earlier edition: its legacy id
+            sid = subscriber.ledger_id(day)  # the ledger's id: a moved reader's earlier editions keep the legacy one
             try:  # a reader who turned the Listen link off gets the edition without it, re-sends too
                 raw = self._message(day, subscriber, parts if subscriber.audio else self._parts(day, version, NO_AUDIO))
             except (ValueError, MessageError) as exc:  # an address no mail system accepts
