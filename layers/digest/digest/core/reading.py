@@ -24,7 +24,7 @@ from digest.core.story import Story
 READER = 3  # bump when sentences.py's rules change: stored readings made by older ones are ignored
 _RECORD, _FIELD, _FIGURE, _PART = "\x1e", "\x1f", "\x1d", "\x1c"  # ASCII's separators
 _FIELDS = 7  # of a sentence: text, leans, speaker, words, content words, names and numbers, figures
-_SEPARATORS = frozenset(_RECORD + _FIELD + _FIGURE + _PART)
+_SEPARATORS = (_RECORD, _FIELD, _FIGURE, _PART)  # each sought as a substring: faster than a walk per character
 
 
 def stamp(story: Story) -> str:
@@ -48,7 +48,7 @@ def with_reading(story: Story) -> Story:
     >>> with_reading(replace(s, body="A quake\x1f hit.")).reading
     ''
     """
-    if not _SEPARATORS.isdisjoint(story.body):  # every field but the stamp comes from the body
+    if any(sep in story.body for sep in _SEPARATORS):  # every field but the stamp comes from the body
         return replace(story, reading="")
     fields: list[str] = []
     for s in report_sentences(story):
