@@ -12,5 +12,12 @@ def client(service: str, region: str, endpoint_url: str | None = None, attempts:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"total_max_attempts": attempts, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+    extra: dict[str, Any] = {}
+    if service == "s3":  # presigned links in SigV4, on the bucket's regional host (boto3 would sign V2, global)
+        extra["signature_version"] = "s3v4"
+        if endpoint_url is None:
+            extra["s3"] = {"addressing_style": "virtual"}
+    config = Config(
+        retries={"total_max_attempts": attempts, "mode": "standard"}, connect_timeout=5, read_timeout=20, **extra
+    )
     return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url, config=config)
