@@ -3,6 +3,7 @@ the same tests, so a fake cannot drift from what DynamoDB or S3 does."""
 
 from __future__ import annotations
 
+import urllib.request
 from dataclasses import replace
 
 import pytest
@@ -18,11 +19,17 @@ from digest.core.subscriber import (
     UNSUBSCRIBED,
     Subscriber,
 )
-from tests.unit.fakes import FakeBlobStore, FakeEditionStore, FakeLedger, FakeSubscriberStore
+from tests.unit.fakes import FakeBlobStore, FakeDownloads, FakeEditionStore, FakeLedger, FakeSubscriberStore
 
 DAY = "2026-11-28"
 DRAFT = EditionRecord(DAY, 1, "h", "draft", 8, "Morning Digest", "2026-11-28T10:00:00+00:00")
-FAKES = {"editions": FakeEditionStore, "ledger": FakeLedger, "subscribers": FakeSubscriberStore, "blobs": FakeBlobStore}
+FAKES = {
+    "editions": FakeEditionStore,
+    "ledger": FakeLedger,
+    "subscribers": FakeSubscriberStore,
+    "blobs": FakeBlobStore,
+    "downloads": FakeDownloads,
+}
 
 
 def _port(kind: str, request):
@@ -171,6 +178,23 @@ def test_update_sets_only_the_named_fields_and_only_on_the_expected_state(subscr
 
 
 # --- BlobStore --------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["fake", "aws"])
+def downloads(request):
+    """The port, and how a reader's browser fetches one of its links (the fake's are not on the web)."""
+    port = _port("downloads", request)
+    if request.param == "fake":
+        return port, lambda url: port.files[url][1]
+    return port, lambda url: urllib.request.urlopen(url, timeout=30).read()
+
+
+def test_an_offered_file_is_fetched_from_its_own_link(downloads):
+    port, fetch = downloads
+    first = port.offer("subscribers-2026-11-28.csv", b"email\r\nada@example.org\r\n", "text/csv", 300)
+    second = port.offer("subscribers-2026-11-28.csv", b"email\r\n", "text/csv", 300)
+    assert first != second  # the same name offered twice: two files, neither overwrites the other
+    assert fetch(first) == b"email\r\nada@example.org\r\n" and fetch(second) == b"email\r\n"
 
 
 def test_blobs_round_trip_and_a_missing_key_is_none(blobs):

@@ -144,7 +144,7 @@ def download(url: str) -> str:
     """The text at a link the API handed out (a presigned URL: it needs no other credential)."""
     try:
         with urllib.request.urlopen(url, timeout=300) as reply:
-            return str(reply.read().decode("utf-8"))
+            return reply.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         raise ApiError(
             f"the download link answered {exc.code}: ask for a new one (links last minutes)", exc.code
