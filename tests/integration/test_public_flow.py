@@ -17,7 +17,7 @@ import pytest
 from digest.core.subscriber import ACTIVE, UNSUBSCRIBED, Subscriber
 from digest.core.tokens import CONFIRM, UNSUBSCRIBE, make_token
 from digest_tools.cli import ops
-from digest_tools.cli.client import call
+from digest_tools.cli.client import call, wait_for_action
 from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
 from tests.integration.local_server import editor_target, link, messages_to, text_of, wait_for
@@ -68,6 +68,10 @@ def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
+def wait_for_sent(app, day: str, readers: int) -> None:
+    wait_for(lambda: sum(d.state == "sent" for d in app.ledger.for_edition(day)) == readers)
+
+
 def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at, ses_sends):
     server = server_at
     app, api = server.app, server.bridge.url
@@ -90,8 +94,11 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at, ses_se
 
     ops._seed(app)
     day = app.today().isoformat()
-    call(editor_target(server), "POST", f"/editions/{day}/send", {})
-    wait_for(lambda: app.ledger.get(day, sid) is not None and app.ledger.get(day, sid).state == "sent")
+    target = editor_target(server)
+    first = wait_for_action(target, call(target, "POST", f"/editions/{day}/send", {}), lambda _: None)
+    # Every reader of the day, not only this one: the count below must not move under later sends.
+    wait_for_sent(app, day, first["recipients"])
+    assert app.ledger.get(day, sid).state == "sent"
     edition = messages_to(server.stack, READER)[-1]
     one_click = edition["List-Unsubscribe"].strip("<>")
     assert edition["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -107,7 +114,8 @@ def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at, ses_se
     assert app.assemble(app.today()).created
     result = app.dispatch(app.today().isoformat(), scheduled=False)
     assert result.recipients == 5 and result.messages == 1
-    wait_for(lambda: len(server.stack.sent_emails()) == everyone + 5)
+    wait_for_sent(app, app.today().isoformat(), 5)
+    assert len(server.stack.sent_emails()) == everyone + 5
     assert len(messages_to(server.stack, READER)) == before
 
     # A trial ending in two days: its reminder, like the confirmation and welcome, is never tracked.
