@@ -43,6 +43,28 @@ def test_with_json_every_error_is_a_json_object_on_stdout(capsys, tmp_path, monk
     main.Parser.json_errors = False
 
 
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        (["sned"], "invalid choice: 'sned': did you mean 'send'?"),
+        (["subscribers", "exprot"], "invalid choice: 'exprot': did you mean 'export'?"),
+        (["send", "--no-wiat"], "unrecognized arguments: --no-wiat: did you mean --no-wait?"),
+        (["subscribers", "export", "--ot", "x.csv"], "unrecognized arguments: --ot x.csv: did you mean --out?"),
+    ],
+)
+def test_a_typo_names_the_command_or_option_it_resembles(capsys, typed, hint):
+    with pytest.raises(SystemExit) as stopped:
+        main.parser().parse_args(typed)
+    assert stopped.value.code == 2 and capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_a_guess_comes_only_from_the_command_typed_and_only_when_close(capsys):
+    for typed in (["demo", "--no-wiat"], ["zzz"]):  # demo has no --no-wait; nothing resembles zzz
+        with pytest.raises(SystemExit):
+            main.parser().parse_args(typed)
+        assert "did you mean" not in capsys.readouterr().err
+
+
 def test_the_audit_table_shows_the_callers_name_and_the_newsrooms_time(capsys):
     actor = "arn:aws:sts::123456789012:assumed-role/NewsroomEditors/maria.lopez@news.example.org"
     entry = {"at": "2026-12-02T00:38:12.123456+00:00", "actor": actor, "action": "story edit", "version": 2}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from datetime import date
@@ -35,6 +36,34 @@ class Parser(argparse.ArgumentParser):
             print(json.dumps({"error": f"{self.prog}: {message}", "status": 2, "usage": self.format_usage().strip()}))
             sys.exit(2)
         super().error(message)
+
+    def parse_args(self, args: list[str] | None = None, namespace: object = None) -> argparse.Namespace:  # type: ignore[override]
+        """argparse's, with the command's own option that a mistyped one resembles named."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            options = _options(self, parsed)
+            guess = next((c for e in extras for c in difflib.get_close_matches(e, options, n=1, cutoff=0.7)), "")
+            self.error(f"unrecognized arguments: {' '.join(extras)}" + (f": did you mean {guess}?" if guess else ""))
+        return parsed
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """A mistyped command or choice names the one it resembles (argparse before 3.14 does not)."""
+        choices = action.choices
+        if choices is not None and value not in choices:
+            close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+            if close:
+                raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {close[0]!r}?")
+        super()._check_value(action, value)
+
+
+def _options(parser: argparse.ArgumentParser, chosen: argparse.Namespace) -> list[str]:
+    """The ``--options`` of the command that ``chosen`` names (its own and its parents')."""
+    found: list[str] = []
+    for action in parser._actions:
+        found += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction) and getattr(chosen, action.dest, None) in action.choices:
+            found += _options(action.choices[getattr(chosen, action.dest)], chosen)
+    return found
 
 
 def _fail(exc: DigestError, as_json: bool) -> int:
