@@ -50,6 +50,11 @@ def wait_for(condition, timeout: float = 20.0) -> None:
         time.sleep(0.2)
 
 
+def wait_for_sent(app, day: str, readers: int, timeout: float = 20.0) -> None:
+    """Until the ledger shows ``readers`` of ``day`` as sent: every send of theirs is over."""
+    wait_for(lambda: sum(d.state == "sent" for d in app.ledger.for_edition(day)) == readers, timeout)
+
+
 @contextmanager
 def demo_server(stack, tmp_path, monkeypatch, **options) -> Iterator[LocalServer]:
     """``digest serve --demo-data`` on the test's stack, its clock started at 00:30 UTC (the hour

@@ -20,7 +20,7 @@ from digest_tools.cli import ops
 from digest_tools.cli.client import call, wait_for_action
 from digest_tools.local.serve import LocalServer
 from tests.conftest import FixedClock
-from tests.integration.local_server import editor_target, link, messages_to, text_of, wait_for
+from tests.integration.local_server import editor_target, link, messages_to, text_of, wait_for_sent
 from tests.integration.stories import stories_for
 
 READER = "new.reader@cs.example.edu"
@@ -66,10 +66,6 @@ def http(method: str, url: str, form: dict | None = None) -> tuple[int, str]:
             return reply.status, reply.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
-
-
-def wait_for_sent(app, day: str, readers: int) -> None:
-    wait_for(lambda: sum(d.state == "sent" for d in app.ledger.for_edition(day)) == readers)
 
 
 def test_subscribe_confirm_receive_unsubscribe_receive_nothing(server_at, ses_sends):

@@ -10,7 +10,7 @@ from digest.adapters.clock import ShiftedClock
 from digest.core.subscriber import ACTIVE, Subscriber
 from digest_tools.cli import ops
 from digest_tools.local.serve import LocalServer
-from tests.integration.local_server import messages_to, wait_for
+from tests.integration.local_server import messages_to, wait_for_sent
 
 LATE = "evening@example.com"  # 17:00 in Los Angeles on 1 December is 01:00 UTC on the 2nd
 
@@ -30,7 +30,7 @@ def test_a_group_whose_hour_comes_later_is_sent_by_the_local_schedule(stack, tmp
         assert clock.now() < datetime(2026, 12, 2, 1, tzinfo=UTC), "the seeding took too long for this test"
         app.dispatch(day, scheduled=False)  # the editor's send: every group whose hour came
         # Sent on the stack's clock: LATE when its hour came, by the schedule; the others at once.
-        wait_for(lambda: sum(d.state == "sent" for d in app.ledger.for_edition(day)) == readers, timeout=60)
+        wait_for_sent(app, day, readers, timeout=60)
         sent = {d.subscriber_id: datetime.fromisoformat(d.updated_at) for d in app.ledger.for_edition(day)}
         late = sent.pop(app.subscriber_ids.of(LATE))
         assert late >= datetime(2026, 12, 2, 1, tzinfo=UTC) and late > max(sent.values())
